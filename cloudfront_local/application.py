@@ -1,0 +1,77 @@
+"""The emulator without a transport: (method, path, query, headers, body) -> Response.
+
+The ASGI server and the in-process mock both call `Application.handle`; nothing here knows about sockets.
+"""
+from __future__ import annotations
+
+import logging
+import time
+import traceback
+import uuid
+
+from .auth import account_for
+from .config import Settings
+from .protocol import CodecError, Response, RestXmlCodec, load_service_model
+from .service.context import Context
+from .service.errors import IF_MATCH_MISSING, ServiceError
+from .service.registry import load_all
+from .store import KeyTaken, Store, open_store
+
+log = logging.getLogger("cloudfront_local")
+
+
+class Application:
+    def __init__(self, settings: Settings, store: Store | None = None):
+        self.settings = settings
+        self.codec = RestXmlCodec(
+            load_service_model("cloudfront"),
+            missing_header_errors={"If-Match": ("InvalidIfMatchVersion", IF_MATCH_MISSING)},
+        )
+        self.handlers = load_all()
+        self.store = store if store is not None else open_store(settings.state)
+
+    def handle(self, method: str, raw_path: str, query: str, headers: dict[str, str], body: bytes) -> Response:
+        """Answer one request. `headers` has lower-case names. Never raises."""
+        started = time.perf_counter()
+        request_id = str(uuid.uuid4())
+        account = account_for(headers, query, self.settings.default_account)
+        name = "-"
+        try:
+            operation, params = self.codec.decode(method, raw_path, query, headers, body)
+            name = operation.name
+            handler = self.handlers.get(name)
+            if handler is None:
+                response = self.codec.encode_error(
+                    "NotImplemented", f"{name} is not implemented by cloudfront-local yet", request_id, 501)
+            else:
+                context = Context(account, time.time(), self.settings)
+                response = self._call(handler, context, params, operation)
+        except CodecError as error:
+            response = self.codec.encode_error(error.code, error.message, request_id, error.status)
+        except ServiceError as error:
+            response = self.codec.encode_error(error.code, error.message, request_id)
+        except Exception:  # a bug of ours: log it, and give the caller AWS's shape without the trace
+            log.error("internal error in %s\n%s", name, traceback.format_exc())
+            response = self.codec.encode_error("InternalError", "We encountered an internal error.", request_id, 500)
+        response.headers["x-amz-request-id"] = request_id
+        if self.settings.log_requests:
+            log.info("%s %s %s %d %.1fms", name, account, method, response.status,
+                     (time.perf_counter() - started) * 1000)
+        return response
+
+    def _call(self, handler, context, params, operation) -> Response:
+        for attempt in range(3):
+            try:
+                with self.store.transaction() as tx:
+                    output = handler(context, tx, params)
+                break
+            except KeyTaken:
+                if attempt == 2:  # a random identifier collided three times running: not plausible
+                    raise
+        return self.codec.encode(operation, output)
+
+    def reset(self) -> None:
+        self.store.clear()
+
+    def close(self) -> None:
+        self.store.close()

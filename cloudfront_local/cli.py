@@ -1,0 +1,69 @@
+"""`cloudfront-local serve ...`"""
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+
+from . import __version__
+from .config import DEFAULT_PORT, Settings
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="cloudfront-local", description="A local Amazon CloudFront API emulator.")
+    parser.add_argument("--version", action="version", version=f"cloudfront-local {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True)
+    serve = commands.add_parser("serve", help="serve the CloudFront API over HTTP")
+    serve.add_argument("--host", help="address to listen on (CLOUDFRONT_LOCAL_HOST; default 127.0.0.1)")
+    serve.add_argument("--port", type=int,
+                       help=f"port to listen on, 0 for any free one (CLOUDFRONT_LOCAL_PORT; default {DEFAULT_PORT})")
+    serve.add_argument("--state", help="SQLite file that keeps the state across restarts (CLOUDFRONT_LOCAL_STATE; "
+                                       "default: a fresh in-memory state each run)")
+    serve.add_argument("--deploy-delay", type=float, dest="deploy_delay",
+                       help="seconds from a change until Status reads Deployed (CLOUDFRONT_LOCAL_DEPLOY_DELAY; default 0)")
+    serve.add_argument("--default-account", dest="default_account",
+                       help="account of unsigned requests and non-numeric access keys "
+                            "(CLOUDFRONT_LOCAL_DEFAULT_ACCOUNT; default 123456789012)")
+    serve.add_argument("--connection-group-quota", type=int, dest="connection_group_quota",
+                       help="connection groups per account (CLOUDFRONT_LOCAL_CONNECTION_GROUP_QUOTA)")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        settings = Settings.from_env(**{k: v for k, v in vars(args).items() if k != "command"})
+    except ValueError as error:
+        print(f"cloudfront-local: {error}", file=sys.stderr)
+        return 2
+    return serve(settings)
+
+
+def serve(settings: Settings) -> int:
+    import uvicorn
+
+    from .server import create_app
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", stream=sys.stderr)
+    app = create_app(settings)
+    config = uvicorn.Config(app, host=settings.host, port=settings.port, http="httptools", lifespan="on",
+                            access_log=False, log_level="warning", server_header=False)
+    server = uvicorn.Server(config)
+    _announce_when_ready(server, settings)
+    server.run()
+    return 0
+
+
+def _announce_when_ready(server, settings: Settings) -> None:
+    """Print the bound address once listening (port 0 binds any free port; tests read it from here)."""
+    original = server.startup
+
+    async def startup(sockets=None):
+        await original(sockets=sockets)
+        for listener in getattr(server, "servers", []):
+            for sock in listener.sockets:
+                host, port = sock.getsockname()[:2]
+                print(f"cloudfront-local listening on http://{host}:{port}", file=sys.stderr, flush=True)
+                return
+
+    server.startup = startup

@@ -1,0 +1,55 @@
+"""Settings, from command-line flags or CLOUDFRONT_LOCAL_* environment variables (flags win)."""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, fields
+
+DEFAULT_PORT = 4599
+DEFAULT_ACCOUNT = "123456789012"
+# AWS's default quota "Connection groups per AWS account" (see docs/behaviour.md).
+DEFAULT_CONNECTION_GROUP_QUOTA = 100
+
+
+@dataclass(frozen=True)
+class Settings:
+    host: str = "127.0.0.1"
+    port: int = DEFAULT_PORT
+    state: str | None = None            # None: a fresh in-memory state; a path: a durable SQLite file
+    deploy_delay: float = 0.0           # seconds from a change until its Status reads Deployed
+    default_account: str = DEFAULT_ACCOUNT
+    connection_group_quota: int = DEFAULT_CONNECTION_GROUP_QUOTA
+    max_body_bytes: int = 1024 * 1024   # larger request bodies are refused before they are read
+    log_requests: bool = True
+
+    @classmethod
+    def from_env(cls, environ=None, **overrides) -> "Settings":
+        """Defaults, then CLOUDFRONT_LOCAL_<FIELD> from the environment, then explicit overrides."""
+        environ = os.environ if environ is None else environ
+        values = {}
+        for spec in fields(cls):
+            raw = environ.get("CLOUDFRONT_LOCAL_" + spec.name.upper())
+            if raw is not None and raw != "":
+                values[spec.name] = _convert(spec.name, raw, type(getattr(cls, spec.name)))
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        settings = cls(**values)
+        settings.check()
+        return settings
+
+    def check(self) -> None:
+        if not (len(self.default_account) == 12 and self.default_account.isdigit()):
+            raise ValueError("the default account must be 12 digits")
+        if self.deploy_delay < 0:
+            raise ValueError("the deploy delay cannot be negative")
+        if self.connection_group_quota < 0:
+            raise ValueError("the connection group quota cannot be negative")
+
+
+def _convert(name: str, raw: str, kind: type):
+    if name == "state":
+        return raw
+    if kind is bool:
+        return raw.strip().lower() in ("1", "true", "yes", "on")
+    try:
+        return kind(raw)
+    except ValueError:
+        raise ValueError(f"CLOUDFRONT_LOCAL_{name.upper()}={raw!r} is not a {kind.__name__}") from None

@@ -1,0 +1,48 @@
+"""Loading botocore service models: the single source of truth for routes, shapes and errors."""
+from __future__ import annotations
+
+import collections
+import functools
+
+import botocore.loaders
+import botocore.model
+
+
+@functools.lru_cache(maxsize=None)
+def load_service_model(service_name: str, api_version: str | None = None) -> botocore.model.ServiceModel:
+    """The service model exactly as the installed botocore ships it."""
+    loader = botocore.loaders.create_loader()
+    data = loader.load_service_model(service_name, "service-2", api_version)
+    return botocore.model.ServiceModel(data, service_name=service_name)
+
+
+def service_namespace(model: botocore.model.ServiceModel) -> str | None:
+    """The XML namespace a REST-XML service writes on its root elements.
+
+    Models put it on input shapes only; the most common one is the service's namespace.
+    """
+    seen: collections.Counter[str] = collections.Counter()
+    for name in model.operation_names:
+        shape = model.operation_model(name).input_shape
+        if shape is None:
+            continue
+        uri = (shape.serialization.get("xmlNamespace") or {}).get("uri")
+        if uri:
+            seen[uri] += 1
+        for member in shape.members.values():
+            uri = (member.serialization.get("xmlNamespace") or {}).get("uri")
+            if uri:
+                seen[uri] += 1
+    return seen.most_common(1)[0][0] if seen else None
+
+
+def error_statuses(model: botocore.model.ServiceModel) -> dict[str, int]:
+    """Error code -> HTTP status, from the model's error shapes."""
+    statuses: dict[str, int] = {}
+    for shape_name in model.shape_names:
+        shape = model.shape_for(shape_name)
+        if not shape.metadata.get("exception"):
+            continue
+        error = shape.metadata.get("error") or {}
+        statuses[error.get("code", shape_name)] = int(error.get("httpStatusCode", 400))
+    return statuses

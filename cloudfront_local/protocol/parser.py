@@ -1,0 +1,267 @@
+"""Request -> input parameters: URI labels, query string, headers and the XML payload, typed by the model."""
+from __future__ import annotations
+
+import base64
+import binascii
+import datetime
+import email.utils
+from xml.etree.ElementTree import Element
+
+import botocore.model
+import defusedxml.ElementTree
+from defusedxml import DefusedXmlException
+
+from .errors import CodecError
+
+INT_BOUNDS = {"integer": (-(2**31), 2**31 - 1), "long": (-(2**63), 2**63 - 1)}
+MAX_XML_DEPTH = 64
+
+
+def _local(tag: str) -> str:
+    return tag.rsplit("}", 1)[-1] if tag[:1] == "{" else tag
+
+
+class _Bad(Exception):
+    """A value that cannot be read as its type; becomes InvalidArgument naming the member."""
+
+
+def _scalar(text: str, shape: botocore.model.Shape, where: str):
+    kind = shape.type_name
+    if kind == "string":
+        return text
+    if kind in ("integer", "long"):
+        stripped = text.strip()
+        if not stripped or len(stripped) > 20 or not stripped.lstrip("-+").isdigit():
+            raise _Bad(f"Value '{_clip(text)}' at '{where}' failed to satisfy constraint: Member must be a number")
+        number = int(stripped)
+        low, high = INT_BOUNDS[kind]
+        if not low <= number <= high:
+            raise _Bad(f"Value '{_clip(text)}' at '{where}' failed to satisfy constraint: Member must fit in a {kind}")
+        return number
+    if kind == "boolean":
+        lowered = text.strip().lower()
+        if lowered not in ("true", "false"):
+            raise _Bad(f"Value '{_clip(text)}' at '{where}' failed to satisfy constraint: Member must be true or false")
+        return lowered == "true"
+    if kind in ("float", "double"):
+        try:
+            return float(text)
+        except ValueError:
+            raise _Bad(f"Value '{_clip(text)}' at '{where}' failed to satisfy constraint: Member must be a number") from None
+    if kind == "timestamp":
+        return _timestamp(text, where)
+    if kind == "blob":
+        try:
+            return base64.b64decode(text, validate=True)
+        except (binascii.Error, ValueError):
+            raise _Bad(f"Value at '{where}' failed to satisfy constraint: Member must be base64") from None
+    raise _Bad(f"Value at '{where}' has a type this codec does not read: {kind}")
+
+
+def _timestamp(text: str, where: str) -> datetime.datetime:
+    value = text.strip()
+    try:
+        if value.replace(".", "", 1).isdigit():
+            return datetime.datetime.fromtimestamp(float(value), datetime.timezone.utc)
+        if value[-1:] in "Zz":
+            value = value[:-1] + "+00:00"
+        parsed = datetime.datetime.fromisoformat(value)
+    except (ValueError, OverflowError, OSError):
+        try:
+            parsed = email.utils.parsedate_to_datetime(text)
+        except (TypeError, ValueError, IndexError):
+            raise _Bad(f"Value '{_clip(text)}' at '{where}' failed to satisfy constraint: Member must be a timestamp") from None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=datetime.timezone.utc)
+    return parsed
+
+
+def _clip(text: str, limit: int = 64) -> str:
+    return text if len(text) <= limit else text[:limit] + "..."
+
+
+def _element_name(member: botocore.model.Shape, default: str) -> str:
+    return member.serialization.get("name", default)
+
+
+def member_key_name(member: botocore.model.Shape, name: str) -> str:
+    """The element name of a structure member; a flattened list is named by its member's name."""
+    if member.type_name == "list" and member.serialization.get("flattened"):
+        inner = member.member.serialization.get("name")
+        if inner is not None:
+            return inner
+    return member.serialization.get("name", name)
+
+
+def _from_xml(element: Element, shape: botocore.model.Shape, where: str, depth: int = 0):
+    if depth > MAX_XML_DEPTH:
+        raise CodecError("MalformedXML", "The XML document is nested too deeply")
+    kind = shape.type_name
+    if kind == "structure":
+        return _structure_from_xml(element, shape, where, depth)
+    if kind == "list":
+        member = shape.member
+        name = _element_name(member, "member")
+        return [_from_xml(child, member, f"{where}.{i}", depth + 1)
+                for i, child in enumerate((c for c in element if _local(c.tag) == name), 1)]
+    if kind == "map":
+        return _map_entries(list(element), shape, where, depth)
+    return _scalar(element.text or "", shape, where)
+
+
+def _map_entries(entries, shape, where, depth):
+    key_name = _element_name(shape.key, "key")
+    value_name = _element_name(shape.value, "value")
+    result = {}
+    for entry in entries:
+        key = value = None
+        for child in entry:
+            tag = _local(child.tag)
+            if tag == key_name:
+                key = _scalar(child.text or "", shape.key, f"{where}.key")
+            elif tag == value_name:
+                value = _from_xml(child, shape.value, f"{where}.{child.text}", depth + 1)
+        if key is not None:
+            result[key] = value
+    return result
+
+
+def _structure_from_xml(element: Element, shape, where: str, depth: int) -> dict:
+    result: dict = {}
+    by_tag: dict[str, tuple[str, botocore.model.Shape]] = {}
+    for name, member in shape.members.items():
+        if member.serialization.get("location"):
+            continue
+        if member.serialization.get("xmlAttribute"):
+            attr = member.serialization.get("name", name)
+            for key, value in element.attrib.items():
+                if _local(key) == attr.split(":")[-1]:
+                    result[name] = _scalar(value, member, f"{where}.{name}" if where else name)
+            continue
+        by_tag[member_key_name(member, name)] = (name, member)
+    flattened: dict[str, list[Element]] = {}
+    for child in element:
+        tag = _local(child.tag)
+        found = by_tag.get(tag)
+        if found is None:
+            continue  # elements the model does not know are ignored, as botocore ignores them
+        name, member = found
+        path = f"{where}.{name}" if where else name
+        if member.serialization.get("flattened") and member.type_name in ("list", "map"):
+            flattened.setdefault(name, []).append(child)
+            continue
+        result[name] = _from_xml(child, member, path, depth + 1)
+    for name, children in flattened.items():
+        member = shape.members[name]
+        path = f"{where}.{name}" if where else name
+        if member.type_name == "list":
+            result[name] = [_from_xml(c, member.member, f"{path}.{i}", depth + 1) for i, c in enumerate(children, 1)]
+        else:
+            result[name] = _map_entries(children, member, path, depth)
+    return result
+
+
+def parse_xml(body: bytes) -> Element:
+    """Parse an untrusted XML document: no DTD, no entities, no external references."""
+    try:
+        return defusedxml.ElementTree.fromstring(body, forbid_dtd=True, forbid_entities=True, forbid_external=True)
+    except DefusedXmlException:
+        raise CodecError("MalformedXML", "DTDs and entity declarations are not allowed in request bodies") from None
+    except (SyntaxError, ValueError) as exc:  # ParseError subclasses SyntaxError
+        raise CodecError("MalformedXML", f"The XML you provided was not well-formed: {exc}") from None
+
+
+def parse_input(
+    operation: botocore.model.OperationModel,
+    labels: dict[str, str],
+    query: dict[str, list[str]],
+    headers: dict[str, str],
+    body: bytes,
+) -> dict:
+    """Build the operation's input parameters. Raises CodecError; validation is a separate step."""
+    shape = operation.input_shape
+    if shape is None:
+        return {}
+    params: dict = {}
+    problems: list[str] = []
+    body_members = False
+    for name, member in shape.members.items():
+        location = member.serialization.get("location")
+        wire = member.serialization.get("name", name)
+        try:
+            if location == "uri":
+                if wire in labels:
+                    params[name] = _scalar(labels[wire], member, name)
+            elif location == "querystring":
+                if member.type_name == "map":
+                    taken = {_k for _m in shape.members.values() if _m.serialization.get("location") == "querystring"
+                             for _k in [_m.serialization.get("name")] if _k}
+                    entries = {k: (v if member.value.type_name == "list" else v[-1]) for k, v in query.items() if k not in taken}
+                    if entries:
+                        params[name] = entries
+                elif wire in query:
+                    values = query[wire]
+                    if member.type_name == "list":
+                        params[name] = [_scalar(v, member.member, name) for v in values]
+                    else:
+                        params[name] = _scalar(values[-1], member, name)
+            elif location == "header":
+                value = headers.get(wire.lower())
+                if value is not None:
+                    if member.type_name == "list":
+                        params[name] = [_scalar(v.strip(), member.member, name) for v in value.split(",")]
+                    elif member.type_name == "timestamp":
+                        params[name] = _timestamp(value, name)
+                    elif member.type_name == "string" and member.serialization.get("jsonvalue"):
+                        params[name] = value
+                    else:
+                        params[name] = _scalar(value, member, name)
+            elif location == "headers":
+                prefix = wire.lower()
+                found = {k[len(prefix):]: v for k, v in headers.items() if k.startswith(prefix)}
+                if found:
+                    params[name] = found
+            elif location in ("statusCode",):
+                continue
+            else:
+                body_members = True
+        except _Bad as bad:
+            problems.append(str(bad))
+    if problems:
+        from .errors import ValidationFailed
+        raise ValidationFailed(problems)
+
+    payload_name = shape.serialization.get("payload")
+    if payload_name is not None:
+        member = shape.members[payload_name]
+        if member.type_name in ("blob", "string"):
+            if body:
+                params[payload_name] = body if member.type_name == "blob" else _decode(body)
+        elif body.strip():
+            root = parse_xml(body)
+            params[payload_name] = _checked(_from_xml, root, member, payload_name)
+        elif payload_name in shape.required_members:
+            raise CodecError("MissingBody", "This operation requires a request body")
+    elif body_members and body.strip():
+        root = parse_xml(body)
+        params.update(_checked(_structure_from_xml, root, shape, "", 0))
+    elif body_members and any(
+        not shape.members[n].serialization.get("location") for n in shape.required_members
+    ):
+        raise CodecError("MissingBody", "This operation requires a request body")
+    return params
+
+
+def _checked(function, *args):
+    try:
+        return function(*args)
+    except _Bad as bad:
+        from .errors import ValidationFailed
+        raise ValidationFailed([str(bad)]) from None
+
+
+def _decode(body: bytes) -> str:
+    try:
+        return body.decode("utf-8")
+    except UnicodeDecodeError:
+        raise CodecError("InvalidArgument", "The request body is not valid UTF-8") from None

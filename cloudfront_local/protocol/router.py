@@ -1,0 +1,116 @@
+"""Operation lookup by method, URI template and literal query discriminators, built from the model."""
+from __future__ import annotations
+
+import urllib.parse
+from dataclasses import dataclass, field
+
+import botocore.model
+
+from .errors import NoRoute
+
+
+@dataclass(frozen=True)
+class Route:
+    operation: botocore.model.OperationModel
+    # One entry per path segment: (literal text, None) or (None, label name).
+    segments: tuple[tuple[str | None, str | None], ...]
+    greedy_label: str | None  # a trailing {Name+} label that swallows the rest of the path
+    query_literals: tuple[tuple[str, str | None], ...]  # ("WithTags", None), ("Operation", "Tag")
+    required_query: tuple[str, ...] = field(default=())
+
+    @property
+    def specificity(self) -> tuple[int, int, int, int]:
+        literals = sum(1 for literal, _ in self.segments if literal is not None)
+        return (len(self.query_literals), literals, 0 if self.greedy_label else 1, len(self.required_query))
+
+
+def _compile(operation: botocore.model.OperationModel) -> Route:
+    uri = operation.http["requestUri"]
+    path, _, query = uri.partition("?")
+    segments: list[tuple[str | None, str | None]] = []
+    greedy = None
+    for part in path.strip("/").split("/") if path.strip("/") else []:
+        if part.startswith("{") and part.endswith("}"):
+            label = part[1:-1]
+            if label.endswith("+"):
+                greedy = label[:-1]
+                continue
+            segments.append((None, label))
+        else:
+            segments.append((part, None))
+    literals = []
+    for pair in query.split("&") if query else []:
+        key, sep, value = pair.partition("=")
+        literals.append((key, value if sep else None))
+    required_query = ()
+    shape = operation.input_shape
+    if shape is not None:
+        required_query = tuple(
+            member.serialization.get("name", name)
+            for name, member in shape.members.items()
+            if member.serialization.get("location") == "querystring" and name in shape.required_members
+        )
+    return Route(operation, tuple(segments), greedy, tuple(literals), required_query)
+
+
+class Router:
+    """Maps (method, raw path, query) to an operation and its URI labels."""
+
+    def __init__(self, model: botocore.model.ServiceModel):
+        self._routes: dict[str, list[Route]] = {}
+        for name in model.operation_names:
+            route = _compile(model.operation_model(name))
+            self._routes.setdefault(route.operation.http["method"], []).append(route)
+        for routes in self._routes.values():
+            routes.sort(key=lambda r: r.specificity, reverse=True)
+
+    def match(self, method: str, raw_path: str, query: dict[str, list[str]]):
+        """Return (OperationModel, {label: decoded value}); raise NoRoute when nothing matches.
+
+        `raw_path` is the path as sent, still percent-encoded, so that an encoded '/' inside a label
+        (an ARN, say) stays inside that label.
+        """
+        parts = raw_path.strip("/").split("/") if raw_path.strip("/") else []
+        fallback = None
+        for route in self._routes.get(method, ()):
+            labels = self._match_path(route, parts)
+            if labels is None:
+                continue
+            if not all(self._query_has(query, key, value) for key, value in route.query_literals):
+                continue
+            # Two operations may share a path and differ only by a required query parameter; prefer the
+            # one whose parameters are present, and let validation name what is missing otherwise.
+            if all(name in query for name in route.required_query):
+                return route.operation, labels
+            if fallback is None:
+                fallback = (route.operation, labels)
+        if fallback is not None:
+            return fallback
+        raise NoRoute(method, urllib.parse.unquote(raw_path))
+
+    @staticmethod
+    def _match_path(route: Route, parts: list[str]) -> dict[str, str] | None:
+        count = len(route.segments)
+        if route.greedy_label is None:
+            if len(parts) != count:
+                return None
+        elif len(parts) <= count:
+            return None
+        labels: dict[str, str] = {}
+        for (literal, label), part in zip(route.segments, parts):
+            if literal is not None:
+                if part != literal:
+                    return None
+            else:
+                if not part:
+                    return None
+                labels[label] = urllib.parse.unquote(part)
+        if route.greedy_label is not None:
+            labels[route.greedy_label] = urllib.parse.unquote("/".join(parts[count:]))
+        return labels
+
+    @staticmethod
+    def _query_has(query: dict[str, list[str]], key: str, value: str | None) -> bool:
+        if key not in query:
+            return False
+        return value is None or value in query[key]

@@ -1,0 +1,107 @@
+"""Checks parsed input against the model's constraints: required, length, range, pattern, enum."""
+from __future__ import annotations
+
+import functools
+
+import botocore.model
+import regex
+
+from .errors import ValidationFailed
+
+
+@functools.lru_cache(maxsize=1024)
+def _pattern(text: str):
+    # Smithy patterns are ECMA-262 and not implicitly anchored: a value conforms when the pattern is
+    # found anywhere in it. `regex` understands \p{...} classes, which the models use.
+    try:
+        return regex.compile(text)
+    except regex.error:
+        return None
+
+
+def _show(value) -> str:
+    text = str(value)
+    return text if len(text) <= 64 else text[:64] + "..."
+
+
+class Validator:
+    """Walks parameters and shape together and collects every violation, each naming its member."""
+
+    def __init__(self, skip_required: frozenset[str] = frozenset()):
+        # Wire names of members whose absence the caller reports itself (CloudFront answers a missing
+        # If-Match with InvalidIfMatchVersion rather than a validation error).
+        self._skip_required = skip_required
+
+    def validate(self, params: dict, shape: botocore.model.Shape | None) -> None:
+        if shape is None:
+            return
+        problems: list[str] = []
+        self._structure(params, shape, "", problems)
+        if problems:
+            raise ValidationFailed(problems)
+
+    def _structure(self, value: dict, shape, where: str, problems: list[str]) -> None:
+        for name in shape.required_members:
+            if value.get(name) is None:
+                member = shape.members[name]
+                if member.serialization.get("name", name) in self._skip_required and not where:
+                    continue
+                problems.append(f"Value null at '{_join(where, name)}' failed to satisfy constraint: Member must not be null")
+        for name, item in value.items():
+            member = shape.members.get(name)
+            if member is None or item is None:
+                continue
+            self._value(item, member, _join(where, name), problems)
+
+    def _value(self, value, shape, where: str, problems: list[str]) -> None:
+        kind = shape.type_name
+        meta = shape.metadata
+        if kind == "structure":
+            self._structure(value, shape, where, problems)
+        elif kind == "list":
+            self._length(len(value), meta, value, where, problems, "length")
+            for index, item in enumerate(value, 1):
+                if item is not None:
+                    self._value(item, shape.member, f"{where}.{index}.member", problems)
+        elif kind == "map":
+            self._length(len(value), meta, value, where, problems, "length")
+            for key, item in value.items():
+                self._value(key, shape.key, f"{where}.{key}.key", problems)
+                if item is not None:
+                    self._value(item, shape.value, f"{where}.{key}.value", problems)
+        elif kind == "string":
+            self._length(len(value), meta, value, where, problems, "length")
+            enum = shape.enum
+            if enum and value not in enum:
+                problems.append(f"Value '{_show(value)}' at '{where}' failed to satisfy constraint: "
+                                f"Member must satisfy enum value set: [{', '.join(enum)}]")
+            pattern = meta.get("pattern")
+            if pattern:
+                compiled = _pattern(pattern)
+                if compiled is not None and compiled.search(value) is None:
+                    problems.append(f"Value '{_show(value)}' at '{where}' failed to satisfy constraint: "
+                                    f"Member must satisfy regular expression pattern: {pattern}")
+        elif kind == "blob":
+            self._length(len(value), meta, "<binary>", where, problems, "length")
+        elif kind in ("integer", "long", "float", "double"):
+            low, high = meta.get("min"), meta.get("max")
+            if low is not None and value < low:
+                problems.append(f"Value '{value}' at '{where}' failed to satisfy constraint: "
+                                f"Member must have value greater than or equal to {low}")
+            if high is not None and value > high:
+                problems.append(f"Value '{value}' at '{where}' failed to satisfy constraint: "
+                                f"Member must have value less than or equal to {high}")
+
+    @staticmethod
+    def _length(size: int, meta: dict, value, where: str, problems: list[str], what: str) -> None:
+        low, high = meta.get("min"), meta.get("max")
+        if low is not None and size < low:
+            problems.append(f"Value '{_show(value)}' at '{where}' failed to satisfy constraint: "
+                            f"Member must have {what} greater than or equal to {low}")
+        if high is not None and size > high:
+            problems.append(f"Value '{_show(value)}' at '{where}' failed to satisfy constraint: "
+                            f"Member must have {what} less than or equal to {high}")
+
+
+def _join(where: str, name: str) -> str:
+    return f"{where}.{name}" if where else name

@@ -1,0 +1,62 @@
+"""CloudFront's errors, named exactly as the model's error shapes; the codec takes their HTTP status
+from the model, so no status is written here."""
+from __future__ import annotations
+
+
+class ServiceError(Exception):
+    code = "InternalError"
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+class AccessDenied(ServiceError):
+    code = "AccessDenied"
+
+
+class EntityNotFound(ServiceError):
+    code = "EntityNotFound"
+
+
+class EntityAlreadyExists(ServiceError):
+    code = "EntityAlreadyExists"
+
+
+class EntityLimitExceeded(ServiceError):
+    code = "EntityLimitExceeded"
+
+
+class InvalidArgument(ServiceError):
+    code = "InvalidArgument"
+
+
+class InvalidTagging(ServiceError):
+    code = "InvalidTagging"
+
+
+class InvalidIfMatchVersion(ServiceError):
+    code = "InvalidIfMatchVersion"
+
+
+class PreconditionFailed(ServiceError):
+    code = "PreconditionFailed"
+
+
+class ResourceNotDisabled(ServiceError):
+    code = "ResourceNotDisabled"
+
+
+class ResourceInUse(ServiceError):
+    code = "ResourceInUse"
+
+
+class CannotDeleteEntityWhileInUse(ServiceError):
+    code = "CannotDeleteEntityWhileInUse"
+
+
+class NoSuchResource(ServiceError):
+    code = "NoSuchResource"
+
+
+IF_MATCH_MISSING = "The If-Match version is missing or not valid for the resource."

@@ -1,0 +1,57 @@
+"""Identifiers as AWS shows them: every Id, ETag, ARN and routing endpoint is made here."""
+from __future__ import annotations
+
+import datetime
+import os
+
+_BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+_UPPER36 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+_LOWER36 = "0123456789abcdefghijklmnopqrstuvwxyz"
+
+
+def _random_text(alphabet: str, length: int) -> str:
+    number = int.from_bytes(os.urandom(length + 4), "big")
+    base = len(alphabet)
+    chars = []
+    for _ in range(length):
+        number, digit = divmod(number, base)
+        chars.append(alphabet[digit])
+    return "".join(chars)
+
+
+def connection_group_id() -> str:
+    """`cg_` and 27 base62 characters, as in cg_2uVbA9KeWaADTbKzhj9lcKDoM25."""
+    return "cg_" + _random_text(_BASE62, 27)
+
+
+def etag() -> str:
+    """`E` and 13 upper-case letters or digits, as in E2QWRUHAPOMQZL."""
+    return "E" + _random_text(_UPPER36, 13)
+
+
+def routing_endpoint() -> str:
+    """`d` and 13 lower-case letters or digits under cloudfront.net, as in d111111abcdef8.cloudfront.net."""
+    return "d" + _random_text(_LOWER36, 13) + ".cloudfront.net"
+
+
+def arn(account: str, resource_type: str, resource_id: str) -> str:
+    return f"arn:aws:cloudfront::{account}:{resource_type}/{resource_id}"
+
+
+def parse_arn(text: str) -> tuple[str, str, str] | None:
+    """(account, resource type, id) of a CloudFront ARN, or None when it is not one."""
+    parts = text.split(":", 5)
+    if len(parts) != 6 or parts[0] != "arn" or parts[1] not in ("aws", "aws-cn") or parts[2] != "cloudfront":
+        return None
+    if parts[3] != "" or not parts[4].isdigit():
+        return None
+    resource_type, slash, resource_id = parts[5].partition("/")
+    if not slash or not resource_type or not resource_id:
+        return None
+    return parts[4], resource_type, resource_id
+
+
+def timestamp(epoch: float) -> str:
+    """ISO 8601 in UTC with milliseconds and Z; stored and sent as this text, so a restart keeps it exactly."""
+    moment = datetime.datetime.fromtimestamp(epoch, datetime.timezone.utc)
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"

@@ -1,0 +1,23 @@
+"""Rules every versioned CloudFront resource shares: If-Match against the ETag, and InProgress -> Deployed."""
+from __future__ import annotations
+
+from .context import Context
+from .errors import IF_MATCH_MISSING, InvalidIfMatchVersion, PreconditionFailed
+
+DEPLOY_AT = "_deploy_at"  # stored with the document; not part of any output shape
+
+
+def check_if_match(doc: dict, if_match: str | None) -> None:
+    if not if_match:
+        raise InvalidIfMatchVersion(IF_MATCH_MISSING)
+    if if_match != doc["ETag"]:
+        raise PreconditionFailed("The precondition given in one or more of the request-header fields evaluated to false.")
+
+
+def deploying(ctx: Context) -> dict:
+    """Fields a change sets: the deployment it starts finishes after the configured delay."""
+    return {DEPLOY_AT: ctx.now + ctx.settings.deploy_delay}
+
+
+def status(ctx: Context, doc: dict) -> str:
+    return "Deployed" if ctx.now >= doc[DEPLOY_AT] else "InProgress"

@@ -1,0 +1,67 @@
+"""The one storage interface the service layer sees. SQL lives only in its implementations."""
+from __future__ import annotations
+
+import contextlib
+from dataclasses import dataclass
+from typing import Iterator, Protocol
+
+
+@dataclass
+class Record:
+    kind: str      # resource family, e.g. "connection-group"
+    account: str
+    id: str
+    seq: int       # insertion order; never reused, so paging by it neither repeats nor skips survivors
+    doc: dict      # the resource as the service keeps it (JSON-compatible)
+
+
+class KeyTaken(Exception):
+    """A unique key (a name within an account, a routing endpoint everywhere) is held by another record."""
+
+    def __init__(self, key: str, value: str):
+        super().__init__(f"{key}={value!r} is taken")
+        self.key = key
+        self.value = value
+
+
+GLOBAL = ""  # the scope of keys unique across all accounts
+
+
+class Transaction(Protocol):
+    def get(self, kind: str, account: str, id: str) -> Record | None: ...
+
+    def find(self, kind: str, scope: str, key: str, value: str) -> Record | None:
+        """The record holding unique `key`=`value` in `scope` (an account, or GLOBAL)."""
+
+    def insert(self, kind: str, account: str, id: str, doc: dict,
+               keys: dict[tuple[str, str], str] | None = None) -> Record:
+        """Add a record. `keys` maps (scope, key) -> value; raises KeyTaken if one is held."""
+
+    def replace(self, record: Record, doc: dict) -> Record: ...
+
+    def delete(self, record: Record) -> None: ...
+
+    def page(self, kind: str, account: str, after_seq: int, limit: int,
+             where: dict[str, str] | None = None) -> list[Record]:
+        """Up to `limit` records with seq > after_seq in seq order; `where` matches top-level doc fields."""
+
+    def count(self, kind: str, account: str) -> int: ...
+
+
+class Store(Protocol):
+    def transaction(self) -> contextlib.AbstractContextManager[Transaction]:
+        """All-or-nothing; serialised against every other transaction on the same state, and durable
+        (when the store is) once the block exits."""
+
+    def clear(self) -> None: ...
+
+    def close(self) -> None: ...
+
+
+def open_store(location: str | None) -> Store:
+    """`None` or ":memory:" -> a fresh in-memory state; a path -> a durable SQLite file."""
+    from .sqlite import SqliteStore
+
+    return SqliteStore(location or ":memory:")
+
+

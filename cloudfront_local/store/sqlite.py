@@ -1,0 +1,156 @@
+"""SQLite behind the store interface: the default, embedded state (in memory, or a durable file)."""
+from __future__ import annotations
+
+import contextlib
+import json
+import sqlite3
+import threading
+
+from .base import KeyTaken, Record
+
+SCHEMA_VERSION = 1
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS resources (
+    seq     INTEGER PRIMARY KEY AUTOINCREMENT,
+    kind    TEXT NOT NULL,
+    account TEXT NOT NULL,
+    id      TEXT NOT NULL,
+    doc     TEXT NOT NULL,
+    UNIQUE (kind, account, id)
+);
+CREATE INDEX IF NOT EXISTS resources_by_order ON resources (kind, account, seq);
+CREATE TABLE IF NOT EXISTS unique_keys (
+    scope TEXT NOT NULL,
+    kind  TEXT NOT NULL,
+    key   TEXT NOT NULL,
+    value TEXT NOT NULL,
+    seq   INTEGER NOT NULL REFERENCES resources (seq) ON DELETE CASCADE,
+    PRIMARY KEY (scope, kind, key, value)
+);
+CREATE INDEX IF NOT EXISTS unique_keys_by_owner ON unique_keys (seq);
+"""
+
+_dumps = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
+_loads = json.loads
+
+
+class _SqliteTransaction:
+    def __init__(self, connection: sqlite3.Connection):
+        self._db = connection
+
+    @staticmethod
+    def _record(row) -> Record:
+        seq, kind, account, id_, doc = row
+        return Record(kind, account, id_, seq, _loads(doc))
+
+    def get(self, kind, account, id):
+        row = self._db.execute(
+            "SELECT seq, kind, account, id, doc FROM resources WHERE kind = ? AND account = ? AND id = ?",
+            (kind, account, id),
+        ).fetchone()
+        return self._record(row) if row else None
+
+    def find(self, kind, scope, key, value):
+        row = self._db.execute(
+            "SELECT r.seq, r.kind, r.account, r.id, r.doc FROM unique_keys k JOIN resources r ON r.seq = k.seq"
+            " WHERE k.scope = ? AND k.kind = ? AND k.key = ? AND k.value = ?",
+            (scope, kind, key, value),
+        ).fetchone()
+        return self._record(row) if row else None
+
+    def insert(self, kind, account, id, doc, keys=None):
+        cursor = self._db.execute(
+            "INSERT INTO resources (kind, account, id, doc) VALUES (?, ?, ?, ?)", (kind, account, id, _dumps(doc))
+        )
+        seq = cursor.lastrowid
+        for (scope, key), value in (keys or {}).items():
+            try:
+                self._db.execute(
+                    "INSERT INTO unique_keys (scope, kind, key, value, seq) VALUES (?, ?, ?, ?, ?)",
+                    (scope, kind, key, value, seq),
+                )
+            except sqlite3.IntegrityError:
+                raise KeyTaken(key, value) from None
+        return Record(kind, account, id, seq, doc)
+
+    def replace(self, record, doc):
+        self._db.execute("UPDATE resources SET doc = ? WHERE seq = ?", (_dumps(doc), record.seq))
+        return Record(record.kind, record.account, record.id, record.seq, doc)
+
+    def delete(self, record):
+        self._db.execute("DELETE FROM unique_keys WHERE seq = ?", (record.seq,))
+        self._db.execute("DELETE FROM resources WHERE seq = ?", (record.seq,))
+
+    def page(self, kind, account, after_seq, limit, where=None):
+        sql = "SELECT seq, kind, account, id, doc FROM resources WHERE kind = ? AND account = ? AND seq > ?"
+        args: list = [kind, account, after_seq]
+        for field, value in (where or {}).items():
+            sql += " AND json_extract(doc, ?) = ?"
+            args += ["$." + field, value]
+        sql += " ORDER BY seq LIMIT ?"
+        args.append(limit)
+        return [self._record(row) for row in self._db.execute(sql, args)]
+
+    def count(self, kind, account):
+        return self._db.execute(
+            "SELECT count(*) FROM resources WHERE kind = ? AND account = ?", (kind, account)
+        ).fetchone()[0]
+
+
+class SqliteStore:
+    """One connection, one writer at a time. A file store commits with WAL and synchronous=FULL, so a
+    transaction that has returned is on disk before its response is sent."""
+
+    def __init__(self, path: str = ":memory:"):
+        self.path = path
+        self._lock = threading.Lock()
+        self._db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+        if path == ":memory:":
+            self._db.execute("PRAGMA journal_mode = MEMORY")
+            self._db.execute("PRAGMA synchronous = OFF")
+        else:
+            self._db.execute("PRAGMA journal_mode = WAL")
+            self._db.execute("PRAGMA synchronous = FULL")
+            self._db.execute("PRAGMA busy_timeout = 5000")
+        self._db.execute("PRAGMA foreign_keys = ON")
+        self._migrate()
+        self._tx = _SqliteTransaction(self._db)
+
+    def _migrate(self) -> None:
+        version = self._db.execute("PRAGMA user_version").fetchone()[0]
+        if version > SCHEMA_VERSION:
+            raise RuntimeError(f"{self.path} was written by a newer cloudfront-local (schema {version})")
+        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            for statement in SCHEMA.split(";"):
+                if statement.strip():
+                    self._db.execute(statement)
+            self._db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+            self._db.execute("COMMIT")
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+
+    @contextlib.contextmanager
+    def transaction(self):
+        with self._lock:
+            # IMMEDIATE takes the write lock up front: read-check-write sequences (If-Match, unique
+            # names) are atomic even against another process sharing the file.
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._tx
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            self._db.execute("COMMIT")
+
+    def clear(self) -> None:
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            self._db.execute("DELETE FROM unique_keys")
+            self._db.execute("DELETE FROM resources")
+            self._db.execute("COMMIT")
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
