@@ -44,7 +44,7 @@ class AsgiApp:
             body = await self._body(receive)
         except PayloadTooLarge:
             response = app.codec.encode_error(
-                "InvalidArgument", f"The request body is larger than {self.max_body} bytes", "-", 413)
+                "RequestEntityTooLarge", f"The request body is larger than {self.max_body} bytes", "-", 413)
             response.headers["x-amz-request-id"] = "-"
             await self._send(send, response.status, response.headers, response.body, close=True)
             return

@@ -95,7 +95,7 @@ def member_key_name(member: botocore.model.Shape, name: str) -> str:
 
 def _from_xml(element: Element, shape: botocore.model.Shape, where: str, depth: int = 0):
     if depth > MAX_XML_DEPTH:
-        raise CodecError("MalformedXML", "The XML document is nested too deeply")
+        raise CodecError("MalformedInput", "The XML document is nested too deeply")
     kind = shape.type_name
     if kind == "structure":
         return _structure_from_xml(element, shape, where, depth)
@@ -128,32 +128,29 @@ def _map_entries(entries, shape, where, depth):
 
 def _structure_from_xml(element: Element, shape, where: str, depth: int) -> dict:
     result: dict = {}
-    by_tag: dict[str, tuple[str, botocore.model.Shape]] = {}
+    # Tag -> members; a few models (S3's legacy notification shapes) give two members one tag, and
+    # botocore then fills both, so we do too.
+    by_tag: dict[str, list[tuple[str, botocore.model.Shape]]] = {}
     for name, member in shape.members.items():
         if member.serialization.get("location"):
             continue
         if member.serialization.get("xmlAttribute"):
-            attr = member.serialization.get("name", name)
+            attr = member.serialization.get("name", name).split(":")[-1]
             for key, value in element.attrib.items():
-                if _local(key) == attr.split(":")[-1]:
-                    result[name] = _scalar(value, member, f"{where}.{name}" if where else name)
+                if _local(key) == attr:
+                    result[name] = _scalar(value, member, _join(where, name))
             continue
-        by_tag[member_key_name(member, name)] = (name, member)
+        by_tag.setdefault(member_key_name(member, name), []).append((name, member))
     flattened: dict[str, list[Element]] = {}
     for child in element:
-        tag = _local(child.tag)
-        found = by_tag.get(tag)
-        if found is None:
-            continue  # elements the model does not know are ignored, as botocore ignores them
-        name, member = found
-        path = f"{where}.{name}" if where else name
-        if member.serialization.get("flattened") and member.type_name in ("list", "map"):
-            flattened.setdefault(name, []).append(child)
-            continue
-        result[name] = _from_xml(child, member, path, depth + 1)
+        for name, member in by_tag.get(_local(child.tag), ()):  # unknown elements are ignored, as botocore does
+            if member.serialization.get("flattened") and member.type_name in ("list", "map"):
+                flattened.setdefault(name, []).append(child)
+            else:
+                result[name] = _from_xml(child, member, _join(where, name), depth + 1)
     for name, children in flattened.items():
         member = shape.members[name]
-        path = f"{where}.{name}" if where else name
+        path = _join(where, name)
         if member.type_name == "list":
             result[name] = [_from_xml(c, member.member, f"{path}.{i}", depth + 1) for i, c in enumerate(children, 1)]
         else:
@@ -161,14 +158,18 @@ def _structure_from_xml(element: Element, shape, where: str, depth: int) -> dict
     return result
 
 
+def _join(where: str, name: str) -> str:
+    return f"{where}.{name}" if where else name
+
+
 def parse_xml(body: bytes) -> Element:
     """Parse an untrusted XML document: no DTD, no entities, no external references."""
     try:
         return defusedxml.ElementTree.fromstring(body, forbid_dtd=True, forbid_entities=True, forbid_external=True)
     except DefusedXmlException:
-        raise CodecError("MalformedXML", "DTDs and entity declarations are not allowed in request bodies") from None
+        raise CodecError("MalformedInput", "DTDs and entity declarations are not allowed in request bodies") from None
     except (SyntaxError, ValueError) as exc:  # ParseError subclasses SyntaxError
-        raise CodecError("MalformedXML", f"The XML you provided was not well-formed: {exc}") from None
+        raise CodecError("MalformedInput", f"The XML you provided was not well-formed: {exc}") from None
 
 
 def parse_input(

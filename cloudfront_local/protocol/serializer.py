@@ -63,15 +63,15 @@ class XmlWriter:
 
     def structure(self, out: list[str], tag: str, value: dict, shape, namespace: str | None = None) -> None:
         attrs = ""
-        if namespace:
+        declared = shape.serialization.get("xmlNamespace")
+        if isinstance(declared, dict) and declared.get("prefix"):
+            attrs = f' xmlns:{declared["prefix"]}="{declared["uri"]}"'
+        elif namespace:
             attrs = f' xmlns="{namespace}"'
         members = shape.members
         for name, member in members.items():
             if member.serialization.get("xmlAttribute") and value.get(name) is not None:
                 attrs += f" {member.serialization.get('name', name)}={quoteattr(_text(value[name], member))}"
-                xmlns = member.serialization.get("xmlNamespace")
-                if isinstance(xmlns, dict) and xmlns.get("prefix"):
-                    attrs += f' xmlns:{xmlns["prefix"]}="{xmlns["uri"]}"'
         out.append(f"<{tag}{attrs}>")
         for name, member in members.items():
             item = value.get(name)

@@ -11,7 +11,8 @@ def check_if_match(doc: dict, if_match: str | None) -> None:
     if not if_match:
         raise InvalidIfMatchVersion(IF_MATCH_MISSING)
     if if_match != doc["ETag"]:
-        raise PreconditionFailed("The precondition given in one or more of the request-header fields evaluated to false.")
+        raise PreconditionFailed(
+            "The request failed because it didn't meet the preconditions in one or more request-header fields.")
 
 
 def deploying(ctx: Context) -> dict:

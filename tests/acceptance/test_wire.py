@@ -1,0 +1,189 @@
+"""The bytes on the wire: root elements, namespace, headers, status codes and the error document."""
+import xml.etree.ElementTree as ET
+
+import pytest
+import requests
+
+NS = "http://cloudfront.amazonaws.com/doc/2020-05-31/"
+Q = "{" + NS + "}"
+
+
+def create_body(name: str, extra: str = "") -> bytes:
+    return (f'<?xml version="1.0" encoding="UTF-8"?><CreateConnectionGroupRequest xmlns="{NS}">'
+            f"<Name>{name}</Name>{extra}</CreateConnectionGroupRequest>").encode()
+
+
+def auth(account: str) -> dict:
+    return {"Authorization": f"AWS4-HMAC-SHA256 Credential={account}/20261124/us-east-1/cloudfront/aws4_request, "
+                             "SignedHeaders=host;x-amz-date, Signature=0"}
+
+
+def assert_error(response, status: int, code: str) -> ET.Element:
+    assert response.status_code == status, response.text
+    assert response.headers["Content-Type"] == "text/xml"
+    root = ET.fromstring(response.content)
+    assert root.tag == Q + "ErrorResponse"
+    error = root.find(Q + "Error")
+    assert [child.tag for child in error] == [Q + "Type", Q + "Code", Q + "Message"]
+    assert error.find(Q + "Type").text == "Sender"
+    assert error.find(Q + "Code").text == code
+    assert error.find(Q + "Message").text
+    assert root.find(Q + "RequestId").text == response.headers["x-amz-request-id"]
+    return error
+
+
+def test_create_wire_format(server, account):
+    response = requests.post(f"{server.url}/2020-05-31/connection-group", data=create_body("wire"), headers=auth(account))
+    assert response.status_code == 201
+    assert response.headers["Content-Type"] == "text/xml"
+    assert response.headers["ETag"].startswith("E")
+    assert response.headers["x-amz-request-id"]
+    root = ET.fromstring(response.content)
+    assert root.tag == Q + "ConnectionGroup"
+    children = [child.tag[len(Q):] for child in root]
+    assert children[:3] == ["Id", "Name", "Arn"]
+    assert root.find(Q + "CreatedTime").text.endswith("Z")
+    assert root.find(Q + "Enabled").text == "true"
+    assert root.find(Q + "Status").text == "InProgress"
+    assert response.content.startswith(b'<?xml version="1.0" encoding="UTF-8"?>')
+
+
+def test_list_wire_format(server, account):
+    requests.post(f"{server.url}/2020-05-31/connection-group", data=create_body("listed"), headers=auth(account))
+    body = f'<ListConnectionGroupsRequest xmlns="{NS}"><MaxItems>10</MaxItems></ListConnectionGroupsRequest>'
+    response = requests.post(f"{server.url}/2020-05-31/connection-groups", data=body, headers=auth(account))
+    assert response.status_code == 200
+    root = ET.fromstring(response.content)
+    assert root.tag == Q + "ListConnectionGroupsResult"
+    summaries = root.find(Q + "ConnectionGroups").findall(Q + "ConnectionGroupSummary")
+    assert len(summaries) == 1
+    assert summaries[0].find(Q + "ETag").text.startswith("E")
+
+
+def test_list_without_body_lists_everything(server, account):
+    response = requests.post(f"{server.url}/2020-05-31/connection-groups", headers=auth(account))
+    assert response.status_code == 200
+
+
+def test_delete_is_204_with_empty_body(server, account):
+    created = requests.post(f"{server.url}/2020-05-31/connection-group",
+                            data=create_body("gone", "<Enabled>false</Enabled>"), headers=auth(account))
+    group_id = ET.fromstring(created.content).find(Q + "Id").text
+    response = requests.delete(f"{server.url}/2020-05-31/connection-group/{group_id}",
+                               headers={**auth(account), "If-Match": created.headers["ETag"]})
+    assert response.status_code == 204
+    assert response.content == b""
+    assert response.headers["x-amz-request-id"]
+
+
+def test_error_document(server, account):
+    response = requests.get(f"{server.url}/2020-05-31/connection-group/cg_unknown", headers=auth(account))
+    assert_error(response, 404, "EntityNotFound")
+
+
+def test_every_response_has_a_distinct_request_id(server):
+    ids = {requests.get(f"{server.url}/2020-05-31/connection-group/x").headers["x-amz-request-id"] for _ in range(5)}
+    assert len(ids) == 5
+
+
+def test_unsigned_requests_use_the_default_account(server):
+    created = requests.post(f"{server.url}/2020-05-31/connection-group", data=create_body("unsigned-default"))
+    arn = ET.fromstring(created.content).find(Q + "Arn").text
+    assert ":123456789012:" in arn
+    requests.post(f"{server.url}/_cloudfront-local/reset")
+
+
+def test_presigned_credential_selects_the_account(server, account):
+    url = (f"{server.url}/2020-05-31/connection-group?X-Amz-Credential={account}%2F20261124%2Fus-east-1"
+           "%2Fcloudfront%2Faws4_request")
+    created = requests.post(url, data=create_body("presigned"))
+    assert f":{account}:" in ET.fromstring(created.content).find(Q + "Arn").text
+
+
+@pytest.mark.parametrize("body", [
+    b"<CreateConnectionGroupRequest><Name>x</Name>",
+    b"not xml at all",
+    b"<a><b></a>",
+    b"\xff\xfe<bad/>",
+])
+def test_malformed_xml_is_400(server, account, body):
+    response = requests.post(f"{server.url}/2020-05-31/connection-group", data=body, headers=auth(account))
+    assert_error(response, 400, "MalformedInput")
+
+
+def test_entities_and_dtds_are_refused(server, account):
+    laughs = (b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;">]>'
+              b'<CreateConnectionGroupRequest><Name>&lol2;</Name></CreateConnectionGroupRequest>')
+    xxe = (b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]>'
+           b'<CreateConnectionGroupRequest><Name>&e;</Name></CreateConnectionGroupRequest>')
+    for body in (laughs, xxe):
+        response = requests.post(f"{server.url}/2020-05-31/connection-group", data=body, headers=auth(account))
+        assert_error(response, 400, "MalformedInput")
+
+
+def test_missing_body_is_400(server, account):
+    response = requests.post(f"{server.url}/2020-05-31/connection-group", headers=auth(account))
+    assert_error(response, 400, "MissingBody")
+
+
+@pytest.mark.parametrize("extra", ["<Enabled>maybe</Enabled>", "<Ipv6Enabled>1x</Ipv6Enabled>"])
+def test_wrong_types_are_invalid_argument(server, account, extra):
+    response = requests.post(f"{server.url}/2020-05-31/connection-group", data=create_body("typed", extra),
+                             headers=auth(account))
+    error = assert_error(response, 400, "InvalidArgument")
+    assert "Enabled" in error.find(Q + "Message").text
+
+
+@pytest.mark.parametrize("max_items", ["abc", "99999999999999999999999", "-"])
+def test_wrong_integer_is_invalid_argument(server, account, max_items):
+    body = f'<ListConnectionGroupsRequest xmlns="{NS}"><MaxItems>{max_items}</MaxItems></ListConnectionGroupsRequest>'
+    response = requests.post(f"{server.url}/2020-05-31/connection-groups", data=body, headers=auth(account))
+    error = assert_error(response, 400, "InvalidArgument")
+    assert "MaxItems" in error.find(Q + "Message").text
+
+
+@pytest.mark.parametrize("method,path", [
+    ("GET", "/"),
+    ("GET", "/2020-05-31/no-such-thing"),
+    ("PATCH", "/2020-05-31/connection-group/x"),
+    ("GET", "/2019-03-26/connection-group/x"),
+    ("POST", "/2020-05-31/connection-group/x/y/z"),
+])
+def test_paths_that_match_no_operation_are_404(server, method, path):
+    response = requests.request(method, server.url + path)
+    assert_error(response, 404, "InvalidRequest")
+
+
+def test_unimplemented_operations_are_501_naming_the_operation(server):
+    response = requests.get(f"{server.url}/2020-05-31/distribution")
+    assert response.status_code == 501
+    root = ET.fromstring(response.content)
+    assert root.find(f"{Q}Error/{Q}Code").text == "NotImplemented"
+    assert "ListDistributions" in root.find(f"{Q}Error/{Q}Message").text
+
+
+def test_oversized_body_is_refused(server, account):
+    body = create_body("big", "<Tags>" + "x" * (2 * 1024 * 1024) + "</Tags>")
+    response = requests.post(f"{server.url}/2020-05-31/connection-group", data=body, headers=auth(account))
+    assert response.status_code == 413
+    assert requests.get(f"{server.url}/_cloudfront-local/health").status_code == 200
+
+
+def test_deep_nesting_is_harmless(server, account):
+    # Elements the model does not expect are skipped without descending into them.
+    body = create_body("deep", "<Tags>" + "<Items>" * 5000 + "</Items>" * 5000 + "</Tags>")
+    response = requests.post(f"{server.url}/2020-05-31/connection-group", data=body, headers=auth(account))
+    assert response.status_code == 201
+    assert response.content.count(b"<Items>") == 1
+
+
+def test_unknown_elements_are_ignored(server, account):
+    response = requests.post(f"{server.url}/2020-05-31/connection-group",
+                             data=create_body("lenient", "<Surprise>1</Surprise>"), headers=auth(account))
+    assert response.status_code == 201
+
+
+def test_health_endpoint(server):
+    response = requests.get(f"{server.url}/_cloudfront-local/health")
+    assert response.status_code == 200
+    assert response.json()["status"] == "ok"

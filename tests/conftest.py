@@ -1,0 +1,48 @@
+import itertools
+import os
+
+import boto3
+import botocore.config
+import pytest
+
+from serving import RunningServer
+
+# Tests run against local servers only: never let a stray AWS configuration leak in.
+os.environ.setdefault("AWS_EC2_METADATA_DISABLED", "true")
+
+_accounts = itertools.count(100000000000 + os.getpid() % 1000 * 100000)
+
+
+@pytest.fixture(scope="session")
+def server():
+    with RunningServer() as running:
+        yield running
+
+
+def make_client(url: str, account: str | None = None, **config):
+    """A boto3 CloudFront client for `url`. A 12-digit access key id makes calls land in that account."""
+    return boto3.client(
+        "cloudfront",
+        endpoint_url=url,
+        region_name="us-east-1",
+        aws_access_key_id=account or "AKIDEXAMPLE",
+        aws_secret_access_key="secret",
+        config=botocore.config.Config(retries={"max_attempts": 1}, **config),
+    )
+
+
+@pytest.fixture
+def account() -> str:
+    """A fresh account for each test, so tests never see each other's resources."""
+    return str(next(_accounts))
+
+
+@pytest.fixture
+def client(server, account):
+    return make_client(server.url, account)
+
+
+@pytest.fixture
+def raw_client(server, account):
+    """A client that skips boto3's own parameter checks, to send what boto3 would refuse to."""
+    return make_client(server.url, account, parameter_validation=False)

@@ -1,0 +1,49 @@
+"""Start `cloudfront-local serve` as a user would, on a free port, and stop it afterwards."""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import threading
+import time
+
+
+class RunningServer:
+    def __init__(self, *args: str, env: dict[str, str] | None = None, timeout: float = 15.0):
+        command = [sys.executable, "-m", "cloudfront_local", "serve", "--port", "0", *args]
+        self.lines: list[str] = []
+        self.process = subprocess.Popen(
+            command, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True,
+            env={**os.environ, **(env or {})},
+        )
+        deadline = time.monotonic() + timeout
+        self.url = None
+        while time.monotonic() < deadline:
+            line = self.process.stderr.readline()
+            if not line:
+                break
+            self.lines.append(line)
+            if "listening on " in line:
+                self.url = line.rsplit("listening on ", 1)[1].strip()
+                break
+        if self.url is None:
+            self.process.kill()
+            raise RuntimeError("the server did not start:\n" + "".join(self.lines))
+        # Keep reading stderr so the server never blocks on a full pipe; tests may inspect the lines.
+        self._reader = threading.Thread(target=self._drain, daemon=True)
+        self._reader.start()
+
+    def _drain(self) -> None:
+        for line in self.process.stderr:
+            self.lines.append(line)
+
+    def stop(self, kill: bool = False) -> None:
+        if self.process.poll() is None:
+            self.process.kill() if kill else self.process.terminate()
+            self.process.wait(timeout=10)
+
+    def __enter__(self) -> "RunningServer":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
