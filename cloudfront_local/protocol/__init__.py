@@ -55,7 +55,7 @@ class RestXmlCodec:
             query = urllib.parse.parse_qs(query_string, keep_blank_values=True, errors="strict")
         except UnicodeDecodeError:
             raise CodecError("InvalidArgument", "The query string is not valid UTF-8") from None
-        operation, labels = self.router.match(method, raw_path, query)
+        operation, labels = self.router.match(method, raw_path, query, headers)
         params = parse_input(operation, labels, query, headers, body)
         shape = operation.input_shape
         if shape is not None and self._missing_header_errors:

@@ -17,11 +17,18 @@ class Route:
     greedy_label: str | None  # a trailing {Name+} label that swallows the rest of the path
     query_literals: tuple[tuple[str, str | None], ...]  # ("WithTags", None), ("Operation", "Tag")
     required_query: tuple[str, ...] = field(default=())
+    required_headers: tuple[str, ...] = field(default=())  # lower-case
 
     @property
     def specificity(self) -> tuple[int, int, int, int]:
         literals = sum(1 for literal, _ in self.segments if literal is not None)
-        return (len(self.query_literals), literals, 0 if self.greedy_label else 1, len(self.required_query))
+        return (len(self.query_literals), literals, 0 if self.greedy_label else 1,
+                len(self.required_query) + len(self.required_headers))
+
+
+def _split(path: str) -> list[str]:
+    """Path segments, keeping empty ones: a trailing or doubled slash is part of what was sent."""
+    return path[1:].split("/") if path not in ("", "/") else []
 
 
 def _compile(operation: botocore.model.OperationModel) -> Route:
@@ -29,7 +36,7 @@ def _compile(operation: botocore.model.OperationModel) -> Route:
     path, _, query = uri.partition("?")
     segments: list[tuple[str | None, str | None]] = []
     greedy = None
-    for part in path.strip("/").split("/") if path.strip("/") else []:
+    for part in _split(path):
         if part.startswith("{") and part.endswith("}"):
             label = part[1:-1]
             if label.endswith("+"):
@@ -42,15 +49,16 @@ def _compile(operation: botocore.model.OperationModel) -> Route:
     for pair in query.split("&") if query else []:
         key, sep, value = pair.partition("=")
         literals.append((key, value if sep else None))
-    required_query = ()
+    required: dict[str, list[str]] = {"querystring": [], "header": []}
     shape = operation.input_shape
     if shape is not None:
-        required_query = tuple(
-            member.serialization.get("name", name)
-            for name, member in shape.members.items()
-            if member.serialization.get("location") == "querystring" and name in shape.required_members
-        )
-    return Route(operation, tuple(segments), greedy, tuple(literals), required_query)
+        for name in shape.required_members:
+            member = shape.members[name]
+            location = member.serialization.get("location")
+            if location in required:
+                required[location].append(member.serialization.get("name", name))
+    return Route(operation, tuple(segments), greedy, tuple(literals), tuple(required["querystring"]),
+                 tuple(name.lower() for name in required["header"]))
 
 
 class Router:
@@ -64,13 +72,13 @@ class Router:
         for routes in self._routes.values():
             routes.sort(key=lambda r: r.specificity, reverse=True)
 
-    def match(self, method: str, raw_path: str, query: dict[str, list[str]]):
+    def match(self, method: str, raw_path: str, query: dict[str, list[str]], headers: dict[str, str] | None = None):
         """Return (OperationModel, {label: decoded value}); raise NoRoute when nothing matches.
 
         `raw_path` is the path as sent, still percent-encoded, so that an encoded '/' inside a label
         (an ARN, say) stays inside that label.
         """
-        parts = raw_path.strip("/").split("/") if raw_path.strip("/") else []
+        parts = _split(raw_path)
         fallback = None
         for route in self._routes.get(method, ()):
             labels = self._match_path(route, parts)
@@ -78,9 +86,12 @@ class Router:
                 continue
             if not all(self._query_has(query, key, value) for key, value in route.query_literals):
                 continue
-            # Two operations may share a path and differ only by a required query parameter; prefer the
-            # one whose parameters are present, and let validation name what is missing otherwise.
-            if all(name in query for name in route.required_query):
+            # Operations may share a path and differ only by a required query parameter or header (S3's
+            # PutObject and CopyObject); prefer the most specific one whose requirements are present, and
+            # let validation name what is missing otherwise.
+            if all(name in query for name in route.required_query) and (
+                    not route.required_headers or headers is not None
+                    and all(name in headers for name in route.required_headers)):
                 return route.operation, labels
             if fallback is None:
                 fallback = (route.operation, labels)

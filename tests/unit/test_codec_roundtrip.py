@@ -69,7 +69,7 @@ def test_requests_written_by_botocore_are_read_back(codecs, service, operation_n
     if isinstance(body, str):
         body = body.encode()
     parsed_query = urllib.parse.parse_qs(query, keep_blank_values=True)
-    found, labels = codec.router.match(request["method"], path, parsed_query)
+    found, labels = codec.router.match(request["method"], path, parsed_query, headers)
     if found.name != operation_name:
         # Operations that share method, path and discriminators are indistinguishable on the wire
         # (S3's legacy aliases); the router must at least pick one with the same input.

@@ -1,0 +1,93 @@
+"""The SQLite store: unique keys, paging order, atomic transactions and durability across reopen."""
+import pytest
+
+from cloudfront_local.store import GLOBAL, KeyTaken
+from cloudfront_local.store.sqlite import SqliteStore
+
+
+@pytest.fixture(params=["memory", "file"])
+def store(request, tmp_path):
+    store = SqliteStore(":memory:" if request.param == "memory" else str(tmp_path / "state.sqlite"))
+    yield store
+    store.close()
+
+
+def test_insert_get_find(store):
+    with store.transaction() as tx:
+        tx.insert("thing", "111", "t1", {"Name": "one"}, {("111", "name"): "one", (GLOBAL, "host"): "h1"})
+    with store.transaction() as tx:
+        assert tx.get("thing", "111", "t1").doc == {"Name": "one"}
+        assert tx.get("thing", "222", "t1") is None
+        assert tx.find("thing", "111", "name", "one").id == "t1"
+        assert tx.find("thing", "222", "name", "one") is None
+        assert tx.find("thing", GLOBAL, "host", "h1").account == "111"
+
+
+def test_unique_keys_are_enforced_and_freed_on_delete(store):
+    with store.transaction() as tx:
+        tx.insert("thing", "111", "t1", {}, {("111", "name"): "one"})
+    with pytest.raises(KeyTaken):
+        with store.transaction() as tx:
+            tx.insert("thing", "111", "t2", {}, {("111", "name"): "one"})
+    with store.transaction() as tx:
+        assert tx.get("thing", "111", "t2") is None  # the failed insert was rolled back whole
+        tx.insert("thing", "222", "t3", {}, {("222", "name"): "one"})  # another account: free
+        tx.delete(tx.get("thing", "111", "t1"))
+    with store.transaction() as tx:
+        tx.insert("thing", "111", "t4", {}, {("111", "name"): "one"})
+
+
+def test_failed_transaction_changes_nothing(store):
+    with store.transaction() as tx:
+        tx.insert("thing", "111", "t1", {"v": 1})
+    with pytest.raises(RuntimeError):
+        with store.transaction() as tx:
+            tx.replace(tx.get("thing", "111", "t1"), {"v": 2})
+            raise RuntimeError("boom")
+    with store.transaction() as tx:
+        assert tx.get("thing", "111", "t1").doc == {"v": 1}
+
+
+def test_paging_is_in_insertion_order_and_filters(store):
+    with store.transaction() as tx:
+        for i in range(10):
+            tx.insert("thing", "111", f"t{i}", {"parity": "even" if i % 2 == 0 else "odd"})
+        tx.insert("other", "111", "o1", {})
+    with store.transaction() as tx:
+        first = tx.page("thing", "111", 0, 4)
+        assert [r.id for r in first] == ["t0", "t1", "t2", "t3"]
+        rest = tx.page("thing", "111", first[-1].seq, 100)
+        assert [r.id for r in rest] == [f"t{i}" for i in range(4, 10)]
+        assert [r.id for r in tx.page("thing", "111", 0, 100, {"parity": "odd"})] == ["t1", "t3", "t5", "t7", "t9"]
+        assert tx.count("thing", "111") == 10
+        assert tx.count("thing", "222") == 0
+
+
+def test_sequence_numbers_are_never_reused(store):
+    with store.transaction() as tx:
+        last = tx.insert("thing", "111", "t1", {})
+        tx.delete(last)
+    with store.transaction() as tx:
+        assert tx.insert("thing", "111", "t2", {}).seq > last.seq
+
+
+def test_file_state_survives_reopen(tmp_path):
+    path = str(tmp_path / "state.sqlite")
+    store = SqliteStore(path)
+    with store.transaction() as tx:
+        tx.insert("thing", "111", "t1", {"Name": "kept", "When": "2026-11-24T10:00:00.123Z"}, {("111", "name"): "kept"})
+    store.close()
+    reopened = SqliteStore(path)
+    with reopened.transaction() as tx:
+        assert tx.get("thing", "111", "t1").doc == {"Name": "kept", "When": "2026-11-24T10:00:00.123Z"}
+        assert tx.find("thing", "111", "name", "kept").id == "t1"
+    reopened.close()
+
+
+def test_clear(store):
+    with store.transaction() as tx:
+        tx.insert("thing", "111", "t1", {}, {("111", "name"): "x"})
+    store.clear()
+    with store.transaction() as tx:
+        assert tx.get("thing", "111", "t1") is None
+        tx.insert("thing", "111", "t2", {}, {("111", "name"): "x"})
