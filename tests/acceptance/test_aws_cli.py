@@ -1,0 +1,65 @@
+"""The AWS CLI, unmodified, through a whole connection-group lifecycle against `cloudfront-local serve`."""
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+
+@pytest.fixture
+def aws(server, account, tmp_path):
+    env = {
+        **os.environ,
+        "AWS_ACCESS_KEY_ID": account,
+        "AWS_SECRET_ACCESS_KEY": "secret",
+        "AWS_DEFAULT_REGION": "us-east-1",
+        "AWS_ENDPOINT_URL_CLOUDFRONT": server.url,   # the CLI finds the emulator through this variable alone
+        "AWS_CONFIG_FILE": str(tmp_path / "config"),
+        "AWS_SHARED_CREDENTIALS_FILE": str(tmp_path / "credentials"),
+        "AWS_PAGER": "",
+    }
+
+    def run(*args, expect_error: str | None = None):
+        result = subprocess.run([sys.executable, "-m", "awscli", "cloudfront", *args, "--output", "json"],
+                                capture_output=True, text=True, env=env, timeout=60)
+        if expect_error:
+            assert result.returncode != 0
+            assert expect_error in result.stderr, result.stderr
+            return result.stderr
+        assert result.returncode == 0, result.stderr
+        return json.loads(result.stdout) if result.stdout.strip() else None
+
+    return run
+
+
+def test_cli_lifecycle(aws, account):
+    created = aws("create-connection-group", "--name", "cli-group", "--no-ipv6-enabled",
+                  "--tags", "Items=[{Key=env,Value=test}]")
+    group = created["ConnectionGroup"]
+    assert group["Name"] == "cli-group"
+    assert group["Ipv6Enabled"] is False
+    assert group["Arn"].startswith(f"arn:aws:cloudfront::{account}:connection-group/cg_")
+
+    fetched = aws("get-connection-group", "--identifier", "cli-group")
+    assert fetched["ConnectionGroup"]["Id"] == group["Id"]
+    assert fetched["ConnectionGroup"]["Status"] == "Deployed"
+    by_endpoint = aws("get-connection-group-by-routing-endpoint", "--routing-endpoint", group["RoutingEndpoint"])
+    assert by_endpoint["ConnectionGroup"]["Id"] == group["Id"]
+
+    listed = aws("list-connection-groups")
+    assert [g["Id"] for g in listed["ConnectionGroups"]] == [group["Id"]]
+
+    aws("create-connection-group", "--name", "cli-group", expect_error="EntityAlreadyExists")
+    aws("delete-connection-group", "--id", group["Id"], "--if-match", created["ETag"], expect_error="ResourceNotDisabled")
+
+    updated = aws("update-connection-group", "--id", group["Id"], "--if-match", created["ETag"], "--no-enabled")
+    assert updated["ConnectionGroup"]["Enabled"] is False
+    aws("update-connection-group", "--id", group["Id"], "--if-match", created["ETag"], "--enabled",
+        expect_error="PreconditionFailed")
+
+    tags = aws("list-tags-for-resource", "--resource", group["Arn"])
+    assert tags["Tags"]["Items"] == [{"Key": "env", "Value": "test"}]
+
+    aws("delete-connection-group", "--id", group["Id"], "--if-match", updated["ETag"])
+    aws("get-connection-group", "--identifier", group["Id"], expect_error="EntityNotFound")
