@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import uuid
 
 from .application import Application
 from .config import Settings
@@ -43,9 +44,10 @@ class AsgiApp:
                 raise PayloadTooLarge
             body = await self._body(receive)
         except PayloadTooLarge:
+            request_id = str(uuid.uuid4())
             response = app.codec.encode_error(
-                "RequestEntityTooLarge", f"The request body is larger than {self.max_body} bytes", "-", 413)
-            response.headers["x-amz-request-id"] = "-"
+                "RequestEntityTooLarge", f"The request body is larger than {self.max_body} bytes", request_id, 413)
+            response.headers["x-amz-request-id"] = request_id
             await self._send(send, response.status, response.headers, response.body, close=True)
             return
         query = scope.get("query_string", b"").decode("latin-1")

@@ -11,7 +11,7 @@ import botocore.model
 import defusedxml.ElementTree
 from defusedxml import DefusedXmlException
 
-from .errors import CodecError
+from .errors import CodecError, ValidationFailed
 
 INT_BOUNDS = {"integer": (-(2**31), 2**31 - 1), "long": (-(2**63), 2**63 - 1)}
 MAX_XML_DEPTH = 64
@@ -185,79 +185,85 @@ def parse_input(
         return {}
     params: dict = {}
     problems: list[str] = []
-    body_members = False
+    query_names = {m.serialization.get("name", n) for n, m in shape.members.items()
+                   if m.serialization.get("location") == "querystring"}
     for name, member in shape.members.items():
         location = member.serialization.get("location")
-        wire = member.serialization.get("name", name)
+        if location is None:
+            continue
         try:
-            if location == "uri":
-                if wire in labels:
-                    params[name] = _scalar(labels[wire], member, name)
-            elif location == "querystring":
-                if member.type_name == "map":
-                    taken = {_k for _m in shape.members.values() if _m.serialization.get("location") == "querystring"
-                             for _k in [_m.serialization.get("name")] if _k}
-                    entries = {k: (v if member.value.type_name == "list" else v[-1]) for k, v in query.items() if k not in taken}
-                    if entries:
-                        params[name] = entries
-                elif wire in query:
-                    values = query[wire]
-                    if member.type_name == "list":
-                        params[name] = [_scalar(v, member.member, name) for v in values]
-                    else:
-                        params[name] = _scalar(values[-1], member, name)
-            elif location == "header":
-                value = headers.get(wire.lower())
-                if value is not None:
-                    if member.type_name == "list":
-                        params[name] = [_scalar(v.strip(), member.member, name) for v in value.split(",")]
-                    elif member.type_name == "timestamp":
-                        params[name] = _timestamp(value, name)
-                    elif member.type_name == "string" and member.serialization.get("jsonvalue"):
-                        params[name] = value
-                    else:
-                        params[name] = _scalar(value, member, name)
-            elif location == "headers":
-                prefix = wire.lower()
-                found = {k[len(prefix):]: v for k, v in headers.items() if k.startswith(prefix)}
-                if found:
-                    params[name] = found
-            elif location in ("statusCode",):
-                continue
-            else:
-                body_members = True
+            value = _located(name, member, location, labels, query, query_names, headers)
         except _Bad as bad:
             problems.append(str(bad))
+            continue
+        if value is not None:
+            params[name] = value
     if problems:
-        from .errors import ValidationFailed
         raise ValidationFailed(problems)
+    params.update(_body(shape, body))
+    return params
 
+
+def _located(name, member, location, labels, query, query_names, headers):
+    """The value of a member that travels outside the body, or None when it was not sent."""
+    wire = member.serialization.get("name", name)
+    kind = member.type_name
+    if location == "uri":
+        return _scalar(labels[wire], member, name) if wire in labels else None
+    if location == "querystring":
+        if kind == "map":  # every query parameter no other member claims
+            entries = {k: (v if member.value.type_name == "list" else v[-1])
+                       for k, v in query.items() if k not in query_names}
+            return entries or None
+        if wire not in query:
+            return None
+        values = query[wire]
+        if kind == "list":
+            return [_scalar(v, member.member, name) for v in values]
+        return _scalar(values[-1], member, name)
+    if location == "header":
+        value = headers.get(wire.lower())
+        if value is None:
+            return None
+        if kind == "list":
+            return [_scalar(v.strip(), member.member, name) for v in value.split(",")]
+        if kind == "timestamp":
+            return _timestamp(value, name)
+        return _scalar(value, member, name)
+    if location == "headers":  # a map of every header with this prefix
+        prefix = wire.lower()
+        return {k[len(prefix):]: v for k, v in headers.items() if k.startswith(prefix)} or None
+    return None  # statusCode and the like are response-only
+
+
+def _body(shape, body: bytes) -> dict:
+    """Members read from the body: the payload member, or the body's root element's children."""
     payload_name = shape.serialization.get("payload")
     if payload_name is not None:
         member = shape.members[payload_name]
         if member.type_name in ("blob", "string"):
-            if body:
-                params[payload_name] = body if member.type_name == "blob" else _decode(body)
-        elif body.strip():
-            root = parse_xml(body)
-            params[payload_name] = _checked(_from_xml, root, member, payload_name)
-        elif payload_name in shape.required_members:
+            if not body:
+                return {}
+            return {payload_name: body if member.type_name == "blob" else _decode(body)}
+        if body.strip():
+            return {payload_name: _checked(_from_xml, parse_xml(body), member, payload_name)}
+        if payload_name in shape.required_members:
             raise CodecError("MissingBody", "This operation requires a request body")
-    elif body_members and body.strip():
-        root = parse_xml(body)
-        params.update(_checked(_structure_from_xml, root, shape, "", 0))
-    elif body_members and any(
-        not shape.members[n].serialization.get("location") for n in shape.required_members
-    ):
+        return {}
+    in_body = [n for n, m in shape.members.items() if not m.serialization.get("location")]
+    if not in_body:
+        return {}
+    if body.strip():
+        return _checked(_structure_from_xml, parse_xml(body), shape, "", 0)
+    if any(n in shape.required_members for n in in_body):
         raise CodecError("MissingBody", "This operation requires a request body")
-    return params
+    return {}
 
 
 def _checked(function, *args):
     try:
         return function(*args)
     except _Bad as bad:
-        from .errors import ValidationFailed
         raise ValidationFailed([str(bad)]) from None
 
 

@@ -84,16 +84,11 @@ class Validator:
         elif kind == "blob":
             self._length(len(value), meta, "<binary>", where, problems, "length")
         elif kind in ("integer", "long", "float", "double"):
-            low, high = meta.get("min"), meta.get("max")
-            if low is not None and value < low:
-                problems.append(f"Value '{value}' at '{where}' failed to satisfy constraint: "
-                                f"Member must have value greater than or equal to {low}")
-            if high is not None and value > high:
-                problems.append(f"Value '{value}' at '{where}' failed to satisfy constraint: "
-                                f"Member must have value less than or equal to {high}")
+            self._length(value, meta, value, where, problems, "value")
 
     @staticmethod
-    def _length(size: int, meta: dict, value, where: str, problems: list[str], what: str) -> None:
+    def _length(size, meta: dict, value, where: str, problems: list[str], what: str) -> None:
+        """Bounds check: `what` is "length" (of a string, list, map or blob) or "value" (of a number)."""
         low, high = meta.get("min"), meta.get("max")
         if low is not None and size < low:
             problems.append(f"Value '{_show(value)}' at '{where}' failed to satisfy constraint: "

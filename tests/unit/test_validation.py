@@ -14,6 +14,11 @@ def route53():
     return RestXmlCodec(load_service_model("route53"))
 
 
+def _health_check(config: str, caller_reference: str = "<CallerReference>ref</CallerReference>") -> bytes:
+    return (f'<CreateHealthCheckRequest xmlns="https://route53.amazonaws.com/doc/2013-04-01/">{caller_reference}'
+            f"<HealthCheckConfig>{config}</HealthCheckConfig></CreateHealthCheckRequest>").encode()
+
+
 def _problems(codec, *request):
     with pytest.raises(ValidationFailed) as excinfo:
         codec.decode(*request)
@@ -49,18 +54,13 @@ def test_pattern(cloudfront):
 
 
 def test_enum(route53):
-    body = (b'<CreateHealthCheckRequest xmlns="https://route53.amazonaws.com/doc/2013-04-01/">'
-            b"<CallerReference>ref</CallerReference><HealthCheckConfig><Type>CARRIER-PIGEON</Type>"
-            b"</HealthCheckConfig></CreateHealthCheckRequest>")
-    message = _problems(route53, "POST", "/2013-04-01/healthcheck", "", {}, body)
+    message = _problems(route53, "POST", "/2013-04-01/healthcheck", "", {}, _health_check("<Type>CARRIER-PIGEON</Type>"))
     assert "'HealthCheckConfig.Type'" in message and "enum value set" in message
 
 
 def test_integer_range(route53):
-    body = (b'<CreateHealthCheckRequest xmlns="https://route53.amazonaws.com/doc/2013-04-01/">'
-            b"<CallerReference>ref</CallerReference><HealthCheckConfig><Type>HTTP</Type><Port>70000</Port>"
-            b"</HealthCheckConfig></CreateHealthCheckRequest>")
-    message = _problems(route53, "POST", "/2013-04-01/healthcheck", "", {}, body)
+    message = _problems(route53, "POST", "/2013-04-01/healthcheck", "", {},
+                        _health_check("<Type>HTTP</Type><Port>70000</Port>"))
     assert "'HealthCheckConfig.Port'" in message and "less than or equal to 65535" in message
 
 
@@ -71,8 +71,7 @@ def test_string_min_length_on_a_uri_label(route53):
 
 
 def test_all_problems_are_reported_together(route53):
-    body = (b'<CreateHealthCheckRequest xmlns="https://route53.amazonaws.com/doc/2013-04-01/">'
-            b"<HealthCheckConfig><Type>NOPE</Type><Port>0</Port></HealthCheckConfig></CreateHealthCheckRequest>")
+    body = _health_check("<Type>NOPE</Type><Port>0</Port>", caller_reference="")
     message = _problems(route53, "POST", "/2013-04-01/healthcheck", "", {}, body)
     assert message.startswith("3 validation errors detected")
 
@@ -80,16 +79,8 @@ def test_all_problems_are_reported_together(route53):
 @pytest.mark.parametrize("text,kind", [("abc", "integer"), ("1.5", "integer"), ("2147483648", "integer"),
                                        ("yes", "boolean")])
 def test_type_errors_name_the_member(route53, text, kind):
-    if kind == "integer":
-        body = (f'<CreateHealthCheckRequest xmlns="https://route53.amazonaws.com/doc/2013-04-01/">'
-                f"<CallerReference>r</CallerReference><HealthCheckConfig><Type>HTTP</Type><Port>{text}</Port>"
-                f"</HealthCheckConfig></CreateHealthCheckRequest>").encode()
-        member = "Port"
-    else:
-        body = (f'<CreateHealthCheckRequest xmlns="https://route53.amazonaws.com/doc/2013-04-01/">'
-                f"<CallerReference>r</CallerReference><HealthCheckConfig><Type>HTTP</Type><Inverted>{text}</Inverted>"
-                f"</HealthCheckConfig></CreateHealthCheckRequest>").encode()
-        member = "Inverted"
+    member = "Port" if kind == "integer" else "Inverted"
+    body = _health_check(f"<Type>HTTP</Type><{member}>{text}</{member}>")
     message = _problems(route53, "POST", "/2013-04-01/healthcheck", "", {}, body)
     assert f"'HealthCheckConfig.{member}'" in message
 
