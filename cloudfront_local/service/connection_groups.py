@@ -1,11 +1,8 @@
 """Connection groups: CreateConnectionGroup, Get (by id, name or ARN), GetByRoutingEndpoint, List, Update, Delete."""
 from __future__ import annotations
 
-import base64
-import binascii
-
 from ..store import GLOBAL, KeyTaken, Record, Transaction
-from . import ids, lifecycle, tagging
+from . import ids, lifecycle, paging, tagging
 from .context import Context
 from .errors import (
     CannotDeleteEntityWhileInUse,
@@ -21,7 +18,6 @@ KIND = "connection-group"
 ARN_TYPE = "connection-group"
 tagging.TAGGABLE[ARN_TYPE] = KIND
 
-DEFAULT_MAX_ITEMS = 100
 MAX_NAME_LENGTH = 64
 # Fields of ConnectionGroupSummary, in addition to Status which is derived.
 _SUMMARY_FIELDS = ("Id", "Name", "Arn", "RoutingEndpoint", "CreatedTime", "LastModifiedTime", "ETag",
@@ -132,35 +128,15 @@ def get_connection_group_by_routing_endpoint(ctx: Context, tx: Transaction, para
     return _output(ctx, record.doc)
 
 
-def encode_marker(seq: int) -> str:
-    return base64.urlsafe_b64encode(f"cg:{seq}".encode()).decode().rstrip("=")
-
-
-def decode_marker(marker: str) -> int:
-    try:
-        text = base64.urlsafe_b64decode(marker + "=" * (-len(marker) % 4)).decode()
-        prefix, _, seq = text.partition(":")
-        if prefix != "cg" or not seq.isdigit():
-            raise ValueError
-        return int(seq)
-    except (ValueError, binascii.Error, UnicodeDecodeError):
-        raise InvalidArgument(f"The marker {marker!r} is not valid.") from None
-
-
 @operation("ListConnectionGroups")
 def list_connection_groups(ctx: Context, tx: Transaction, params: dict) -> dict:
-    max_items = params.get("MaxItems", DEFAULT_MAX_ITEMS)
-    if not 1 <= max_items <= DEFAULT_MAX_ITEMS:
-        raise InvalidArgument(f"MaxItems must be between 1 and {DEFAULT_MAX_ITEMS}.")
-    after = decode_marker(params["Marker"]) if params.get("Marker") else 0
-    where = None
+    limit = paging.max_items(params.get("MaxItems"))
     list_id = (params.get("AssociationFilter") or {}).get("AnycastIpListId")
-    if list_id:
-        where = {"AnycastIpListId": list_id}
-    records = tx.page(KIND, ctx.account, after, max_items + 1, where)
-    output: dict = {"ConnectionGroups": [_summary(ctx, record.doc) for record in records[:max_items]]}
-    if len(records) > max_items:
-        output["NextMarker"] = encode_marker(records[max_items - 1].seq)
+    where = {"AnycastIpListId": list_id} if list_id else None
+    records, next_marker = paging.page(tx, KIND, ctx.account, params.get("Marker"), limit, where)
+    output: dict = {"ConnectionGroups": [_summary(ctx, record.doc) for record in records]}
+    if next_marker:
+        output["NextMarker"] = next_marker
     return output
 
 

@@ -1,0 +1,53 @@
+"""Marker / MaxItems paging shared by every list operation.
+
+A marker is an opaque token for the position of the last item returned (its insertion sequence), so a walk
+through the pages never repeats an item and never skips one that still exists, whatever is created or
+deleted meanwhile.
+"""
+from __future__ import annotations
+
+import base64
+import binascii
+
+from ..store import Record, Transaction
+from .errors import InvalidArgument
+
+MAX_ITEMS = 100
+
+
+def encode_marker(kind: str, seq: int) -> str:
+    return base64.urlsafe_b64encode(f"{kind}:{seq}".encode()).decode().rstrip("=")
+
+
+def decode_marker(kind: str, marker: str) -> int:
+    try:
+        text = base64.urlsafe_b64decode(marker + "=" * (-len(marker) % 4)).decode()
+        prefix, _, seq = text.rpartition(":")
+        if prefix != kind or not seq.isdigit():
+            raise ValueError
+        return int(seq)
+    except (ValueError, binascii.Error, UnicodeDecodeError):
+        raise InvalidArgument(f"The marker {marker!r} is not valid.") from None
+
+
+def max_items(value, default: int = MAX_ITEMS) -> int:
+    """MaxItems as sent (an integer, or a string for older operations); 1 to 100."""
+    if value is None or value == "":
+        return default
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        raise InvalidArgument(f"MaxItems must be a whole number, not {value!r}.") from None
+    if not 1 <= number <= MAX_ITEMS:
+        raise InvalidArgument(f"MaxItems must be between 1 and {MAX_ITEMS}.")
+    return number
+
+
+def page(tx: Transaction, kind: str, account: str, marker: str | None, limit: int,
+         where: dict[str, str] | None = None) -> tuple[list[Record], str | None]:
+    """One page of records of `kind` and the marker of the next page (None on the last)."""
+    after = decode_marker(kind, marker) if marker else 0
+    records = tx.page(kind, account, after, limit + 1, where)
+    if len(records) > limit:
+        return records[:limit], encode_marker(kind, records[limit - 1].seq)
+    return records, None
