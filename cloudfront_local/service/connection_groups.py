@@ -16,6 +16,8 @@ from .registry import operation
 
 KIND = "connection-group"
 ARN_TYPE = "connection-group"
+NAME_KEY = "connection-group:name"
+ENDPOINT_KEY = "routing-endpoint"
 tagging.TAGGABLE[ARN_TYPE] = KIND
 
 MAX_NAME_LENGTH = 64
@@ -66,7 +68,7 @@ def lookup(ctx: Context, tx: Transaction, identifier: str) -> Record | None:
         return tx.get(KIND, account, resource_id)
     record = tx.get(KIND, ctx.account, identifier)
     if record is None:
-        record = tx.find(KIND, ctx.account, "name", identifier)
+        record = tx.find(ctx.account, NAME_KEY, identifier)
     return record
 
 
@@ -76,7 +78,7 @@ def create_connection_group(ctx: Context, tx: Transaction, params: dict) -> dict
     _check_name(name)
     tags = tagging.checked_tags(params.get("Tags"))
     _check_references(ctx, tx, params)
-    if tx.find(KIND, ctx.account, "name", name) is not None:
+    if tx.find(ctx.account, NAME_KEY, name) is not None:
         raise EntityAlreadyExists(f"A connection group named {name} already exists.")
     quota = ctx.settings.connection_group_quota
     if tx.count(KIND, ctx.account) >= quota:
@@ -100,12 +102,12 @@ def create_connection_group(ctx: Context, tx: Transaction, params: dict) -> dict
         **lifecycle.deploying(ctx),
     }
     try:
-        tx.insert(KIND, ctx.account, group_id, doc, {
-            (ctx.account, "name"): name,
-            (GLOBAL, "routing-endpoint"): doc["RoutingEndpoint"],
-        })
+        tx.insert(KIND, ctx.account, group_id, doc, [
+            (ctx.account, NAME_KEY, name),
+            (GLOBAL, ENDPOINT_KEY, doc["RoutingEndpoint"]),
+        ])
     except KeyTaken as taken:
-        if taken.key == "name":
+        if taken.key == NAME_KEY:
             raise EntityAlreadyExists(f"A connection group named {name} already exists.") from None
         raise  # a routing-endpoint collision is a 1-in-36^13 event; let the caller retry
     return _output(ctx, doc, "InProgress")
@@ -122,7 +124,7 @@ def get_connection_group(ctx: Context, tx: Transaction, params: dict) -> dict:
 @operation("GetConnectionGroupByRoutingEndpoint")
 def get_connection_group_by_routing_endpoint(ctx: Context, tx: Transaction, params: dict) -> dict:
     endpoint = params["RoutingEndpoint"]
-    record = tx.find(KIND, GLOBAL, "routing-endpoint", endpoint.lower())
+    record = tx.find(GLOBAL, ENDPOINT_KEY, endpoint.lower())
     if record is None or record.account != ctx.account:
         raise EntityNotFound(f"No connection group has the routing endpoint {endpoint}.")
     return _output(ctx, record.doc)

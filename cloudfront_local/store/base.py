@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import contextlib
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Iterable, Protocol
 
 
 @dataclass
@@ -26,24 +26,29 @@ class KeyTaken(Exception):
 
 GLOBAL = ""  # the scope of keys unique across all accounts
 
+Keys = Iterable[tuple[str, str, str]]  # (scope, key, value)
+
 
 class Transaction(Protocol):
     def get(self, kind: str, account: str, id: str) -> Record | None: ...
 
-    def find(self, kind: str, scope: str, key: str, value: str) -> Record | None:
-        """The record holding unique `key`=`value` in `scope` (an account, or GLOBAL)."""
+    def find(self, scope: str, key: str, value: str) -> Record | None:
+        """The record holding unique `key`=`value` in `scope` (an account, or GLOBAL). Key names are
+        namespaces chosen by the service ("connection-group:name", "domain"), shared across kinds."""
 
-    def insert(self, kind: str, account: str, id: str, doc: dict,
-               keys: dict[tuple[str, str], str] | None = None) -> Record:
-        """Add a record. `keys` maps (scope, key) -> value; raises KeyTaken if one is held."""
+    def insert(self, kind: str, account: str, id: str, doc: dict, keys: Keys = ()) -> Record:
+        """Add a record holding the unique `keys`, (scope, key, value) triples; raises KeyTaken if one
+        is held by another record."""
 
-    def replace(self, record: Record, doc: dict) -> Record: ...
+    def replace(self, record: Record, doc: dict, keys: Keys | None = None) -> Record:
+        """Store a new document; with `keys`, the record's unique keys become exactly those."""
 
     def delete(self, record: Record) -> None: ...
 
     def page(self, kind: str, account: str, after_seq: int, limit: int,
              where: dict[str, str] | None = None) -> list[Record]:
-        """Up to `limit` records with seq > after_seq in seq order; `where` matches top-level doc fields."""
+        """Up to `limit` records with seq > after_seq in seq order; `where` matches doc fields, a dotted
+        name reaching into nested objects ("Customizations.WebAcl.Arn")."""
 
     def count(self, kind: str, account: str) -> int: ...
 

@@ -21,11 +21,10 @@ CREATE TABLE IF NOT EXISTS resources (
 CREATE INDEX IF NOT EXISTS resources_by_order ON resources (kind, account, seq);
 CREATE TABLE IF NOT EXISTS unique_keys (
     scope TEXT NOT NULL,
-    kind  TEXT NOT NULL,
     key   TEXT NOT NULL,
     value TEXT NOT NULL,
     seq   INTEGER NOT NULL REFERENCES resources (seq) ON DELETE CASCADE,
-    PRIMARY KEY (scope, kind, key, value)
+    PRIMARY KEY (scope, key, value)
 );
 CREATE INDEX IF NOT EXISTS unique_keys_by_owner ON unique_keys (seq);
 """
@@ -50,31 +49,34 @@ class _SqliteTransaction:
         ).fetchone()
         return self._record(row) if row else None
 
-    def find(self, kind, scope, key, value):
+    def find(self, scope, key, value):
         row = self._db.execute(
             "SELECT r.seq, r.kind, r.account, r.id, r.doc FROM unique_keys k JOIN resources r ON r.seq = k.seq"
-            " WHERE k.scope = ? AND k.kind = ? AND k.key = ? AND k.value = ?",
-            (scope, kind, key, value),
+            " WHERE k.scope = ? AND k.key = ? AND k.value = ?",
+            (scope, key, value),
         ).fetchone()
         return self._record(row) if row else None
 
-    def insert(self, kind, account, id, doc, keys=None):
+    def insert(self, kind, account, id, doc, keys=()):
         cursor = self._db.execute(
             "INSERT INTO resources (kind, account, id, doc) VALUES (?, ?, ?, ?)", (kind, account, id, _dumps(doc))
         )
-        seq = cursor.lastrowid
-        for (scope, key), value in (keys or {}).items():
+        self._hold(cursor.lastrowid, keys)
+        return Record(kind, account, id, cursor.lastrowid, doc)
+
+    def _hold(self, seq: int, keys) -> None:
+        for scope, key, value in keys:
             try:
-                self._db.execute(
-                    "INSERT INTO unique_keys (scope, kind, key, value, seq) VALUES (?, ?, ?, ?, ?)",
-                    (scope, kind, key, value, seq),
-                )
+                self._db.execute("INSERT INTO unique_keys (scope, key, value, seq) VALUES (?, ?, ?, ?)",
+                                 (scope, key, value, seq))
             except sqlite3.IntegrityError:
                 raise KeyTaken(key, value) from None
-        return Record(kind, account, id, seq, doc)
 
-    def replace(self, record, doc):
+    def replace(self, record, doc, keys=None):
         self._db.execute("UPDATE resources SET doc = ? WHERE seq = ?", (_dumps(doc), record.seq))
+        if keys is not None:
+            self._db.execute("DELETE FROM unique_keys WHERE seq = ?", (record.seq,))
+            self._hold(record.seq, keys)
         return Record(record.kind, record.account, record.id, record.seq, doc)
 
     def delete(self, record):

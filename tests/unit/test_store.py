@@ -14,27 +14,27 @@ def store(request, tmp_path):
 
 def test_insert_get_find(store):
     with store.transaction() as tx:
-        tx.insert("thing", "111", "t1", {"Name": "one"}, {("111", "name"): "one", (GLOBAL, "host"): "h1"})
+        tx.insert("thing", "111", "t1", {"Name": "one"}, [("111", "name", "one"), (GLOBAL, "host", "h1")])
     with store.transaction() as tx:
         assert tx.get("thing", "111", "t1").doc == {"Name": "one"}
         assert tx.get("thing", "222", "t1") is None
-        assert tx.find("thing", "111", "name", "one").id == "t1"
-        assert tx.find("thing", "222", "name", "one") is None
-        assert tx.find("thing", GLOBAL, "host", "h1").account == "111"
+        assert tx.find("111", "name", "one").id == "t1"
+        assert tx.find("222", "name", "one") is None
+        assert tx.find(GLOBAL, "host", "h1").account == "111"
 
 
 def test_unique_keys_are_enforced_and_freed_on_delete(store):
     with store.transaction() as tx:
-        tx.insert("thing", "111", "t1", {}, {("111", "name"): "one"})
+        tx.insert("thing", "111", "t1", {}, [("111", "name", "one")])
     with pytest.raises(KeyTaken):
         with store.transaction() as tx:
-            tx.insert("thing", "111", "t2", {}, {("111", "name"): "one"})
+            tx.insert("thing", "111", "t2", {}, [("111", "name", "one")])
     with store.transaction() as tx:
         assert tx.get("thing", "111", "t2") is None  # the failed insert was rolled back whole
-        tx.insert("thing", "222", "t3", {}, {("222", "name"): "one"})  # another account: free
+        tx.insert("thing", "222", "t3", {}, [("222", "name", "one")])  # another account: free
         tx.delete(tx.get("thing", "111", "t1"))
     with store.transaction() as tx:
-        tx.insert("thing", "111", "t4", {}, {("111", "name"): "one"})
+        tx.insert("thing", "111", "t4", {}, [("111", "name", "one")])
 
 
 def test_failed_transaction_changes_nothing(store):
@@ -75,19 +75,42 @@ def test_file_state_survives_reopen(tmp_path):
     path = str(tmp_path / "state.sqlite")
     store = SqliteStore(path)
     with store.transaction() as tx:
-        tx.insert("thing", "111", "t1", {"Name": "kept", "When": "2026-11-24T10:00:00.123Z"}, {("111", "name"): "kept"})
+        tx.insert("thing", "111", "t1", {"Name": "kept", "When": "2026-11-24T10:00:00.123Z"}, [("111", "name", "kept")])
     store.close()
     reopened = SqliteStore(path)
     with reopened.transaction() as tx:
         assert tx.get("thing", "111", "t1").doc == {"Name": "kept", "When": "2026-11-24T10:00:00.123Z"}
-        assert tx.find("thing", "111", "name", "kept").id == "t1"
+        assert tx.find("111", "name", "kept").id == "t1"
     reopened.close()
 
 
 def test_clear(store):
     with store.transaction() as tx:
-        tx.insert("thing", "111", "t1", {}, {("111", "name"): "x"})
+        tx.insert("thing", "111", "t1", {}, [("111", "name", "x")])
     store.clear()
     with store.transaction() as tx:
         assert tx.get("thing", "111", "t1") is None
-        tx.insert("thing", "111", "t2", {}, {("111", "name"): "x"})
+        tx.insert("thing", "111", "t2", {}, [("111", "name", "x")])
+
+
+def test_replace_can_change_the_keys_a_record_holds(store):
+    with store.transaction() as tx:
+        first = tx.insert("tenant", "111", "t1", {}, [("111", "domain", "a.example"), ("111", "domain", "b.example")])
+        tx.insert("tenant", "111", "t2", {}, [("111", "domain", "c.example")])
+    with pytest.raises(KeyTaken):
+        with store.transaction() as tx:
+            tx.replace(first, {}, [("111", "domain", "c.example")])
+    with store.transaction() as tx:
+        tx.replace(first, {"moved": True}, [("111", "domain", "b.example"), ("111", "domain", "d.example")])
+    with store.transaction() as tx:
+        assert tx.find("111", "domain", "a.example") is None
+        assert tx.find("111", "domain", "d.example").doc == {"moved": True}
+        assert tx.find("111", "domain", "c.example").id == "t2"
+
+
+def test_page_filters_on_nested_fields(store):
+    with store.transaction() as tx:
+        tx.insert("tenant", "111", "t1", {"Customizations": {"WebAcl": {"Arn": "arn:a"}}})
+        tx.insert("tenant", "111", "t2", {"Customizations": {"Certificate": {"Arn": "arn:c"}}})
+    with store.transaction() as tx:
+        assert [r.id for r in tx.page("tenant", "111", 0, 10, {"Customizations.WebAcl.Arn": "arn:a"})] == ["t1"]
