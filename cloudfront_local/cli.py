@@ -24,8 +24,10 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--default-account", dest="default_account",
                        help="account of unsigned requests and non-numeric access keys "
                             "(CLOUDFRONT_LOCAL_DEFAULT_ACCOUNT; default 123456789012)")
-    serve.add_argument("--connection-group-quota", type=int, dest="connection_group_quota",
-                       help="connection groups per account (CLOUDFRONT_LOCAL_CONNECTION_GROUP_QUOTA)")
+    for resource in ("connection-group", "anycast-ip-list", "distribution", "distribution-tenant"):
+        field = resource.replace("-", "_") + "_quota"
+        serve.add_argument(f"--{resource}-quota", type=int, dest=field,
+                           help=f"{resource.replace('-', ' ')}s per account (CLOUDFRONT_LOCAL_{field.upper()})")
     return parser
 
 

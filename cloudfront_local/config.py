@@ -6,8 +6,11 @@ from dataclasses import dataclass, fields
 
 DEFAULT_PORT = 4599
 DEFAULT_ACCOUNT = "123456789012"
-# AWS's default quota "Connection groups per AWS account" (see docs/behaviour.md).
+# Per-account quotas; where each number comes from is in docs/behaviour.md.
 DEFAULT_CONNECTION_GROUP_QUOTA = 100
+DEFAULT_ANYCAST_IP_LIST_QUOTA = 10
+DEFAULT_DISTRIBUTION_QUOTA = 500
+DEFAULT_DISTRIBUTION_TENANT_QUOTA = 10_000
 
 
 @dataclass(frozen=True)
@@ -18,6 +21,9 @@ class Settings:
     deploy_delay: float = 0.0           # seconds from a change until its Status reads Deployed
     default_account: str = DEFAULT_ACCOUNT
     connection_group_quota: int = DEFAULT_CONNECTION_GROUP_QUOTA
+    anycast_ip_list_quota: int = DEFAULT_ANYCAST_IP_LIST_QUOTA
+    distribution_quota: int = DEFAULT_DISTRIBUTION_QUOTA
+    distribution_tenant_quota: int = DEFAULT_DISTRIBUTION_TENANT_QUOTA
     max_body_bytes: int = 1024 * 1024   # larger request bodies are refused before they are read
     log_requests: bool = True
 
@@ -40,8 +46,10 @@ class Settings:
             raise ValueError("the default account must be 12 digits")
         if self.deploy_delay < 0:
             raise ValueError("the deploy delay cannot be negative")
-        if self.connection_group_quota < 0:
-            raise ValueError("the connection group quota cannot be negative")
+        for name in ("connection_group_quota", "anycast_ip_list_quota", "distribution_quota",
+                     "distribution_tenant_quota"):
+            if getattr(self, name) < 0:
+                raise ValueError(f"the {name.replace('_', ' ')} cannot be negative")
 
 
 def _convert(name: str, raw: str, kind: type):

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from ..store import GLOBAL, KeyTaken, Record, Transaction
-from . import ids, lifecycle, paging, tagging
+from . import anycast_ip_lists, ids, lifecycle, paging, tagging
 from .context import Context
 from .errors import (
     CannotDeleteEntityWhileInUse,
@@ -21,11 +21,8 @@ ENDPOINT_KEY = "routing-endpoint"
 tagging.TAGGABLE[ARN_TYPE] = KIND
 
 MAX_NAME_LENGTH = 64
-# Fields of ConnectionGroupSummary, in addition to Status which is derived.
-_SUMMARY_FIELDS = ("Id", "Name", "Arn", "RoutingEndpoint", "CreatedTime", "LastModifiedTime", "ETag",
-                   "AnycastIpListId", "Enabled", "IsDefault")
-_GROUP_FIELDS = ("Id", "Name", "Arn", "CreatedTime", "LastModifiedTime", "Ipv6Enabled", "RoutingEndpoint",
-                 "AnycastIpListId", "Enabled", "IsDefault", "ViewerFallback")
+DEFAULT_KEY = "connection-group:default"
+DEFAULT_NAME_PREFIX = "CreatedByCloudFront-"
 
 
 def _not_found(identifier: str) -> EntityNotFound:
@@ -33,9 +30,8 @@ def _not_found(identifier: str) -> EntityNotFound:
 
 
 def _output(ctx: Context, doc: dict, status: str | None = None) -> dict:
-    group = {name: doc[name] for name in _GROUP_FIELDS if doc.get(name) is not None}
-    group["Status"] = status or lifecycle.status(ctx, doc)
-    group["Tags"] = tagging.tags_output(doc)
+    # The codec writes the members of the output shape and nothing else, so the document goes as it is.
+    group = {**doc, "Status": status or lifecycle.status(ctx, doc), "Tags": tagging.tags_output(doc)}
     return {"ConnectionGroup": group, "ETag": doc["ETag"]}
 
 
@@ -46,30 +42,50 @@ def _check_name(name: str) -> None:
         )
 
 
-def _check_references(ctx: Context, tx: Transaction, params: dict) -> None:
-    """Referenced Anycast IP lists and distributions must exist in the caller's account."""
-    list_id = params.get("AnycastIpListId")
-    if list_id and tx.get("anycast-ip-list", ctx.account, list_id) is None:
-        raise EntityNotFound(f"The Anycast static IP list {list_id} does not exist.")
-    fallback = params.get("ViewerFallback")
-    if fallback is not None:
-        distribution_id = fallback.get("DistributionId")
-        if not distribution_id or tx.get("distribution", ctx.account, distribution_id) is None:
-            raise EntityNotFound(f"The distribution {distribution_id} does not exist.")
+def _check_references(ctx: Context, tx: Transaction, params: dict, doc: dict) -> None:
+    """Referenced Anycast IP lists and distributions must exist in the caller's account; `doc` is the
+    group as it will be."""
+    anycast_ip_lists.check_ipv6(ctx, tx, doc.get("AnycastIpListId"), doc["Ipv6Enabled"])
+    distribution_id = (doc.get("ViewerFallback") or {}).get("DistributionId")
+    if distribution_id and tx.get("distribution", ctx.account, distribution_id) is None:
+        raise EntityNotFound(f"The distribution {distribution_id} does not exist.")
 
 
 def lookup(ctx: Context, tx: Transaction, identifier: str) -> Record | None:
     """A connection group of the caller's account by its id, ARN or name."""
-    parsed = ids.parse_arn(identifier) if identifier.startswith("arn:") else None
-    if parsed is not None:
-        account, resource_type, resource_id = parsed
-        if account != ctx.account or resource_type != ARN_TYPE:
-            return None
-        return tx.get(KIND, account, resource_id)
-    record = tx.get(KIND, ctx.account, identifier)
-    if record is None:
-        record = tx.find(ctx.account, NAME_KEY, identifier)
-    return record
+    if identifier.startswith("arn:"):
+        return tagging.record_for_arn(ctx, tx, identifier, ARN_TYPE)
+    # An id first: a name that looks like another group's id loses to that id (ids are what callers store).
+    return tx.get(KIND, ctx.account, identifier) or tx.find(ctx.account, NAME_KEY, identifier)
+
+
+def _fallback(fallback: dict | None) -> dict | None:
+    return fallback if fallback and fallback.get("DistributionId") else None
+
+
+def default_group(ctx: Context, tx: Transaction) -> Record:
+    """The account's default connection group, made the first time it is needed. A unique key makes it
+    one per account even when first tenants are created at the same moment."""
+    record = tx.find(ctx.account, DEFAULT_KEY, "1")
+    if record is not None:
+        return record
+    group_id = ids.connection_group_id()
+    doc = {
+        "Id": group_id,
+        "Name": DEFAULT_NAME_PREFIX + group_id,
+        "Arn": ids.arn(ctx.account, ARN_TYPE, group_id),
+        "Ipv6Enabled": True,
+        "RoutingEndpoint": ids.routing_endpoint(),
+        "Enabled": True,
+        "IsDefault": True,
+        "Tags": [],
+        **lifecycle.created(ctx),
+    }
+    return tx.insert(KIND, ctx.account, group_id, doc, _keys(ctx.account, doc) + [(ctx.account, DEFAULT_KEY, "1")])
+
+
+def _keys(account: str, doc: dict) -> list:
+    return [(account, NAME_KEY, doc["Name"]), (GLOBAL, ENDPOINT_KEY, doc["RoutingEndpoint"])]
 
 
 @operation("CreateConnectionGroup")
@@ -77,35 +93,28 @@ def create_connection_group(ctx: Context, tx: Transaction, params: dict) -> dict
     name = params["Name"]
     _check_name(name)
     tags = tagging.checked_tags(params.get("Tags"))
-    _check_references(ctx, tx, params)
     if tx.find(ctx.account, NAME_KEY, name) is not None:
         raise EntityAlreadyExists(f"A connection group named {name} already exists.")
     quota = ctx.settings.connection_group_quota
     if tx.count(KIND, ctx.account) >= quota:
         raise EntityLimitExceeded(f"You have reached the limit of {quota} connection groups for this account.")
-    created = ids.timestamp(ctx.now)
     group_id = ids.connection_group_id()
     doc = {
         "Id": group_id,
         "Name": name,
         "Arn": ids.arn(ctx.account, ARN_TYPE, group_id),
-        "CreatedTime": created,
-        "LastModifiedTime": created,
         "Ipv6Enabled": params.get("Ipv6Enabled", True),
         "RoutingEndpoint": ids.routing_endpoint(),
         "AnycastIpListId": params.get("AnycastIpListId") or None,
-        "ViewerFallback": params.get("ViewerFallback"),
+        "ViewerFallback": _fallback(params.get("ViewerFallback")),
         "Enabled": params.get("Enabled", True),
         "IsDefault": False,
         "Tags": tags,
-        "ETag": ids.etag(),
-        **lifecycle.deploying(ctx),
+        **lifecycle.created(ctx),
     }
+    _check_references(ctx, tx, params, doc)
     try:
-        tx.insert(KIND, ctx.account, group_id, doc, [
-            (ctx.account, NAME_KEY, name),
-            (GLOBAL, ENDPOINT_KEY, doc["RoutingEndpoint"]),
-        ])
+        tx.insert(KIND, ctx.account, group_id, doc, _keys(ctx.account, doc))
     except KeyTaken as taken:
         if taken.key == NAME_KEY:
             raise EntityAlreadyExists(f"A connection group named {name} already exists.") from None
@@ -143,9 +152,7 @@ def list_connection_groups(ctx: Context, tx: Transaction, params: dict) -> dict:
 
 
 def _summary(ctx: Context, doc: dict) -> dict:
-    summary = {name: doc[name] for name in _SUMMARY_FIELDS if doc.get(name) is not None}
-    summary["Status"] = lifecycle.status(ctx, doc)
-    return summary
+    return {**doc, "Status": lifecycle.status(ctx, doc)}
 
 
 @operation("UpdateConnectionGroup")
@@ -154,16 +161,16 @@ def update_connection_group(ctx: Context, tx: Transaction, params: dict) -> dict
     if record is None:
         raise _not_found(params["Id"])
     lifecycle.check_if_match(record.doc, params.get("IfMatch"))
-    _check_references(ctx, tx, params)
     doc = dict(record.doc)
-    for name in ("Ipv6Enabled", "Enabled", "ViewerFallback"):
+    for name in ("Ipv6Enabled", "Enabled"):
         if name in params:
             doc[name] = params[name]
+    if "ViewerFallback" in params:
+        doc["ViewerFallback"] = _fallback(params["ViewerFallback"])  # an empty one removes the fallback
     if "AnycastIpListId" in params:
         doc["AnycastIpListId"] = params["AnycastIpListId"] or None  # an empty id detaches the list
-    doc["LastModifiedTime"] = ids.timestamp(ctx.now)
-    doc["ETag"] = ids.etag()
-    doc.update(lifecycle.deploying(ctx))
+    _check_references(ctx, tx, params, doc)
+    doc = lifecycle.changed(ctx, doc)
     tx.replace(record, doc)
     return _output(ctx, doc, "InProgress")
 
@@ -175,7 +182,7 @@ def delete_connection_group(ctx: Context, tx: Transaction, params: dict) -> dict
         raise _not_found(params["Id"])
     doc = record.doc
     lifecycle.check_if_match(doc, params.get("IfMatch"))
-    if doc["Enabled"] or lifecycle.status(ctx, doc) != "Deployed":
+    if doc["Enabled"] or not lifecycle.is_deployed(ctx, doc):
         raise ResourceNotDisabled(
             "The connection group must be disabled, and that change deployed, before it can be deleted."
         )

@@ -60,3 +60,43 @@ class NoSuchResource(ServiceError):
 
 
 IF_MATCH_MISSING = "The If-Match version is missing or not valid for the resource."
+
+
+class NoSuchDistribution(ServiceError):
+    code = "NoSuchDistribution"
+
+
+class DistributionAlreadyExists(ServiceError):
+    code = "DistributionAlreadyExists"
+
+
+class DistributionNotDisabled(ServiceError):
+    code = "DistributionNotDisabled"
+
+
+class TooManyDistributions(ServiceError):
+    code = "TooManyDistributions"
+
+
+class InconsistentQuantities(ServiceError):
+    code = "InconsistentQuantities"
+
+
+class NoSuchOrigin(ServiceError):
+    code = "NoSuchOrigin"
+
+
+class NoSuchCachePolicy(ServiceError):
+    code = "NoSuchCachePolicy"
+
+
+class IllegalUpdate(ServiceError):
+    code = "IllegalUpdate"
+
+
+class CNAMEAlreadyExists(ServiceError):
+    code = "CNAMEAlreadyExists"
+
+
+class InvalidAssociation(ServiceError):
+    code = "InvalidAssociation"

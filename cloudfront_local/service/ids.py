@@ -24,6 +24,21 @@ def connection_group_id() -> str:
     return "cg_" + _random_text(_BASE62, 27)
 
 
+def distribution_tenant_id() -> str:
+    """`dt_` and 27 base62 characters, as in dt_2wjDZi3hD1ivOXf6rpZJOSNE1AB."""
+    return "dt_" + _random_text(_BASE62, 27)
+
+
+def anycast_ip_list_id() -> str:
+    """`aip_` and 27 base62 characters (AWS's examples are redacted; the length follows cg_ and dt_)."""
+    return "aip_" + _random_text(_BASE62, 27)
+
+
+def distribution_id() -> str:
+    """`E` and 13 upper-case letters or digits, as in E1U5RQF7T870K0."""
+    return "E" + _random_text(_UPPER36, 13)
+
+
 def etag() -> str:
     """`E` and 13 upper-case letters or digits, as in E2QWRUHAPOMQZL."""
     return "E" + _random_text(_UPPER36, 13)
@@ -39,9 +54,10 @@ def arn(account: str, resource_type: str, resource_id: str) -> str:
 
 
 def parse_arn(text: str) -> tuple[str, str, str] | None:
-    """(account, resource type, id) of a CloudFront ARN, or None when it is not one."""
+    """(account, resource type, id) of a CloudFront ARN in the `aws` partition (the only one we serve),
+    or None when it is not one."""
     parts = text.split(":", 5)
-    if len(parts) != 6 or parts[0] != "arn" or parts[1] not in ("aws", "aws-cn") or parts[2] != "cloudfront":
+    if len(parts) != 6 or parts[0] != "arn" or parts[1] != "aws" or parts[2] != "cloudfront":
         return None
     if parts[3] != "" or not parts[4].isdigit():
         return None

@@ -1,6 +1,7 @@
 """Rules every versioned CloudFront resource shares: If-Match against the ETag, and InProgress -> Deployed."""
 from __future__ import annotations
 
+from . import ids
 from .context import Context
 from .errors import IF_MATCH_MISSING, InvalidIfMatchVersion, PreconditionFailed
 
@@ -20,5 +21,21 @@ def deploying(ctx: Context) -> dict:
     return {DEPLOY_AT: ctx.now + ctx.settings.deploy_delay}
 
 
-def status(ctx: Context, doc: dict) -> str:
-    return "Deployed" if ctx.now >= doc[DEPLOY_AT] else "InProgress"
+def status(ctx: Context, doc: dict, pending: str = "InProgress") -> str:
+    """`pending` until the change's deployment is due, then Deployed (Anycast lists say "Deploying")."""
+    return "Deployed" if ctx.now >= doc[DEPLOY_AT] else pending
+
+
+def is_deployed(ctx: Context, doc: dict) -> bool:
+    return ctx.now >= doc[DEPLOY_AT]
+
+
+def created(ctx: Context) -> dict:
+    """The version fields of a new resource: times, first ETag, a deployment under way."""
+    now = ids.timestamp(ctx.now)
+    return {"CreatedTime": now, "LastModifiedTime": now, "ETag": ids.etag(), **deploying(ctx)}
+
+
+def changed(ctx: Context, doc: dict) -> dict:
+    """`doc` as a new version: LastModifiedTime, a fresh ETag and a new deployment."""
+    return {**doc, "LastModifiedTime": ids.timestamp(ctx.now), "ETag": ids.etag(), **deploying(ctx)}

@@ -18,6 +18,6 @@ def operation(name: str):
 
 def load_all() -> dict[str, Callable]:
     """Import every resource family so that its handlers register."""
-    from . import connection_groups, tagging  # noqa: F401
+    from . import anycast_ip_lists, connection_groups, distributions, tagging, tenants  # noqa: F401
 
     return HANDLERS

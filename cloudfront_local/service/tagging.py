@@ -41,13 +41,23 @@ def tags_output(doc: dict) -> dict:
     return {"Items": [dict(tag) for tag in doc.get("Tags", [])]}
 
 
-def _resource(ctx: Context, tx: Transaction, arn: str) -> Record:
+def record_for_arn(ctx: Context, tx: Transaction, arn: str, resource_type: str | None = None) -> Record | None:
+    """The caller's resource an ARN names (of `resource_type`, when given); None for anything else,
+    including another account's resources and other partitions."""
     parsed = ids.parse_arn(arn)
     if parsed is None:
+        return None
+    account, arn_type, resource_id = parsed
+    kind = TAGGABLE.get(arn_type)
+    if kind is None or account != ctx.account or (resource_type is not None and arn_type != resource_type):
+        return None
+    return tx.get(kind, account, resource_id)
+
+
+def _resource(ctx: Context, tx: Transaction, arn: str) -> Record:
+    if ids.parse_arn(arn) is None and not arn.startswith("arn:aws-cn:cloudfront::"):
         raise InvalidArgument(f"The resource ARN {arn!r} is not a valid CloudFront ARN")
-    account, resource_type, resource_id = parsed
-    kind = TAGGABLE.get(resource_type)
-    record = tx.get(kind, account, resource_id) if kind and account == ctx.account else None
+    record = record_for_arn(ctx, tx, arn)
     if record is None:
         raise NoSuchResource(f"The specified resource {arn} does not exist")
     return record

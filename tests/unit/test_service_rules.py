@@ -28,7 +28,7 @@ def test_identifier_formats():
 
 @pytest.mark.parametrize("text,parsed", [
     ("arn:aws:cloudfront::123456789012:connection-group/cg_1", ("123456789012", "connection-group", "cg_1")),
-    ("arn:aws-cn:cloudfront::123456789012:distribution/E1", ("123456789012", "distribution", "E1")),
+    ("arn:aws-cn:cloudfront::123456789012:distribution/E1", None),  # a partition we do not serve
     ("arn:aws:cloudfront:us-east-1:123456789012:distribution/E1", None),
     ("arn:aws:s3:::bucket", None),
     ("arn:aws:cloudfront::12x:distribution/E1", None),

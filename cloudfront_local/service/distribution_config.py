@@ -1,0 +1,131 @@
+"""The checks AWS documents on a DistributionConfig, and the defaults it fills in. Plain data in, errors out."""
+from __future__ import annotations
+
+import copy
+
+from .errors import InconsistentQuantities, InvalidArgument, NoSuchCachePolicy, NoSuchOrigin
+
+# AWS-managed cache policies (Developer Guide, "Use managed cache policies"). Custom cache policies are
+# not implemented yet, so these are the only ids a cache behavior can name.
+MANAGED_CACHE_POLICIES = {
+    "2e54312d-136d-493c-8eb9-b001f22f67d2": "Amplify",
+    "4135ea2d-6df8-44a3-9df3-4b5a84be39ad": "CachingDisabled",
+    "658327ea-f89d-4fab-a63d-7e88639e58f6": "CachingOptimized",
+    "b2884449-e4de-46a7-ac36-70bc7f1ddd6d": "CachingOptimizedForUncompressedObjects",
+    "08627262-05a9-4f76-9ded-b50ca2e3a84f": "Elemental-MediaPackage",
+    "83da9c7e-98b4-4e11-a168-04f0df8e2c65": "UseOriginCacheControlHeaders",
+    "4cc15a8a-d715-48a4-82b8-cc0b614638fe": "UseOriginCacheControlHeaders-QueryStrings",
+}
+
+# What CloudFront reports for members a request left out (a DistributionSummary requires all of them).
+_DEFAULTS = {
+    "Aliases": {"Quantity": 0},
+    "DefaultRootObject": "",
+    "OriginGroups": {"Quantity": 0},
+    "CacheBehaviors": {"Quantity": 0},
+    "CustomErrorResponses": {"Quantity": 0},
+    "Logging": {"Enabled": False, "IncludeCookies": False, "Bucket": "", "Prefix": ""},
+    "PriceClass": "PriceClass_All",
+    "ViewerCertificate": {"CloudFrontDefaultCertificate": True, "SSLSupportMethod": "vip",
+                          "MinimumProtocolVersion": "TLSv1", "CertificateSource": "cloudfront"},
+    "Restrictions": {"GeoRestriction": {"RestrictionType": "none", "Quantity": 0}},
+    "WebACLId": "",
+    "HttpVersion": "http2",
+    "IsIPV6Enabled": False,
+    "ContinuousDeploymentPolicyId": "",
+    "Staging": False,
+    "ConnectionMode": "direct",
+}
+# Members that only standard distributions have, so a multi-tenant one reports none of them.
+_STANDARD_ONLY_DEFAULTS = ("PriceClass", "IsIPV6Enabled", "ContinuousDeploymentPolicyId", "Staging")
+
+
+def with_defaults(config: dict) -> dict:
+    filled = copy.deepcopy(config)
+    tenant_only = config.get("ConnectionMode") == "tenant-only"
+    for name, value in _DEFAULTS.items():
+        if name not in filled and not (tenant_only and name in _STANDARD_ONLY_DEFAULTS):
+            filled[name] = copy.deepcopy(value)
+    return filled
+
+
+def check(config: dict) -> None:
+    """Every documented rule of a DistributionConfig that does not depend on other resources."""
+    _check_quantities(config, "DistributionConfig")
+    origin_ids = [origin["Id"] for origin in config["Origins"].get("Items") or []]
+    group_ids = [group["Id"] for group in (config.get("OriginGroups") or {}).get("Items") or []]
+    if len(set(origin_ids + group_ids)) != len(origin_ids + group_ids):
+        raise InvalidArgument("Origin and origin group ids must be unique within a distribution.")
+    behaviors = [config["DefaultCacheBehavior"], *((config.get("CacheBehaviors") or {}).get("Items") or [])]
+    for behavior in behaviors:
+        if behavior["TargetOriginId"] not in origin_ids + group_ids:
+            raise NoSuchOrigin(f"No origin exists with the specified Origin Id: {behavior['TargetOriginId']}.")
+        policy = behavior.get("CachePolicyId")
+        if policy and policy not in MANAGED_CACHE_POLICIES:
+            raise NoSuchCachePolicy(f"The cache policy {policy} does not exist.")
+        if not policy and behavior.get("ForwardedValues") is None:
+            raise InvalidArgument("A cache behavior needs a CachePolicyId, or ForwardedValues with MinTTL.")
+    if config.get("ConnectionMode") == "tenant-only":
+        _check_multi_tenant(config, behaviors)
+    elif config.get("TenantConfig") is not None:
+        raise InvalidArgument("TenantConfig is only supported by multi-tenant distributions "
+                              "(ConnectionMode tenant-only).")
+    _check_parameter_definitions(config)
+
+
+def _check_quantities(value, name: str) -> None:
+    """Every CloudFront collection says how many Items it has; the two must agree."""
+    if isinstance(value, dict):
+        if isinstance(value.get("Quantity"), int) and not isinstance(value["Quantity"], bool):
+            items = value.get("Items") or []
+            if len(items) != value["Quantity"]:
+                raise InconsistentQuantities(
+                    f"The specified quantity of {name} ({value['Quantity']}) does not match the actual quantity "
+                    f"supplied ({len(items)}).")
+        for key, item in value.items():
+            _check_quantities(item, key)
+    elif isinstance(value, list):
+        for item in value:
+            _check_quantities(item, name)
+
+
+def _check_multi_tenant(config: dict, behaviors: list[dict]) -> None:
+    """Settings the Developer Guide and the model mark "only supports standard distributions"."""
+    refused = []
+    if (config.get("Aliases") or {}).get("Quantity"):
+        refused.append("Aliases (use distribution tenant domains)")
+    for name in ("PriceClass", "ContinuousDeploymentPolicyId", "AnycastIpListId"):
+        if config.get(name):
+            refused.append(name + (" (use a connection group)" if name == "AnycastIpListId" else ""))
+    if config.get("Staging"):
+        refused.append("Staging")
+    if config.get("IsIPV6Enabled"):
+        refused.append("IsIPV6Enabled (use a connection group)")
+    if (config.get("ViewerCertificate") or {}).get("IAMCertificateId"):
+        refused.append("ViewerCertificate.IAMCertificateId")
+    web_acl = config.get("WebACLId") or ""
+    if web_acl and not web_acl.startswith("arn:aws:wafv2:"):
+        refused.append("WebACLId of AWS WAF Classic (only AWS WAF v2 web ACLs)")
+    for behavior in behaviors:
+        if (behavior.get("TrustedSigners") or {}).get("Enabled"):
+            refused.append("TrustedSigners")
+        if behavior.get("SmoothStreaming"):
+            refused.append("SmoothStreaming")
+        for name in ("ForwardedValues", "MinTTL", "DefaultTTL", "MaxTTL"):
+            if behavior.get(name) is not None:
+                refused.append(f"{name} (use a cache policy)")
+    if refused:
+        unique = list(dict.fromkeys(refused))
+        raise InvalidArgument("Multi-tenant distributions do not support: " + ", ".join(unique) + ".")
+
+
+def _check_parameter_definitions(config: dict) -> None:
+    names = [d["Name"] for d in (config.get("TenantConfig") or {}).get("ParameterDefinitions") or []]
+    if len(set(names)) != len(names):
+        raise InvalidArgument("Tenant parameter definitions must have unique names.")
+
+
+def parameter_definitions(config: dict) -> dict[str, dict]:
+    """Name -> StringSchema of the parameters tenants of this distribution can set."""
+    definitions = (config.get("TenantConfig") or {}).get("ParameterDefinitions") or []
+    return {d["Name"]: (d["Definition"].get("StringSchema") or {}) for d in definitions}

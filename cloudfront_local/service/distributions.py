@@ -1,0 +1,208 @@
+"""Distributions, as far as multi-tenant work needs them: Create (WithTags), Get, GetConfig, List,
+ListByAnycastIpListId, Update, Delete. The config is kept as sent, with the defaults AWS fills in."""
+from __future__ import annotations
+
+from ..store import KeyTaken, Record, Transaction
+from . import anycast_ip_lists, distribution_config, domains, ids, lifecycle, paging, tagging
+from .context import Context
+from .errors import (
+    DistributionAlreadyExists,
+    DistributionNotDisabled,
+    IllegalUpdate,
+    NoSuchDistribution,
+    ResourceInUse,
+    TooManyDistributions,
+)
+from .registry import operation
+
+KIND = "distribution"
+ARN_TYPE = "distribution"
+CALLER_KEY = "distribution:caller-reference"
+tagging.TAGGABLE[ARN_TYPE] = KIND
+LOCATION = "https://cloudfront.amazonaws.com/2020-05-31/distribution/"
+
+
+def _aliases(config: dict) -> list[str]:
+    return list((config.get("Aliases") or {}).get("Items") or [])
+
+
+def _keys(account: str, doc: dict) -> list:
+    config = doc["DistributionConfig"]
+    return [(account, CALLER_KEY, config["CallerReference"]), *domains.keys(account, _aliases(config))]
+
+
+def _without_alias(doc: dict, domain: str) -> dict:
+    config = dict(doc["DistributionConfig"])
+    kept = [a for a in _aliases(config) if domains.normalise(a) != domain]
+    config["Aliases"] = {"Quantity": len(kept), **({"Items": kept} if kept else {})}
+    return {**doc, "DistributionConfig": config}
+
+
+domains.HOLDERS[KIND] = (lambda doc: _aliases(doc["DistributionConfig"]), _without_alias, _keys)
+
+
+def get_record(ctx: Context, tx: Transaction, distribution_id: str) -> Record:
+    record = tx.get(KIND, ctx.account, distribution_id)
+    if record is None:
+        raise NoSuchDistribution("The specified distribution does not exist.")
+    return record
+
+
+def is_multi_tenant(doc: dict) -> bool:
+    return doc["DistributionConfig"].get("ConnectionMode") == "tenant-only"
+
+
+def _distribution(ctx: Context, doc: dict, status: str | None = None) -> dict:
+    return {
+        "Id": doc["Id"],
+        "ARN": doc["ARN"],
+        "Status": status or lifecycle.status(ctx, doc),
+        "LastModifiedTime": doc["LastModifiedTime"],
+        "InProgressInvalidationBatches": 0,
+        "DomainName": doc["DomainName"],
+        "ActiveTrustedSigners": {"Enabled": False, "Quantity": 0},
+        "ActiveTrustedKeyGroups": {"Enabled": False, "Quantity": 0},
+        "DistributionConfig": doc["DistributionConfig"],
+    }
+
+
+def _summary(ctx: Context, doc: dict) -> dict:
+    config = doc["DistributionConfig"]
+    return {
+        **config,
+        "Id": doc["Id"],
+        "ARN": doc["ARN"],
+        "ETag": doc["ETag"],
+        "Status": lifecycle.status(ctx, doc),
+        "LastModifiedTime": doc["LastModifiedTime"],
+        "DomainName": doc["DomainName"],
+        # A DistributionSummary requires these even where a multi-tenant config has none.
+        "PriceClass": config.get("PriceClass", "None"),
+        "IsIPV6Enabled": config.get("IsIPV6Enabled", False),
+        "Staging": config.get("Staging", False),
+    }
+
+
+def _check_references(ctx: Context, tx: Transaction, config: dict, self_id: str | None) -> None:
+    anycast_ip_lists.check_ipv6(ctx, tx, config.get("AnycastIpListId"), bool(config.get("IsIPV6Enabled")))
+    domains.claim(ctx, tx, _aliases(config), self_id, take_over=False)
+
+
+def _create(ctx: Context, tx: Transaction, config: dict, tags: list[dict]) -> dict:
+    distribution_config.check(config)
+    existing = tx.find(ctx.account, CALLER_KEY, config["CallerReference"])
+    if existing is not None:
+        # The same request again returns the same distribution; a different one with a used reference fails.
+        if existing.doc["_request"] == config:
+            return {"Distribution": _distribution(ctx, existing.doc), "ETag": existing.doc["ETag"],
+                    "Location": LOCATION + existing.id}
+        raise DistributionAlreadyExists(
+            "The caller reference that you are using to create a distribution is associated with another "
+            f"distribution. Already exists: {existing.id}")
+    quota = ctx.settings.distribution_quota
+    if tx.count(KIND, ctx.account) >= quota:
+        raise TooManyDistributions(f"You have reached the limit of {quota} distributions for this account.")
+    _check_references(ctx, tx, config, None)
+    distribution_id = ids.distribution_id()
+    stored = distribution_config.with_defaults(config)
+    doc = {
+        "Id": distribution_id,
+        "ARN": ids.arn(ctx.account, ARN_TYPE, distribution_id),
+        "DomainName": ids.routing_endpoint(),
+        "DistributionConfig": stored,
+        "Tags": tags,
+        # Mirrors of config members other resources search by.
+        "AnycastIpListId": stored.get("AnycastIpListId") or None,
+        "_request": config,
+        **lifecycle.created(ctx),
+    }
+    try:
+        tx.insert(KIND, ctx.account, distribution_id, doc, _keys(ctx.account, doc))
+    except KeyTaken as taken:
+        if taken.key == domains.KEY:
+            raise domains.CNAMEAlreadyExists(f"The CNAME {taken.value} is already in use.") from None
+        raise
+    return {"Distribution": _distribution(ctx, doc, "InProgress"), "ETag": doc["ETag"],
+            "Location": LOCATION + distribution_id}
+
+
+@operation("CreateDistribution")
+def create_distribution(ctx: Context, tx: Transaction, params: dict) -> dict:
+    return _create(ctx, tx, params["DistributionConfig"], [])
+
+
+@operation("CreateDistributionWithTags")
+def create_distribution_with_tags(ctx: Context, tx: Transaction, params: dict) -> dict:
+    request = params["DistributionConfigWithTags"]
+    tags = tagging.checked_tags(request.get("Tags"))
+    return _create(ctx, tx, request["DistributionConfig"], tags)
+
+
+@operation("GetDistribution")
+def get_distribution(ctx: Context, tx: Transaction, params: dict) -> dict:
+    doc = get_record(ctx, tx, params["Id"]).doc
+    return {"Distribution": _distribution(ctx, doc), "ETag": doc["ETag"]}
+
+
+@operation("GetDistributionConfig")
+def get_distribution_config(ctx: Context, tx: Transaction, params: dict) -> dict:
+    doc = get_record(ctx, tx, params["Id"]).doc
+    return {"DistributionConfig": doc["DistributionConfig"], "ETag": doc["ETag"]}
+
+
+def _list(ctx: Context, tx: Transaction, params: dict, where: dict | None) -> dict:
+    limit = paging.max_items(params.get("MaxItems"))
+    records, next_marker = paging.page(tx, KIND, ctx.account, params.get("Marker"), limit, where)
+    listing = {"Marker": params.get("Marker") or "", "MaxItems": limit, "IsTruncated": next_marker is not None,
+               "Quantity": len(records), "Items": [_summary(ctx, record.doc) for record in records]}
+    if next_marker:
+        listing["NextMarker"] = next_marker
+    return {"DistributionList": listing}
+
+
+@operation("ListDistributions")
+def list_distributions(ctx: Context, tx: Transaction, params: dict) -> dict:
+    return _list(ctx, tx, params, None)
+
+
+@operation("ListDistributionsByAnycastIpListId")
+def list_distributions_by_anycast_ip_list_id(ctx: Context, tx: Transaction, params: dict) -> dict:
+    list_id = params["AnycastIpListId"]
+    anycast_ip_lists.get_record(ctx, tx, list_id)
+    return _list(ctx, tx, params, {"AnycastIpListId": list_id})
+
+
+@operation("UpdateDistribution")
+def update_distribution(ctx: Context, tx: Transaction, params: dict) -> dict:
+    record = get_record(ctx, tx, params["Id"])
+    lifecycle.check_if_match(record.doc, params.get("IfMatch"))
+    config = params["DistributionConfig"]
+    current = record.doc["DistributionConfig"]
+    if config["CallerReference"] != current["CallerReference"]:
+        raise IllegalUpdate("The CallerReference of a distribution cannot be changed.")
+    if config.get("ConnectionMode", "direct") != current.get("ConnectionMode", "direct"):
+        raise IllegalUpdate("The ConnectionMode of a distribution cannot be changed.")
+    distribution_config.check(config)
+    _check_references(ctx, tx, config, record.id)
+    stored = distribution_config.with_defaults(config)
+    doc = lifecycle.changed(ctx, {**record.doc, "DistributionConfig": stored,
+                                  "AnycastIpListId": stored.get("AnycastIpListId") or None})
+    try:
+        tx.replace(record, doc, _keys(ctx.account, doc))
+    except KeyTaken as taken:
+        raise domains.CNAMEAlreadyExists(f"The CNAME {taken.value} is already in use.") from None
+    return {"Distribution": _distribution(ctx, doc, "InProgress"), "ETag": doc["ETag"]}
+
+
+@operation("DeleteDistribution")
+def delete_distribution(ctx: Context, tx: Transaction, params: dict) -> dict:
+    record = get_record(ctx, tx, params["Id"])
+    lifecycle.check_if_match(record.doc, params.get("IfMatch"))
+    if record.doc["DistributionConfig"]["Enabled"] or not lifecycle.is_deployed(ctx, record.doc):
+        raise DistributionNotDisabled("You must disable the distribution before you can delete it.")
+    if tx.page("distribution-tenant", ctx.account, 0, 1, {"DistributionId": record.id}):
+        raise ResourceInUse("The distribution has distribution tenants; delete them first.")
+    if tx.page("connection-group", ctx.account, 0, 1, {"ViewerFallback.DistributionId": record.id}):
+        raise ResourceInUse("The distribution is the viewer fallback of a connection group.")
+    tx.delete(record)
+    return {}

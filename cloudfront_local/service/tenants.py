@@ -1,0 +1,234 @@
+"""Distribution tenants: Create, Get (id, name, ARN), GetByDomain, List, ListByCustomization, Update, Delete."""
+from __future__ import annotations
+
+from ..store import KeyTaken, Record, Transaction
+from . import connection_groups, distribution_config, distributions, domains, ids, lifecycle, paging, tagging
+from .context import Context
+from .errors import (
+    CNAMEAlreadyExists,
+    EntityAlreadyExists,
+    EntityLimitExceeded,
+    EntityNotFound,
+    InvalidArgument,
+    InvalidAssociation,
+    ResourceNotDisabled,
+)
+from .registry import operation
+
+KIND = "distribution-tenant"
+ARN_TYPE = "distribution-tenant"
+NAME_KEY = "distribution-tenant:name"
+tagging.TAGGABLE[ARN_TYPE] = KIND
+
+
+def _domain_names(doc: dict) -> list[str]:
+    return [item["Domain"] for item in doc["Domains"]]
+
+
+def _keys(account: str, doc: dict) -> list:
+    return [(account, NAME_KEY, doc["Name"]), *domains.keys(account, _domain_names(doc))]
+
+
+def _without_domain(doc: dict, domain: str) -> dict:
+    return {**doc, "Domains": [d for d in doc["Domains"] if domains.normalise(d["Domain"]) != domain]}
+
+
+domains.HOLDERS[KIND] = (_domain_names, _without_domain, _keys)
+
+
+def _not_found(identifier: str) -> EntityNotFound:
+    return EntityNotFound(f"The distribution tenant {identifier} does not exist.")
+
+
+def _output(ctx: Context, doc: dict, status: str | None = None) -> dict:
+    tenant = {**doc, "Status": status or lifecycle.status(ctx, doc), "Tags": tagging.tags_output(doc)}
+    return {"DistributionTenant": tenant, "ETag": doc["ETag"]}
+
+
+def _summary(ctx: Context, doc: dict) -> dict:
+    return {**doc, "Status": lifecycle.status(ctx, doc)}
+
+
+def lookup(ctx: Context, tx: Transaction, identifier: str) -> Record | None:
+    """A tenant of the caller's account by its id, ARN or name."""
+    if identifier.startswith("arn:"):
+        return tagging.record_for_arn(ctx, tx, identifier, ARN_TYPE)
+    return tx.get(KIND, ctx.account, identifier) or tx.find(ctx.account, NAME_KEY, identifier)
+
+
+def _distribution(ctx: Context, tx: Transaction, distribution_id: str) -> Record:
+    record = tx.get(distributions.KIND, ctx.account, distribution_id)
+    if record is None:
+        raise EntityNotFound(f"The distribution {distribution_id} does not exist.")
+    if not distributions.is_multi_tenant(record.doc):
+        raise InvalidAssociation(
+            f"The distribution {distribution_id} is not a multi-tenant distribution (ConnectionMode tenant-only).")
+    return record
+
+
+def _parameters(distribution: Record, parameters: list[dict]) -> list[dict]:
+    """Tenant parameters checked against the distribution's definitions; required ones with a default
+    value are filled in."""
+    definitions = distribution_config.parameter_definitions(distribution.doc["DistributionConfig"])
+    given: dict[str, str] = {}
+    for parameter in parameters:
+        name = parameter["Name"]
+        if name not in definitions:
+            raise InvalidArgument(f"The distribution defines no tenant parameter named {name}.")
+        if name in given:
+            raise InvalidArgument(f"The parameter {name} is given more than once.")
+        given[name] = parameter["Value"]
+    for name, schema in definitions.items():
+        if name in given or not schema.get("Required"):
+            continue
+        if schema.get("DefaultValue") is None:
+            raise InvalidArgument(f"The parameter {name} is required by the distribution.")
+        given[name] = schema["DefaultValue"]
+    return [{"Name": name, "Value": value} for name, value in given.items()]
+
+
+def _domains(items: list[dict]) -> list[dict]:
+    if not items:
+        raise InvalidArgument("A distribution tenant needs at least one domain.")
+    return [{"Domain": domains.normalise(item["Domain"]), "Status": "active", "ServeOn": item.get("ServeOn", "any")}
+            for item in items]
+
+
+def _connection_group(ctx: Context, tx: Transaction, group_id: str | None) -> str:
+    if not group_id:
+        return connection_groups.default_group(ctx, tx).id
+    record = connection_groups.lookup(ctx, tx, group_id)
+    if record is None:
+        raise EntityNotFound(f"The connection group {group_id} does not exist.")
+    return record.id
+
+
+def _customizations(customizations: dict | None) -> dict | None:
+    web_acl = (customizations or {}).get("WebAcl")
+    if web_acl and web_acl["Action"] == "override" and not web_acl.get("Arn"):
+        raise InvalidArgument("Customizations.WebAcl.Arn is required when its Action is override.")
+    return customizations
+
+
+def _store(ctx: Context, tx: Transaction, record: Record | None, doc: dict) -> None:
+    try:
+        if record is None:
+            tx.insert(KIND, ctx.account, doc["Id"], doc, _keys(ctx.account, doc))
+        else:
+            tx.replace(record, doc, _keys(ctx.account, doc))
+    except KeyTaken as taken:
+        if taken.key == NAME_KEY:
+            raise EntityAlreadyExists(f"A distribution tenant named {doc['Name']} already exists.") from None
+        if taken.key == domains.KEY:
+            raise CNAMEAlreadyExists(f"The domain {taken.value} is already in use.") from None
+        raise
+
+
+@operation("CreateDistributionTenant")
+def create_distribution_tenant(ctx: Context, tx: Transaction, params: dict) -> dict:
+    name = params["Name"]
+    tags = tagging.checked_tags(params.get("Tags"))
+    if tx.find(ctx.account, NAME_KEY, name) is not None:
+        raise EntityAlreadyExists(f"A distribution tenant named {name} already exists.")
+    quota = ctx.settings.distribution_tenant_quota
+    if tx.count(KIND, ctx.account) >= quota:
+        raise EntityLimitExceeded(f"You have reached the limit of {quota} distribution tenants for this account.")
+    distribution = _distribution(ctx, tx, params["DistributionId"])
+    tenant_domains = _domains(params["Domains"])
+    domains.claim(ctx, tx, _domain_names({"Domains": tenant_domains}), None,
+                  take_over=params.get("OnDomainTakeover") == "allow")
+    tenant_id = ids.distribution_tenant_id()
+    doc = {
+        "Id": tenant_id,
+        "DistributionId": distribution.id,
+        "Name": name,
+        "Arn": ids.arn(ctx.account, ARN_TYPE, tenant_id),
+        "Domains": tenant_domains,
+        "Tags": tags,
+        "Customizations": _customizations(params.get("Customizations")),
+        "Parameters": _parameters(distribution, params.get("Parameters") or []),
+        "ConnectionGroupId": _connection_group(ctx, tx, params.get("ConnectionGroupId")),
+        "Enabled": params.get("Enabled", True),
+        **lifecycle.created(ctx),
+    }
+    _store(ctx, tx, None, doc)
+    return _output(ctx, doc, "InProgress")
+
+
+@operation("GetDistributionTenant")
+def get_distribution_tenant(ctx: Context, tx: Transaction, params: dict) -> dict:
+    record = lookup(ctx, tx, params["Identifier"])
+    if record is None:
+        raise _not_found(params["Identifier"])
+    return _output(ctx, record.doc)
+
+
+@operation("GetDistributionTenantByDomain")
+def get_distribution_tenant_by_domain(ctx: Context, tx: Transaction, params: dict) -> dict:
+    record = tx.find(ctx.account, domains.KEY, domains.normalise(params["Domain"]))
+    if record is None or record.kind != KIND:
+        raise EntityNotFound(f"No distribution tenant has the domain {params['Domain']}.")
+    return _output(ctx, record.doc)
+
+
+def _list(ctx: Context, tx: Transaction, params: dict, where: dict | None) -> dict:
+    limit = paging.max_items(params.get("MaxItems"))
+    records, next_marker = paging.page(tx, KIND, ctx.account, params.get("Marker"), limit, where)
+    output: dict = {"DistributionTenantList": [_summary(ctx, record.doc) for record in records]}
+    if next_marker:
+        output["NextMarker"] = next_marker
+    return output
+
+
+@operation("ListDistributionTenants")
+def list_distribution_tenants(ctx: Context, tx: Transaction, params: dict) -> dict:
+    association = params.get("AssociationFilter") or {}
+    where = {name: association[name] for name in ("DistributionId", "ConnectionGroupId") if association.get(name)}
+    return _list(ctx, tx, params, where or None)
+
+
+@operation("ListDistributionTenantsByCustomization")
+def list_distribution_tenants_by_customization(ctx: Context, tx: Transaction, params: dict) -> dict:
+    web_acl, certificate = params.get("WebACLArn"), params.get("CertificateArn")
+    if bool(web_acl) == bool(certificate):
+        raise InvalidArgument("Specify either WebACLArn or CertificateArn, but not both.")
+    where = {"Customizations.WebAcl.Arn": web_acl} if web_acl else {"Customizations.Certificate.Arn": certificate}
+    return _list(ctx, tx, params, where)
+
+
+@operation("UpdateDistributionTenant")
+def update_distribution_tenant(ctx: Context, tx: Transaction, params: dict) -> dict:
+    record = tx.get(KIND, ctx.account, params["Id"])
+    if record is None:
+        raise _not_found(params["Id"])
+    lifecycle.check_if_match(record.doc, params.get("IfMatch"))
+    doc = dict(record.doc)
+    distribution = _distribution(ctx, tx, params.get("DistributionId") or doc["DistributionId"])
+    doc["DistributionId"] = distribution.id
+    if "Domains" in params:
+        doc["Domains"] = _domains(params["Domains"])
+        domains.claim(ctx, tx, _domain_names(doc), record.id, take_over=params.get("OnDomainTakeover") == "allow")
+    if "Customizations" in params:
+        doc["Customizations"] = _customizations(params["Customizations"])
+    if "Parameters" in params or "DistributionId" in params:
+        given = params["Parameters"] if "Parameters" in params else doc.get("Parameters") or []
+        doc["Parameters"] = _parameters(distribution, given)
+    if "ConnectionGroupId" in params:
+        doc["ConnectionGroupId"] = _connection_group(ctx, tx, params["ConnectionGroupId"])
+    if "Enabled" in params:
+        doc["Enabled"] = params["Enabled"]
+    doc = lifecycle.changed(ctx, doc)
+    _store(ctx, tx, record, doc)
+    return _output(ctx, doc, "InProgress")
+
+
+@operation("DeleteDistributionTenant")
+def delete_distribution_tenant(ctx: Context, tx: Transaction, params: dict) -> dict:
+    record = tx.get(KIND, ctx.account, params["Id"])
+    if record is None:
+        raise _not_found(params["Id"])
+    lifecycle.check_if_match(record.doc, params.get("IfMatch"))
+    if record.doc["Enabled"]:
+        raise ResourceNotDisabled("The distribution tenant must be disabled before it can be deleted.")
+    tx.delete(record)
+    return {}
