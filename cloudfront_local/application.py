@@ -4,6 +4,7 @@ The ASGI server and the in-process mock both call `Application.handle`; nothing 
 """
 from __future__ import annotations
 
+import json
 import logging
 import time
 import traceback
@@ -18,6 +19,7 @@ from .service.registry import load_all
 from .store import KeyTaken, Store, open_store
 
 log = logging.getLogger("cloudfront_local")
+INTERNAL_PREFIX = "/_cloudfront-local/"
 
 
 class Application:
@@ -26,16 +28,40 @@ class Application:
         self.codec = RestXmlCodec(
             load_service_model("cloudfront"),
             missing_header_errors={"If-Match": ("InvalidIfMatchVersion", IF_MATCH_MISSING)},
+            validation_codes={"Tags": "InvalidTagging", "TagKeys": "InvalidTagging"},
         )
         self.handlers = load_all()
         self.store = store if store is not None else open_store(settings.state)
 
-    def handle(self, method: str, raw_path: str, query: str, headers: dict[str, str], body: bytes) -> Response:
-        """Answer one request. `headers` has lower-case names. Never raises."""
+    def handle(self, method: str, raw_path: str, query: str, headers: dict[str, str], body: bytes | None) -> Response:
+        """Answer one request. `headers` has lower-case names; `body` None means the transport refused a
+        body over the size limit without reading it. Never raises."""
         started = time.perf_counter()
         request_id = str(uuid.uuid4())
         account = account_for(headers, query, self.settings.default_account)
         name = "-"
+        try:
+            if raw_path.startswith(INTERNAL_PREFIX):
+                name = "internal:" + raw_path[len(INTERNAL_PREFIX):]
+                response = self._internal(method, raw_path[len(INTERNAL_PREFIX):])
+            elif body is None:
+                response = self.codec.encode_error(
+                    "RequestEntityTooLarge", f"The request body is larger than {self.settings.max_body_bytes} bytes",
+                    request_id, 413)
+            else:
+                response = self._operation(method, raw_path, query, headers, body, account, request_id)
+                name = response.operation or name
+        except Exception:  # a bug of ours: log it, and give the caller AWS's shape without the trace
+            log.error("internal error in %s\n%s", name, traceback.format_exc())
+            response = self.codec.encode_error("InternalError", "We encountered an internal error.", request_id, 500)
+        response.headers["x-amz-request-id"] = request_id
+        if self.settings.log_requests:
+            log.info("%s %s %s %d %.1fms", name, account, method, response.status,
+                     (time.perf_counter() - started) * 1000)
+        return response
+
+    def _operation(self, method, raw_path, query, headers, body, account, request_id) -> Response:
+        name = None
         try:
             operation, params = self.codec.decode(method, raw_path, query, headers, body)
             name = operation.name
@@ -50,14 +76,18 @@ class Application:
             response = self.codec.encode_error(error.code, error.message, request_id, error.status)
         except ServiceError as error:
             response = self.codec.encode_error(error.code, error.message, request_id)
-        except Exception:  # a bug of ours: log it, and give the caller AWS's shape without the trace
-            log.error("internal error in %s\n%s", name, traceback.format_exc())
-            response = self.codec.encode_error("InternalError", "We encountered an internal error.", request_id, 500)
-        response.headers["x-amz-request-id"] = request_id
-        if self.settings.log_requests:
-            log.info("%s %s %s %d %.1fms", name, account, method, response.status,
-                     (time.perf_counter() - started) * 1000)
+        response.operation = name
         return response
+
+    def _internal(self, method: str, name: str) -> Response:
+        """Endpoints of the emulator itself, under a prefix no CloudFront path can have."""
+        if name == "health" and method == "GET":
+            body = json.dumps({"status": "ok", "service": "cloudfront"}).encode()
+            return Response(200, {"Content-Type": "application/json"}, body)
+        if name == "reset" and method == "POST":
+            self.reset()
+            return Response(204)
+        return Response(404, {"Content-Type": "application/json"}, b'{"error": "no such internal endpoint"}')
 
     def _call(self, handler, context, params, operation) -> Response:
         for attempt in range(3):

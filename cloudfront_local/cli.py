@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import socket
 import sys
 
 from . import __version__
@@ -42,30 +43,26 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def serve(settings: Settings) -> int:
+    import sqlite3
+
     import uvicorn
 
     from .server import create_app
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", stream=sys.stderr)
-    app = create_app(settings)
-    config = uvicorn.Config(app, host=settings.host, port=settings.port, http="httptools", lifespan="on",
-                            access_log=False, log_level="warning", server_header=False)
-    server = uvicorn.Server(config)
-    _announce_when_ready(server, settings)
-    server.run()
+    try:
+        app = create_app(settings)
+        # Binding here, not in uvicorn, lets us print the real address (port 0 picks a free one) and fail
+        # with a plain message when the address is taken.
+        sock = socket.create_server((settings.host, settings.port),
+                                    family=socket.AF_INET6 if ":" in settings.host else socket.AF_INET)
+    except (OSError, sqlite3.Error) as error:
+        print(f"cloudfront-local: cannot serve: {error}", file=sys.stderr)
+        return 2
+    host, port = sock.getsockname()[:2]
+    shown = f"[{host}]" if ":" in host else host
+    config = uvicorn.Config(app, http="httptools", lifespan="on", access_log=False, log_level="warning",
+                            server_header=False)
+    print(f"cloudfront-local listening on http://{shown}:{port}", file=sys.stderr, flush=True)
+    uvicorn.Server(config).run(sockets=[sock])
     return 0
-
-
-def _announce_when_ready(server, settings: Settings) -> None:
-    """Print the bound address once listening (port 0 binds any free port; tests read it from here)."""
-    original = server.startup
-
-    async def startup(sockets=None):
-        await original(sockets=sockets)
-        for listener in getattr(server, "servers", []):
-            for sock in listener.sockets:
-                host, port = sock.getsockname()[:2]
-                print(f"cloudfront-local listening on http://{host}:{port}", file=sys.stderr, flush=True)
-                return
-
-    server.startup = startup

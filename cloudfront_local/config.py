@@ -44,8 +44,12 @@ class Settings:
     def check(self) -> None:
         if not (len(self.default_account) == 12 and self.default_account.isdigit()):
             raise ValueError("the default account must be 12 digits")
-        if self.deploy_delay < 0:
-            raise ValueError("the deploy delay cannot be negative")
+        if not 0 <= self.deploy_delay < 366 * 24 * 3600:  # also refuses nan and inf
+            raise ValueError("the deploy delay must be a number of seconds from 0 to a year")
+        if not 0 <= self.port <= 65535:
+            raise ValueError("the port must be from 0 to 65535")
+        if self.max_body_bytes < 1:
+            raise ValueError("the body size limit must be positive")
         for name in ("connection_group_quota", "anycast_ip_list_quota", "distribution_quota",
                      "distribution_tenant_quota"):
             if getattr(self, name) < 0:

@@ -1,13 +1,8 @@
-"""The ASGI application: internal endpoints under /_cloudfront-local/, everything else to `Application`."""
+"""The ASGI application: reads a request off the wire, hands it to `Application`, writes the answer."""
 from __future__ import annotations
-
-import json
-import uuid
 
 from .application import Application
 from .config import Settings
-
-INTERNAL_PREFIX = "/_cloudfront-local/"
 
 
 class PayloadTooLarge(Exception):
@@ -27,14 +22,11 @@ class AsgiApp:
         if kind != "http":
             return
         raw_path = scope.get("raw_path")
+        # The path as sent, still percent-encoded: an encoded '/' inside an ARN must stay inside its label.
         path = raw_path.decode("latin-1").split("?", 1)[0] if raw_path else scope["path"]
-        if path.startswith(INTERNAL_PREFIX):
-            await self._internal(scope, path, send)
-            return
         headers = {}
         for key, value in scope["headers"]:
             headers[key.decode("latin-1").lower()] = value.decode("latin-1")
-        app = self.application
         try:
             declared = int(headers.get("content-length") or 0)
         except ValueError:
@@ -44,15 +36,17 @@ class AsgiApp:
                 raise PayloadTooLarge
             body = await self._body(receive)
         except PayloadTooLarge:
-            request_id = str(uuid.uuid4())
-            response = app.codec.encode_error(
-                "RequestEntityTooLarge", f"The request body is larger than {self.max_body} bytes", request_id, 413)
-            response.headers["x-amz-request-id"] = request_id
-            await self._send(send, response.status, response.headers, response.body, close=True)
-            return
+            body = None
         query = scope.get("query_string", b"").decode("latin-1")
-        response = app.handle(scope["method"], path, query, headers, body)
-        await self._send(send, response.status, response.headers, response.body)
+        # Handlers run on the event loop: one SQLite connection serialises them anyway, and each is well
+        # under a millisecond, so a thread hop would cost more than it frees.
+        response = self.application.handle(scope["method"], path, query, headers, body)
+        raw = [(k.encode("latin-1"), v.encode("latin-1")) for k, v in response.headers.items()]
+        raw.append((b"content-length", str(len(response.body)).encode()))
+        if body is None:
+            raw.append((b"connection", b"close"))  # the unread body makes the connection unusable
+        await send({"type": "http.response.start", "status": response.status, "headers": raw})
+        await send({"type": "http.response.body", "body": response.body})
 
     async def _body(self, receive) -> bytes:
         chunks = []
@@ -69,26 +63,6 @@ class AsgiApp:
             if not message.get("more_body"):
                 break
         return b"".join(chunks)
-
-    @staticmethod
-    async def _send(send, status: int, headers: dict[str, str], body: bytes, close: bool = False) -> None:
-        raw = [(k.encode("latin-1"), v.encode("latin-1")) for k, v in headers.items()]
-        raw.append((b"content-length", str(len(body)).encode()))
-        if close:
-            raw.append((b"connection", b"close"))
-        await send({"type": "http.response.start", "status": status, "headers": raw})
-        await send({"type": "http.response.body", "body": body})
-
-    async def _internal(self, scope, path: str, send) -> None:
-        name = path[len(INTERNAL_PREFIX):]
-        if name == "health":
-            body = json.dumps({"status": "ok", "service": "cloudfront"}).encode()
-            await self._send(send, 200, {"Content-Type": "application/json"}, body)
-        elif name == "reset" and scope["method"] == "POST":
-            self.application.reset()
-            await self._send(send, 204, {}, b"")
-        else:
-            await self._send(send, 404, {"Content-Type": "application/json"}, b'{"error": "not found"}')
 
     async def _lifespan(self, receive, send) -> None:
         while True:

@@ -29,6 +29,7 @@ class Response:
     status: int
     headers: dict[str, str] = field(default_factory=dict)
     body: bytes = b""
+    operation: str | None = None  # the operation that answered, when routing got that far
 
 
 class RestXmlCodec:
@@ -37,9 +38,13 @@ class RestXmlCodec:
         model: botocore.model.ServiceModel,
         *,
         missing_header_errors: dict[str, tuple[str, str]] | None = None,
+        validation_codes: dict[str, str] | None = None,
     ):
-        """`missing_header_errors` maps a required header's wire name to the (code, message) the service
-        answers when it is absent, where the service does not answer with a validation error."""
+        """Where a service answers differently from the usual validation error (InvalidArgument):
+
+        `missing_header_errors` maps a required header's wire name to the (code, message) answered when
+        it is absent; `validation_codes` maps a member name to the code answered when every violation
+        lies within a member of that name (CloudFront: Tags -> InvalidTagging)."""
         if model.protocol != "rest-xml":
             raise ValueError(f"{model.service_name} speaks {model.protocol}, not rest-xml")
         self.model = model
@@ -48,6 +53,7 @@ class RestXmlCodec:
         self.statuses = error_statuses(model)
         self._missing_header_errors = dict(missing_header_errors or {})
         self._validator = Validator(frozenset(self._missing_header_errors))
+        self._validation_codes = dict(validation_codes or {})
 
     def decode(self, method: str, raw_path: str, query_string: str, headers: dict[str, str], body: bytes):
         """HTTP request -> (OperationModel, params). Raises CodecError (NoRoute, ValidationFailed, ...)."""
@@ -66,15 +72,19 @@ class RestXmlCodec:
                         and wire in self._missing_header_errors:
                     code, message = self._missing_header_errors[wire]
                     raise CodecError(code, message)
-        self._validator.validate(params, shape)
+        problems = self._validator.problems(params, shape)
+        if problems:
+            raise ValidationFailed([text for _, text in problems], self._code_for(path for path, _ in problems))
         return operation, params
+
+    def _code_for(self, paths) -> str:
+        codes = {next((self._validation_codes[part] for part in path.split(".") if part in self._validation_codes),
+                      "InvalidArgument") for path in paths}
+        return codes.pop() if len(codes) == 1 else "InvalidArgument"
 
     def encode(self, operation: botocore.model.OperationModel, output: dict | None) -> Response:
         status, headers, body = serialize_output(operation, output or {}, self.namespace)
         return Response(status, headers, body)
-
-    def status_of(self, code: str, default: int = 400) -> int:
-        return self.statuses.get(code, default)
 
     def encode_error(self, code: str, message: str, request_id: str, status: int | None = None) -> Response:
         """An error in the service's shape; the status comes from the model's error shape when it has one."""

@@ -5,6 +5,7 @@ import base64
 import binascii
 import datetime
 import email.utils
+import re
 from xml.etree.ElementTree import Element
 
 import botocore.model
@@ -12,7 +13,10 @@ import defusedxml.ElementTree
 from defusedxml import DefusedXmlException
 
 from .errors import CodecError, ValidationFailed
+from .text import clip as _clip
+from .text import join_path as _join
 
+_INTEGER = re.compile(r"-?[0-9]{1,20}", re.ASCII)  # ASCII digits only: int() would also take '٣' or '²'
 INT_BOUNDS = {"integer": (-(2**31), 2**31 - 1), "long": (-(2**63), 2**63 - 1)}
 MAX_XML_DEPTH = 64
 
@@ -30,13 +34,14 @@ def _scalar(text: str, shape: botocore.model.Shape, where: str):
     if kind == "string":
         return text
     if kind in ("integer", "long"):
-        stripped = text.strip()
-        if not stripped or len(stripped) > 20 or not stripped.lstrip("-+").isdigit():
+        if not _INTEGER.fullmatch(text):
             raise _Bad(f"Value '{_clip(text)}' at '{where}' failed to satisfy constraint: Member must be a number")
-        number = int(stripped)
+        number = int(text)
         low, high = INT_BOUNDS[kind]
         if not low <= number <= high:
-            raise _Bad(f"Value '{_clip(text)}' at '{where}' failed to satisfy constraint: Member must fit in a {kind}")
+            raise _Bad(f"Value '{_clip(text)}' at '{where}' failed to satisfy constraint: Member must fit in an {kind}"
+                       if kind == "integer" else
+                       f"Value '{_clip(text)}' at '{where}' failed to satisfy constraint: Member must fit in a {kind}")
         return number
     if kind == "boolean":
         lowered = text.strip().lower()
@@ -74,10 +79,6 @@ def _timestamp(text: str, where: str) -> datetime.datetime:
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=datetime.timezone.utc)
     return parsed
-
-
-def _clip(text: str, limit: int = 64) -> str:
-    return text if len(text) <= limit else text[:limit] + "..."
 
 
 def _element_name(member: botocore.model.Shape, default: str) -> str:
@@ -156,10 +157,6 @@ def _structure_from_xml(element: Element, shape, where: str, depth: int) -> dict
         else:
             result[name] = _map_entries(children, member, path, depth)
     return result
-
-
-def _join(where: str, name: str) -> str:
-    return f"{where}.{name}" if where else name
 
 
 def parse_xml(body: bytes) -> Element:

@@ -22,8 +22,9 @@ class Route:
     @property
     def specificity(self) -> tuple[int, int, int, int]:
         literals = sum(1 for literal, _ in self.segments if literal is not None)
+        # On a full tie (S3 keeps deprecated aliases of live operations), the live operation wins.
         return (len(self.query_literals), literals, 0 if self.greedy_label else 1,
-                len(self.required_query) + len(self.required_headers))
+                len(self.required_query) + len(self.required_headers), 0 if self.operation.deprecated else 1)
 
 
 def _split(path: str) -> list[str]:

@@ -6,7 +6,8 @@ import functools
 import botocore.model
 import regex
 
-from .errors import ValidationFailed
+from .text import clip as _show
+from .text import join_path as _join
 
 
 @functools.lru_cache(maxsize=1024)
@@ -19,11 +20,6 @@ def _pattern(text: str):
         return None
 
 
-def _show(value) -> str:
-    text = str(value)
-    return text if len(text) <= 64 else text[:64] + "..."
-
-
 class Validator:
     """Walks parameters and shape together and collects every violation, each naming its member."""
 
@@ -32,28 +28,29 @@ class Validator:
         # If-Match with InvalidIfMatchVersion rather than a validation error).
         self._skip_required = skip_required
 
-    def validate(self, params: dict, shape: botocore.model.Shape | None) -> None:
+    def problems(self, params: dict, shape: botocore.model.Shape | None) -> list[tuple[str, str]]:
+        """Every violation as (member path, message); empty when the input conforms."""
         if shape is None:
-            return
-        problems: list[str] = []
+            return []
+        problems: list[tuple[str, str]] = []
         self._structure(params, shape, "", problems)
-        if problems:
-            raise ValidationFailed(problems)
+        return problems
 
-    def _structure(self, value: dict, shape, where: str, problems: list[str]) -> None:
+    def _structure(self, value: dict, shape, where: str, problems: list[tuple[str, str]]) -> None:
         for name in shape.required_members:
             if value.get(name) is None:
                 member = shape.members[name]
                 if member.serialization.get("name", name) in self._skip_required and not where:
                     continue
-                problems.append(f"Value null at '{_join(where, name)}' failed to satisfy constraint: Member must not be null")
+                path = _join(where, name)
+                problems.append((path, f"Value null at '{path}' failed to satisfy constraint: Member must not be null"))
         for name, item in value.items():
             member = shape.members.get(name)
             if member is None or item is None:
                 continue
             self._value(item, member, _join(where, name), problems)
 
-    def _value(self, value, shape, where: str, problems: list[str]) -> None:
+    def _value(self, value, shape, where: str, problems: list[tuple[str, str]]) -> None:
         kind = shape.type_name
         meta = shape.metadata
         if kind == "structure":
@@ -73,30 +70,26 @@ class Validator:
             self._length(len(value), meta, value, where, problems, "length")
             enum = shape.enum
             if enum and value not in enum:
-                problems.append(f"Value '{_show(value)}' at '{where}' failed to satisfy constraint: "
-                                f"Member must satisfy enum value set: [{', '.join(enum)}]")
+                problems.append((where, f"Value '{_show(value)}' at '{where}' failed to satisfy constraint: "
+                                 f"Member must satisfy enum value set: [{', '.join(enum)}]"))
             pattern = meta.get("pattern")
             if pattern:
                 compiled = _pattern(pattern)
                 if compiled is not None and compiled.search(value) is None:
-                    problems.append(f"Value '{_show(value)}' at '{where}' failed to satisfy constraint: "
-                                    f"Member must satisfy regular expression pattern: {pattern}")
+                    problems.append((where, f"Value '{_show(value)}' at '{where}' failed to satisfy constraint: "
+                                     f"Member must satisfy regular expression pattern: {pattern}"))
         elif kind == "blob":
             self._length(len(value), meta, "<binary>", where, problems, "length")
         elif kind in ("integer", "long", "float", "double"):
             self._length(value, meta, value, where, problems, "value")
 
     @staticmethod
-    def _length(size, meta: dict, value, where: str, problems: list[str], what: str) -> None:
+    def _length(size, meta: dict, value, where: str, problems: list[tuple[str, str]], what: str) -> None:
         """Bounds check: `what` is "length" (of a string, list, map or blob) or "value" (of a number)."""
         low, high = meta.get("min"), meta.get("max")
         if low is not None and size < low:
-            problems.append(f"Value '{_show(value)}' at '{where}' failed to satisfy constraint: "
-                            f"Member must have {what} greater than or equal to {low}")
+            problems.append((where, f"Value '{_show(value)}' at '{where}' failed to satisfy constraint: "
+                             f"Member must have {what} greater than or equal to {low}"))
         if high is not None and size > high:
-            problems.append(f"Value '{_show(value)}' at '{where}' failed to satisfy constraint: "
-                            f"Member must have {what} less than or equal to {high}")
-
-
-def _join(where: str, name: str) -> str:
-    return f"{where}.{name}" if where else name
+            problems.append((where, f"Value '{_show(value)}' at '{where}' failed to satisfy constraint: "
+                             f"Member must have {what} less than or equal to {high}"))

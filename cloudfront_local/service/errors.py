@@ -11,10 +11,6 @@ class ServiceError(Exception):
         self.message = message
 
 
-class AccessDenied(ServiceError):
-    code = "AccessDenied"
-
-
 class EntityNotFound(ServiceError):
     code = "EntityNotFound"
 

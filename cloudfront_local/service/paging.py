@@ -23,7 +23,7 @@ def decode_marker(kind: str, marker: str) -> int:
     try:
         text = base64.urlsafe_b64decode(marker + "=" * (-len(marker) % 4)).decode()
         prefix, _, seq = text.rpartition(":")
-        if prefix != kind or not seq.isdigit():
+        if prefix != kind or not seq.isascii() or not seq.isdigit() or len(seq) > 18:
             raise ValueError
         return int(seq)
     except (ValueError, binascii.Error, UnicodeDecodeError):

@@ -63,10 +63,3 @@ class Store(Protocol):
     def close(self) -> None: ...
 
 
-def open_store(location: str | None) -> Store:
-    """`None` or ":memory:" -> a fresh in-memory state; a path -> a durable SQLite file."""
-    from .sqlite import SqliteStore
-
-    return SqliteStore(location or ":memory:")
-
-

@@ -39,3 +39,34 @@ def sample(shape, depth: int = 0, seen: tuple = ()):
     if kind == "blob":
         return b"binary-blob"
     return None
+
+
+def botocore_request(operation, params: dict):
+    """What botocore puts on the wire for `params`: (method, path, query string, lower-case headers, body)."""
+    import urllib.parse
+
+    import botocore.serialize
+
+    serializer = botocore.serialize.create_serializer("rest-xml", include_validation=False)
+    request = serializer.serialize_to_request(params, operation)
+    path, _, literal_query = request["url_path"].partition("?")
+    query = request["query_string"]
+    if isinstance(query, dict):
+        query = urllib.parse.urlencode(query, doseq=True)
+    query = "&".join(part for part in (literal_query, query) if part)
+    headers = {k.lower(): (v.decode() if isinstance(v, bytes) else str(v)) for k, v in request["headers"].items()}
+    body = request["body"] or b""
+    if isinstance(body, str):
+        body = body.encode()
+    return request["method"], path, query, headers, body
+
+
+# Operations no request can tell apart: S3's deprecated aliases (the live operation answers them) and
+# ListDirectoryBuckets, which differs from ListBuckets only by the host it is sent to.
+INDISTINGUISHABLE = {
+    ("s3", "GetBucketLifecycle"): "GetBucketLifecycleConfiguration",
+    ("s3", "PutBucketLifecycle"): "PutBucketLifecycleConfiguration",
+    ("s3", "GetBucketNotification"): "GetBucketNotificationConfiguration",
+    ("s3", "PutBucketNotification"): "PutBucketNotificationConfiguration",
+    ("s3", "ListDirectoryBuckets"): "ListBuckets",
+}
