@@ -12,8 +12,8 @@ from .text import join_path as _join
 
 @functools.lru_cache(maxsize=1024)
 def _pattern(text: str):
-    # Smithy patterns are ECMA-262 and not implicitly anchored: a value conforms when the pattern is
-    # found anywhere in it. `regex` understands \p{...} classes, which the models use.
+    # The whole value must match: CloudFront's own validation messages show the model's patterns
+    # anchored (^...$), although Smithy leaves them unanchored. `regex` understands \p{...} classes.
     try:
         return regex.compile(text)
     except regex.error:
@@ -75,7 +75,7 @@ class Validator:
             pattern = meta.get("pattern")
             if pattern:
                 compiled = _pattern(pattern)
-                if compiled is not None and compiled.search(value) is None:
+                if compiled is not None and compiled.fullmatch(value) is None:
                     problems.append((where, f"Value '{_show(value)}' at '{where}' failed to satisfy constraint: "
                                      f"Member must satisfy regular expression pattern: {pattern}"))
         elif kind == "blob":
