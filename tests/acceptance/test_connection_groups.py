@@ -324,3 +324,35 @@ def test_status_follows_the_deploy_delay():
         # The deadline is counted from the create, which began after `started`.
         assert time.monotonic() - started >= delay - 0.05
         client.delete_connection_group(Id=group_id, IfMatch=created["ETag"])
+
+
+def test_anycast_lists_and_ipv6(client):
+    ipv4 = client.create_anycast_ip_list(Name="v4-list", IpCount=3)["AnycastIpList"]
+    dual = client.create_anycast_ip_list(Name="dual-list", IpCount=3, IpAddressType="dualstack")["AnycastIpList"]
+    # IPv6 is on by default, and an IPv4-only list cannot serve it.
+    with pytest.raises(client.exceptions.InvalidArgument) as excinfo:
+        client.create_connection_group(Name="v6-on-v4", AnycastIpListId=ipv4["Id"])
+    assert "IPv6" in excinfo.value.response["Error"]["Message"]
+    on_v4 = client.create_connection_group(Name="v4-only", AnycastIpListId=ipv4["Id"], Ipv6Enabled=False)
+    assert on_v4["ConnectionGroup"]["AnycastIpListId"] == ipv4["Id"]
+    on_dual = client.create_connection_group(Name="dual", AnycastIpListId=dual["Id"])["ConnectionGroup"]
+    assert on_dual["Ipv6Enabled"] is True
+    with pytest.raises(client.exceptions.InvalidArgument):
+        client.update_connection_group(Id=on_v4["ConnectionGroup"]["Id"], IfMatch=on_v4["ETag"], Ipv6Enabled=True)
+
+
+def test_list_filter_by_anycast_list(client):
+    anycast = client.create_anycast_ip_list(Name="filter-list", IpCount=3)["AnycastIpList"]
+    client.create_connection_group(Name="plain")
+    on_list = client.create_connection_group(Name="on-list", AnycastIpListId=anycast["Id"], Ipv6Enabled=False)
+    page = client.list_connection_groups(AssociationFilter={"AnycastIpListId": anycast["Id"]})
+    assert [g["Id"] for g in page["ConnectionGroups"]] == [on_list["ConnectionGroup"]["Id"]]
+    assert page["ConnectionGroups"][0]["AnycastIpListId"] == anycast["Id"]
+
+
+def test_attach_an_anycast_list_by_update(client):
+    anycast = client.create_anycast_ip_list(Name="later-list", IpCount=21)["AnycastIpList"]
+    created = client.create_connection_group(Name="attach-later", Ipv6Enabled=False)
+    updated = client.update_connection_group(Id=created["ConnectionGroup"]["Id"], IfMatch=created["ETag"],
+                                             AnycastIpListId=anycast["Id"])
+    assert updated["ConnectionGroup"]["AnycastIpListId"] == anycast["Id"]
