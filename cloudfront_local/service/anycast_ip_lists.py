@@ -96,11 +96,7 @@ def create_anycast_ip_list(ctx: Context, tx: Transaction, params: dict) -> dict:
     if count not in IP_COUNTS:
         raise InvalidArgument(f"IpCount must be 3 or 21, not {count}.")
     tags = tagging.checked_tags(params.get("Tags"))
-    if tx.find(ctx.account, NAME_KEY, name) is not None:
-        raise EntityAlreadyExists(f"An Anycast static IP list named {name} already exists.")
-    quota = ctx.settings.anycast_ip_list_quota
-    if tx.count(KIND, ctx.account) >= quota:
-        raise EntityLimitExceeded(f"You have reached the limit of {quota} Anycast static IP lists for this account.")
+    lifecycle.check_new(ctx, tx, KIND, NAME_KEY, name, ctx.settings.anycast_ip_list_quota, "Anycast static IP list")
     address_type = params.get("IpAddressType", "ipv4")
     slot = _free_slot(tx, ctx.account)
     list_id = ids.anycast_ip_list_id()

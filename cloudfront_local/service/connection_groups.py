@@ -7,7 +7,6 @@ from .context import Context
 from .errors import (
     CannotDeleteEntityWhileInUse,
     EntityAlreadyExists,
-    EntityLimitExceeded,
     EntityNotFound,
     InvalidArgument,
     ResourceNotDisabled,
@@ -93,11 +92,7 @@ def create_connection_group(ctx: Context, tx: Transaction, params: dict) -> dict
     name = params["Name"]
     _check_name(name)
     tags = tagging.checked_tags(params.get("Tags"))
-    if tx.find(ctx.account, NAME_KEY, name) is not None:
-        raise EntityAlreadyExists(f"A connection group named {name} already exists.")
-    quota = ctx.settings.connection_group_quota
-    if tx.count(KIND, ctx.account) >= quota:
-        raise EntityLimitExceeded(f"You have reached the limit of {quota} connection groups for this account.")
+    lifecycle.check_new(ctx, tx, KIND, NAME_KEY, name, ctx.settings.connection_group_quota, "connection group")
     group_id = ids.connection_group_id()
     doc = {
         "Id": group_id,
@@ -157,10 +152,7 @@ def _summary(ctx: Context, doc: dict) -> dict:
 
 @operation("UpdateConnectionGroup")
 def update_connection_group(ctx: Context, tx: Transaction, params: dict) -> dict:
-    record = tx.get(KIND, ctx.account, params["Id"])
-    if record is None:
-        raise _not_found(params["Id"])
-    lifecycle.check_if_match(record.doc, params.get("IfMatch"))
+    record = lifecycle.current(tx.get(KIND, ctx.account, params["Id"]), _not_found(params["Id"]), params.get("IfMatch"))
     doc = dict(record.doc)
     for name in ("Ipv6Enabled", "Enabled"):
         if name in params:
@@ -177,11 +169,8 @@ def update_connection_group(ctx: Context, tx: Transaction, params: dict) -> dict
 
 @operation("DeleteConnectionGroup")
 def delete_connection_group(ctx: Context, tx: Transaction, params: dict) -> dict:
-    record = tx.get(KIND, ctx.account, params["Id"])
-    if record is None:
-        raise _not_found(params["Id"])
+    record = lifecycle.current(tx.get(KIND, ctx.account, params["Id"]), _not_found(params["Id"]), params.get("IfMatch"))
     doc = record.doc
-    lifecycle.check_if_match(doc, params.get("IfMatch"))
     if doc["Enabled"] or not lifecycle.is_deployed(ctx, doc):
         raise ResourceNotDisabled(
             "The connection group must be disabled, and that change deployed, before it can be deleted."

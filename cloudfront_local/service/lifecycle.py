@@ -3,9 +3,31 @@ from __future__ import annotations
 
 from . import ids
 from .context import Context
-from .errors import IF_MATCH_MISSING, InvalidIfMatchVersion, PreconditionFailed
+from .errors import (
+    IF_MATCH_MISSING,
+    EntityAlreadyExists,
+    EntityLimitExceeded,
+    InvalidIfMatchVersion,
+    PreconditionFailed,
+)
 
 DEPLOY_AT = "_deploy_at"  # stored with the document; not part of any output shape
+
+
+def check_new(ctx: Context, tx, kind: str, name_key: str, name: str, quota: int, noun: str) -> None:
+    """A new resource's name must be free in the account, and the account under its quota."""
+    if tx.find(ctx.account, name_key, name) is not None:
+        raise EntityAlreadyExists(f"A {noun} named {name} already exists.")
+    if tx.count(kind, ctx.account) >= quota:
+        raise EntityLimitExceeded(f"You have reached the limit of {quota} {noun}s for this account.")
+
+
+def current(record, not_found: Exception, if_match: str | None):
+    """The record an update or delete acts on: it must exist, and If-Match must name its version."""
+    if record is None:
+        raise not_found
+    check_if_match(record.doc, if_match)
+    return record
 
 
 def check_if_match(doc: dict, if_match: str | None) -> None:

@@ -7,7 +7,6 @@ from .context import Context
 from .errors import (
     CNAMEAlreadyExists,
     EntityAlreadyExists,
-    EntityLimitExceeded,
     EntityNotFound,
     InvalidArgument,
     InvalidAssociation,
@@ -128,11 +127,7 @@ def _store(ctx: Context, tx: Transaction, record: Record | None, doc: dict) -> N
 def create_distribution_tenant(ctx: Context, tx: Transaction, params: dict) -> dict:
     name = params["Name"]
     tags = tagging.checked_tags(params.get("Tags"))
-    if tx.find(ctx.account, NAME_KEY, name) is not None:
-        raise EntityAlreadyExists(f"A distribution tenant named {name} already exists.")
-    quota = ctx.settings.distribution_tenant_quota
-    if tx.count(KIND, ctx.account) >= quota:
-        raise EntityLimitExceeded(f"You have reached the limit of {quota} distribution tenants for this account.")
+    lifecycle.check_new(ctx, tx, KIND, NAME_KEY, name, ctx.settings.distribution_tenant_quota, "distribution tenant")
     distribution = _distribution(ctx, tx, params["DistributionId"])
     tenant_domains = _domains(params["Domains"])
     domains.claim(ctx, tx, _domain_names({"Domains": tenant_domains}), None,
@@ -198,10 +193,7 @@ def list_distribution_tenants_by_customization(ctx: Context, tx: Transaction, pa
 
 @operation("UpdateDistributionTenant")
 def update_distribution_tenant(ctx: Context, tx: Transaction, params: dict) -> dict:
-    record = tx.get(KIND, ctx.account, params["Id"])
-    if record is None:
-        raise _not_found(params["Id"])
-    lifecycle.check_if_match(record.doc, params.get("IfMatch"))
+    record = lifecycle.current(tx.get(KIND, ctx.account, params["Id"]), _not_found(params["Id"]), params.get("IfMatch"))
     doc = dict(record.doc)
     distribution = _distribution(ctx, tx, params.get("DistributionId") or doc["DistributionId"])
     doc["DistributionId"] = distribution.id
@@ -224,10 +216,7 @@ def update_distribution_tenant(ctx: Context, tx: Transaction, params: dict) -> d
 
 @operation("DeleteDistributionTenant")
 def delete_distribution_tenant(ctx: Context, tx: Transaction, params: dict) -> dict:
-    record = tx.get(KIND, ctx.account, params["Id"])
-    if record is None:
-        raise _not_found(params["Id"])
-    lifecycle.check_if_match(record.doc, params.get("IfMatch"))
+    record = lifecycle.current(tx.get(KIND, ctx.account, params["Id"]), _not_found(params["Id"]), params.get("IfMatch"))
     if record.doc["Enabled"]:
         raise ResourceNotDisabled("The distribution tenant must be disabled before it can be deleted.")
     tx.delete(record)
