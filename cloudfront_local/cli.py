@@ -3,10 +3,9 @@ from __future__ import annotations
 
 import argparse
 import logging
-import socket
 import sys
 
-from . import __version__
+from . import __version__, listener
 from .config import DEFAULT_PORT, Settings
 
 
@@ -52,17 +51,19 @@ def serve(settings: Settings) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", stream=sys.stderr)
     try:
         app = create_app(settings)
-        # Binding here, not in uvicorn, lets us print the real address (port 0 picks a free one) and fail
-        # with a plain message when the address is taken.
-        sock = socket.create_server((settings.host, settings.port),
-                                    family=socket.AF_INET6 if ":" in settings.host else socket.AF_INET)
+        sock = listener.listen(settings.host, settings.port)
     except (OSError, sqlite3.Error) as error:
         print(f"cloudfront-local: cannot serve: {error}", file=sys.stderr)
         return 2
-    host, port = sock.getsockname()[:2]
-    shown = f"[{host}]" if ":" in host else host
-    config = uvicorn.Config(app, http="httptools", lifespan="on", access_log=False, log_level="warning",
-                            server_header=False)
-    print(f"cloudfront-local listening on http://{shown}:{port}", file=sys.stderr, flush=True)
-    uvicorn.Server(config).run(sockets=[sock])
+    print(f"cloudfront-local listening on {listener.url(sock)}", file=sys.stderr, flush=True)
+    uvicorn.Server(uvicorn_config(app)).run(sockets=[sock])
     return 0
+
+
+def uvicorn_config(app):
+    """The server settings, shared with the benchmarks' floor so both run under the same server."""
+    import uvicorn
+
+    return uvicorn.Config(app, http="httptools", lifespan="on", access_log=False, log_level="warning",
+                          server_header=False)
+

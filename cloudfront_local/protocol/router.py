@@ -70,8 +70,21 @@ class Router:
         for name in model.operation_names:
             route = _compile(model.operation_model(name))
             self._routes.setdefault(route.operation.http["method"], []).append(route)
-        for routes in self._routes.values():
+        # An index so that a request is compared with a few candidates, not with every route of its method:
+        # (method, segment count) -> the literal positions used there -> literal values -> routes.
+        # Routes with a greedy label are few (none in CloudFront) and are always compared.
+        self._index: dict[tuple[str, int], dict[tuple[int, ...], dict[tuple[str, ...], list[Route]]]] = {}
+        self._greedy: dict[str, list[Route]] = {}
+        for method, routes in self._routes.items():
             routes.sort(key=lambda r: r.specificity, reverse=True)
+            for route in routes:
+                if route.greedy_label is not None:
+                    self._greedy.setdefault(method, []).append(route)
+                    continue
+                positions = tuple(i for i, (literal, _) in enumerate(route.segments) if literal is not None)
+                values = tuple(route.segments[i][0] for i in positions)
+                by_positions = self._index.setdefault((method, len(route.segments)), {})
+                by_positions.setdefault(positions, {}).setdefault(values, []).append(route)
 
     def match(self, method: str, raw_path: str, query: dict[str, list[str]], headers: dict[str, str] | None = None):
         """Return (OperationModel, {label: decoded value}); raise NoRoute when nothing matches.
@@ -81,7 +94,7 @@ class Router:
         """
         parts = _split(raw_path)
         fallback = None
-        for route in self._routes.get(method, ()):
+        for route in self._candidates(method, parts):
             labels = self._match_path(route, parts)
             if labels is None:
                 continue
@@ -99,6 +112,17 @@ class Router:
         if fallback is not None:
             return fallback
         raise NoRoute(method, urllib.parse.unquote(raw_path))
+
+    def _candidates(self, method: str, parts: list[str]) -> list[Route]:
+        found: list[Route] = []
+        for positions, by_values in self._index.get((method, len(parts)), {}).items():
+            found += by_values.get(tuple(parts[i] for i in positions), ())
+        greedy = self._greedy.get(method)
+        if greedy:
+            found += greedy
+        if len(found) > 1:
+            found.sort(key=lambda r: r.specificity, reverse=True)
+        return found
 
     @staticmethod
     def _match_path(route: Route, parts: list[str]) -> dict[str, str] | None:

@@ -58,111 +58,187 @@ def _text(value, shape: botocore.model.Shape, default_ts: str = "iso8601") -> st
     return str(value)
 
 
-class XmlWriter:
-    """Writes values of a shape as XML text, appending pieces to a list (joined once at the end)."""
+# Characters that make escaping necessary; most values have none and are written as they are.
+_SPECIAL = re.compile("[&<>\"'\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
-    def structure(self, out: list[str], tag: str, value: dict, shape, namespace: str | None = None) -> None:
-        attrs = ""
+
+def _esc(text: str) -> str:
+    return escape(text) if _SPECIAL.search(text) else text
+
+
+def _key(shape) -> tuple:
+    # A member's serialization (locationName, flattened, ...) is merged into its shape, so two uses of one
+    # shape can be written differently: the key covers both.
+    return shape.name, repr(sorted(shape.serialization.items()))
+
+
+def _compile(shape, memo: dict):
+    """A function (append, tag, value, attrs="") that writes `value` as the element `tag`.
+
+    Built once per shape and kept: writing then costs no lookups in the model.
+    """
+    key = _key(shape)
+    if key in memo:
+        return memo[key]
+    kind = shape.type_name
+    if kind == "structure":
+        entries: list = []
+        attributes: list = []
         declared = shape.serialization.get("xmlNamespace")
-        if isinstance(declared, dict) and declared.get("prefix"):
-            attrs = f' xmlns:{declared["prefix"]}="{declared["uri"]}"'
-        elif namespace:
-            attrs = f' xmlns="{namespace}"'
-        members = shape.members
-        for name, member in members.items():
-            if member.serialization.get("xmlAttribute") and value.get(name) is not None:
-                attrs += f" {member.serialization.get('name', name)}={quoteattr(_text(value[name], member))}"
-        out.append(f"<{tag}{attrs}>")
-        for name, member in members.items():
-            item = value.get(name)
-            if item is None or member.serialization.get("location") or member.serialization.get("xmlAttribute"):
+        own = f' xmlns:{declared["prefix"]}="{declared["uri"]}"' if isinstance(declared, dict) and \
+            declared.get("prefix") else ""
+
+        def write(append, tag, value, attrs="", entries=entries, attributes=attributes, own=own):
+            for name, attribute, member in attributes:
+                if value.get(name) is not None:
+                    attrs += f" {attribute}={quoteattr(_text(value[name], member))}"
+            append(f"<{tag}{own}{attrs}>")
+            for name, child_tag, child in entries:
+                item = value.get(name)
+                if item is not None:
+                    child(append, child_tag, item)
+            append(f"</{tag}>")
+
+        memo[key] = write  # before the members: recursive shapes find it here
+        for name, member in shape.members.items():
+            if member.serialization.get("location"):
                 continue
-            self.member(out, member_key_name(member, name), item, member)
-        out.append(f"</{tag}>")
-
-    def member(self, out: list[str], tag: str, value, shape) -> None:
-        kind = shape.type_name
-        if kind == "structure":
-            self.structure(out, tag, value, shape)
-        elif kind == "list":
-            inner = shape.member
-            if shape.serialization.get("flattened"):
+            if member.serialization.get("xmlAttribute"):
+                attributes.append((name, member.serialization.get("name", name), member))
+            else:
+                entries.append((name, member_key_name(member, name), _compile(member, memo)))
+        return write
+    if kind == "list":
+        inner = _compile(shape.member, memo)
+        if shape.serialization.get("flattened"):
+            def write(append, tag, value, attrs=""):
                 for item in value:
-                    self.member(out, tag, item, inner)
-                return
-            out.append(f"<{tag}>")
-            inner_tag = inner.serialization.get("name", "member")
-            for item in value:
-                self.member(out, inner_tag, item, inner)
-            out.append(f"</{tag}>")
-        elif kind == "map":
-            key_tag = shape.key.serialization.get("name", "key")
-            value_tag = shape.value.serialization.get("name", "value")
-            flattened = shape.serialization.get("flattened")
-            if not flattened:
-                out.append(f"<{tag}>")
-            for key, item in value.items():
-                out.append(f"<{tag}>" if flattened else "<entry>")
-                self.member(out, key_tag, key, shape.key)
-                self.member(out, value_tag, item, shape.value)
-                out.append(f"</{tag}>" if flattened else "</entry>")
-            if not flattened:
-                out.append(f"</{tag}>")
+                    inner(append, tag, item)
         else:
-            out.append(f"<{tag}>{escape(_text(value, shape))}</{tag}>")
+            inner_tag = shape.member.serialization.get("name", "member")
+
+            def write(append, tag, value, attrs=""):
+                append(f"<{tag}>")
+                for item in value:
+                    inner(append, inner_tag, item)
+                append(f"</{tag}>")
+    elif kind == "map":
+        key_tag = shape.key.serialization.get("name", "key")
+        value_tag = shape.value.serialization.get("name", "value")
+        write_key, write_value = _compile(shape.key, memo), _compile(shape.value, memo)
+        flattened = bool(shape.serialization.get("flattened"))
+
+        def write(append, tag, value, attrs=""):
+            if not flattened:
+                append(f"<{tag}>")
+            for entry_key, item in value.items():
+                append(f"<{tag}>" if flattened else "<entry>")
+                write_key(append, key_tag, entry_key)
+                write_value(append, value_tag, item)
+                append(f"</{tag}>" if flattened else "</entry>")
+            if not flattened:
+                append(f"</{tag}>")
+    elif kind == "string":
+        def write(append, tag, value, attrs=""):
+            append(f"<{tag}>{_esc(value)}</{tag}>")
+    elif kind == "boolean":
+        def write(append, tag, value, attrs=""):
+            append(f"<{tag}>true</{tag}>" if value else f"<{tag}>false</{tag}>")
+    elif kind in ("integer", "long"):
+        def write(append, tag, value, attrs=""):
+            append(f"<{tag}>{int(value)}</{tag}>")
+    else:  # timestamps, blobs, floats: formatted by the shape
+        def write(append, tag, value, attrs="", shape=shape):
+            append(f"<{tag}>{_esc(_text(value, shape))}</{tag}>")
+    memo[key] = write
+    return write
 
 
-_WRITER = XmlWriter()
+_WRITERS: dict = {}
+
+
+def _root_attrs(shape, namespace: str | None) -> str:
+    declared = shape.serialization.get("xmlNamespace")
+    if isinstance(declared, dict) and declared.get("uri") and not declared.get("prefix"):
+        namespace = declared["uri"]
+    prefixed = isinstance(declared, dict) and declared.get("prefix")
+    return f' xmlns="{namespace}"' if namespace and not prefixed else ""
+
+
+class _OutputPlan:
+    """How one operation's output goes on the wire, worked out once from the model."""
+
+    def __init__(self, operation: botocore.model.OperationModel, namespace: str | None):
+        self.status = int(operation.http.get("responseCode", 200))
+        self.located: list[tuple[str, str, str, botocore.model.Shape]] = []  # name, location, wire, shape
+        self.body_names: list[str] = []
+        self.raw_payload: str | None = None  # a blob or string payload member, sent as the body itself
+        self.root: tuple | None = None       # (member name or None for the whole output, tag, writer, attrs)
+        shape = operation.output_shape
+        if shape is None:
+            return
+        for name, member in shape.members.items():
+            location = member.serialization.get("location")
+            if location is None:
+                self.body_names.append(name)
+            else:
+                self.located.append((name, location, member.serialization.get("name", name), member))
+        payload_name = shape.serialization.get("payload")
+        if payload_name is not None:
+            member = shape.members[payload_name]
+            if member.type_name in ("blob", "string"):
+                self.raw_payload = payload_name
+            else:
+                self.root = (payload_name, member.serialization.get("name", payload_name),
+                             _compile(member, _WRITERS), _root_attrs(member, namespace))
+        elif self.body_names:
+            self.root = (None, shape.serialization.get("name", shape.name), _compile(shape, _WRITERS),
+                         _root_attrs(shape, namespace))
+
+    def write(self, output: dict):
+        status = self.status
+        headers: dict[str, str] = {}
+        for name, location, wire, member in self.located:
+            value = output.get(name)
+            if value is None:
+                continue
+            if location == "header":
+                if member.type_name == "list":
+                    headers[wire] = ",".join(_text(v, member.member) for v in value)
+                else:
+                    headers[wire] = value if member.type_name == "string" else _text(value, member, "rfc822")
+            elif location == "headers":
+                for key, item in value.items():
+                    headers[wire + key] = str(item)
+            elif location == "statusCode":
+                status = int(value)
+        if self.raw_payload is not None:
+            value = output.get(self.raw_payload)
+            if value is None:
+                return status, headers, b""
+            return status, headers, value if isinstance(value, bytes) else value.encode("utf-8")
+        if self.root is None:
+            return status, headers, b""
+        name, tag, writer, attrs = self.root
+        value = output if name is None else output.get(name)
+        if value is None or (name is None and all(output.get(n) is None for n in self.body_names)):
+            return status, headers, b""
+        out = ['<?xml version="1.0" encoding="UTF-8"?>']
+        writer(out.append, tag, value, attrs)
+        headers["Content-Type"] = "text/xml"
+        return status, headers, "".join(out).encode("utf-8")
+
+
+_PLANS: dict[tuple[str, str], _OutputPlan] = {}
 
 
 def serialize_output(operation: botocore.model.OperationModel, output: dict, namespace: str | None):
     """Return (status, headers dict, body bytes) for a successful call."""
-    status = int(operation.http.get("responseCode", 200))
-    headers: dict[str, str] = {}
-    shape = operation.output_shape
-    if shape is None:
-        return status, headers, b""
-    body_members = False
-    for name, member in shape.members.items():
-        location = member.serialization.get("location")
-        value = output.get(name)
-        if location is None:
-            body_members = body_members or value is not None
-            continue
-        if value is None:
-            continue
-        wire = member.serialization.get("name", name)
-        if location == "header":
-            if member.type_name == "list":
-                headers[wire] = ",".join(_text(v, member.member) for v in value)
-            else:
-                headers[wire] = _text(value, member, "rfc822")
-        elif location == "headers":
-            for key, item in value.items():
-                headers[wire + key] = str(item)
-        elif location == "statusCode":
-            status = int(value)
-    payload_name = shape.serialization.get("payload")
-    out: list[str] = []
-    if payload_name is not None:
-        member = shape.members[payload_name]
-        value = output.get(payload_name)
-        if value is None:
-            return status, headers, b""
-        if member.type_name in ("blob", "string"):
-            return status, headers, value if isinstance(value, bytes) else value.encode("utf-8")
-        xmlns = (member.serialization.get("xmlNamespace") or {}).get("uri") or namespace
-        out.append('<?xml version="1.0" encoding="UTF-8"?>')
-        _WRITER.structure(out, member.serialization.get("name", payload_name), value, member, xmlns) \
-            if member.type_name == "structure" else _WRITER.member(out, payload_name, value, member)
-    elif body_members:
-        xmlns = (shape.serialization.get("xmlNamespace") or {}).get("uri") or namespace
-        out.append('<?xml version="1.0" encoding="UTF-8"?>')
-        _WRITER.structure(out, shape.serialization.get("name", shape.name), output, shape, xmlns)
-    else:
-        return status, headers, b""
-    headers["Content-Type"] = "text/xml"
-    return status, headers, "".join(out).encode("utf-8")
+    key = (operation.service_model.service_name, operation.name)
+    plan = _PLANS.get(key)
+    if plan is None:
+        plan = _PLANS[key] = _OutputPlan(operation, namespace)
+    return plan.write(output)
 
 
 def serialize_error(status: int, code: str, message: str, request_id: str, namespace: str | None) -> bytes:

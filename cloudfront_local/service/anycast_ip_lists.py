@@ -149,8 +149,11 @@ def update_anycast_ip_list(ctx: Context, tx: Transaction, params: dict) -> dict:
     lifecycle.check_if_match(record.doc, params.get("IfMatch"))
     doc = dict(record.doc)
     if "IpAddressType" in params and params["IpAddressType"] != doc["IpAddressType"]:
-        if params["IpAddressType"] == "ipv4" and _ipv6_users(ctx, tx, doc["Id"]):
-            raise InvalidArgument("Connection groups with IPv6 enabled use this list; it must keep IPv6 addresses.")
+        for users in USERS:
+            for noun, ipv6_enabled in users(ctx, tx, doc["Id"]):
+                if _family_problem(params["IpAddressType"], ipv6_enabled):
+                    raise InvalidArgument(f"A {noun} with IPv6 {'enabled' if ipv6_enabled else 'disabled'} uses "
+                                          f"this list, so it cannot become {params['IpAddressType']}.")
         doc["IpAddressType"] = params["IpAddressType"]
         doc["AnycastIps"] = addresses(doc["_slot"], doc["IpCount"], doc["IpAddressType"])
     if "IpamCidrConfigs" in params:
@@ -160,28 +163,35 @@ def update_anycast_ip_list(ctx: Context, tx: Transaction, params: dict) -> dict:
     return _output(ctx, doc, "Deploying")
 
 
-def _ipv6_users(ctx: Context, tx: Transaction, list_id: str) -> bool:
-    groups = tx.page("connection-group", ctx.account, 0, 1, {"AnycastIpListId": list_id, "Ipv6Enabled": True})
-    return bool(groups)
-
-
 @operation("DeleteAnycastIpList")
 def delete_anycast_ip_list(ctx: Context, tx: Transaction, params: dict) -> dict:
     record = get_record(ctx, tx, params["Id"])
     lifecycle.check_if_match(record.doc, params.get("IfMatch"))
-    for kind, noun in (("connection-group", "connection groups"), ("distribution", "distributions")):
-        if tx.page(kind, ctx.account, 0, 1, {"AnycastIpListId": record.id}):
-            raise CannotDeleteEntityWhileInUse(f"The Anycast static IP list is in use by {noun}.")
+    for users in USERS:
+        for noun, _ in users(ctx, tx, record.id, limit=1):
+            raise CannotDeleteEntityWhileInUse(f"The Anycast static IP list is in use by a {noun}.")
     tx.delete(record)
     return {}
 
 
+# Functions (ctx, tx, list_id, limit=...) -> [(noun, IPv6 enabled)] for the resources using a list, one
+# per family that can use one (connection groups, distributions); each family registers its own.
+USERS: list = []
+
+
 def check_ipv6(ctx: Context, tx: Transaction, list_id: str | None, ipv6_enabled: bool) -> None:
-    """IPv6 on a resource that uses an Anycast list needs a list with IPv6 addresses."""
-    if not list_id:
-        return
-    record = get_record(ctx, tx, list_id)
-    if ipv6_enabled and record.doc["IpAddressType"] == "ipv4":
-        raise InvalidArgument(
-            f"The Anycast static IP list {list_id} has only IPv4 addresses: disable IPv6, or use an ipv6 or "
-            "dualstack list.")
+    """A resource on an Anycast list must speak the list's address families: IPv6 on needs IPv6
+    addresses (ipv6 or dualstack), IPv6 off needs IPv4 addresses (ipv4 or dualstack)."""
+    if list_id:
+        address_type = get_record(ctx, tx, list_id).doc["IpAddressType"]
+        problem = _family_problem(address_type, ipv6_enabled)
+        if problem:
+            raise InvalidArgument(f"The Anycast static IP list {list_id} is {address_type}: {problem}.")
+
+
+def _family_problem(address_type: str, ipv6_enabled: bool) -> str | None:
+    if ipv6_enabled and address_type == "ipv4":
+        return "IPv6 needs an ipv6 or dualstack list (or disable IPv6)"
+    if not ipv6_enabled and address_type == "ipv6":
+        return "with IPv6 disabled, an ipv4 or dualstack list is needed"
+    return None

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from ..store import GLOBAL, KeyTaken, Record, Transaction
-from . import anycast_ip_lists, ids, lifecycle, paging, tagging
+from . import anycast_ip_lists, distributions, ids, lifecycle, paging, tagging
 from .context import Context
 from .errors import (
     CannotDeleteEntityWhileInUse,
@@ -41,21 +41,47 @@ def _check_name(name: str) -> None:
         )
 
 
-def _check_references(ctx: Context, tx: Transaction, params: dict, doc: dict) -> None:
-    """Referenced Anycast IP lists and distributions must exist in the caller's account; `doc` is the
-    group as it will be."""
+def _check_references(ctx: Context, tx: Transaction, doc: dict) -> None:
+    """What the group (as it will be) refers to must exist in the caller's account and suit it."""
     anycast_ip_lists.check_ipv6(ctx, tx, doc.get("AnycastIpListId"), doc["Ipv6Enabled"])
     distribution_id = (doc.get("ViewerFallback") or {}).get("DistributionId")
-    if distribution_id and tx.get("distribution", ctx.account, distribution_id) is None:
-        raise EntityNotFound(f"The distribution {distribution_id} does not exist.")
+    if distribution_id:
+        distribution = tx.get(distributions.KIND, ctx.account, distribution_id)
+        if distribution is None:
+            raise EntityNotFound(f"The distribution {distribution_id} does not exist.")
+        # A viewer fallback serves TLS for viewers without SNI on the group's Anycast IPs, with the
+        # certificate of a multi-tenant distribution (Developer Guide, "viewer fallback").
+        if not distributions.is_multi_tenant(distribution.doc):
+            raise InvalidArgument(f"The viewer fallback distribution {distribution_id} must be a multi-tenant "
+                                  "distribution.")
+        if not doc.get("AnycastIpListId"):
+            raise InvalidArgument("A viewer fallback needs a connection group with an Anycast static IP list.")
+
+
+def users_of_anycast_list(ctx: Context, tx: Transaction, list_id: str, limit: int = 1000):
+    return [("connection group", record.doc["Ipv6Enabled"])
+            for record in tx.page(KIND, ctx.account, 0, limit, {"AnycastIpListId": list_id})]
+
+
+anycast_ip_lists.USERS.append(users_of_anycast_list)
+
+
+def _fallback_user(ctx: Context, tx: Transaction, distribution_id: str) -> str | None:
+    if tx.page(KIND, ctx.account, 0, 1, {"ViewerFallback.DistributionId": distribution_id}):
+        return "The distribution is the viewer fallback of a connection group."
+    return None
+
+
+distributions.IN_USE.append(_fallback_user)
+
+# Checks (ctx, tx, group_id) -> reason or None, registered by the families that use connection groups.
+IN_USE: list = []
+
 
 
 def lookup(ctx: Context, tx: Transaction, identifier: str) -> Record | None:
     """A connection group of the caller's account by its id, ARN or name."""
-    if identifier.startswith("arn:"):
-        return tagging.record_for_arn(ctx, tx, identifier, ARN_TYPE)
-    # An id first: a name that looks like another group's id loses to that id (ids are what callers store).
-    return tx.get(KIND, ctx.account, identifier) or tx.find(ctx.account, NAME_KEY, identifier)
+    return tagging.by_identifier(ctx, tx, identifier, KIND, ARN_TYPE, NAME_KEY)
 
 
 def _fallback(fallback: dict | None) -> dict | None:
@@ -107,7 +133,7 @@ def create_connection_group(ctx: Context, tx: Transaction, params: dict) -> dict
         "Tags": tags,
         **lifecycle.created(ctx),
     }
-    _check_references(ctx, tx, params, doc)
+    _check_references(ctx, tx, doc)
     try:
         tx.insert(KIND, ctx.account, group_id, doc, _keys(ctx.account, doc))
     except KeyTaken as taken:
@@ -161,7 +187,7 @@ def update_connection_group(ctx: Context, tx: Transaction, params: dict) -> dict
         doc["ViewerFallback"] = _fallback(params["ViewerFallback"])  # an empty one removes the fallback
     if "AnycastIpListId" in params:
         doc["AnycastIpListId"] = params["AnycastIpListId"] or None  # an empty id detaches the list
-    _check_references(ctx, tx, params, doc)
+    _check_references(ctx, tx, doc)
     doc = lifecycle.changed(ctx, doc)
     tx.replace(record, doc)
     return _output(ctx, doc, "InProgress")
@@ -175,7 +201,9 @@ def delete_connection_group(ctx: Context, tx: Transaction, params: dict) -> dict
         raise ResourceNotDisabled(
             "The connection group must be disabled, and that change deployed, before it can be deleted."
         )
-    if tx.page("distribution-tenant", ctx.account, 0, 1, {"ConnectionGroupId": doc["Id"]}):
-        raise CannotDeleteEntityWhileInUse("The connection group is in use by distribution tenants.")
+    for in_use in IN_USE:
+        reason = in_use(ctx, tx, doc["Id"])
+        if reason:
+            raise CannotDeleteEntityWhileInUse(reason)
     tx.delete(record)
     return {}

@@ -2,10 +2,14 @@
 ListByAnycastIpListId, Update, Delete. The config is kept as sent, with the defaults AWS fills in."""
 from __future__ import annotations
 
+import hashlib
+import json
+
 from ..store import KeyTaken, Record, Transaction
 from . import anycast_ip_lists, distribution_config, domains, ids, lifecycle, paging, tagging
 from .context import Context
 from .errors import (
+    CNAMEAlreadyExists,
     DistributionAlreadyExists,
     DistributionNotDisabled,
     IllegalUpdate,
@@ -19,7 +23,9 @@ KIND = "distribution"
 ARN_TYPE = "distribution"
 CALLER_KEY = "distribution:caller-reference"
 tagging.TAGGABLE[ARN_TYPE] = KIND
-LOCATION = "https://cloudfront.amazonaws.com/2020-05-31/distribution/"
+LOCATION = "https://cloudfront.amazonaws.com/2020-05-31/distribution/"  # the Location member AWS returns
+# Checks (ctx, tx, distribution_id) -> reason or None, registered by the families that use distributions.
+IN_USE: list = []
 
 
 def _aliases(config: dict) -> list[str]:
@@ -83,9 +89,24 @@ def _summary(ctx: Context, doc: dict) -> dict:
     }
 
 
+def users_of_anycast_list(ctx: Context, tx: Transaction, list_id: str, limit: int = 1000):
+    return [("distribution", bool(record.doc["DistributionConfig"].get("IsIPV6Enabled")))
+            for record in tx.page(KIND, ctx.account, 0, limit, {"AnycastIpListId": list_id})]
+
+
+anycast_ip_lists.USERS.append(users_of_anycast_list)
+
+
 def _check_references(ctx: Context, tx: Transaction, config: dict, self_id: str | None) -> None:
     anycast_ip_lists.check_ipv6(ctx, tx, config.get("AnycastIpListId"), bool(config.get("IsIPV6Enabled")))
+    for alias in _aliases(config):
+        domains.checked(alias)
     domains.claim(ctx, tx, _aliases(config), self_id, take_over=False)
+
+
+def _fingerprint(config: dict) -> str:
+    """What identifies a create request, to answer a repeat of it with the same distribution."""
+    return hashlib.sha256(json.dumps(config, sort_keys=True).encode()).hexdigest()
 
 
 def _create(ctx: Context, tx: Transaction, config: dict, tags: list[dict]) -> dict:
@@ -93,7 +114,7 @@ def _create(ctx: Context, tx: Transaction, config: dict, tags: list[dict]) -> di
     existing = tx.find(ctx.account, CALLER_KEY, config["CallerReference"])
     if existing is not None:
         # The same request again returns the same distribution; a different one with a used reference fails.
-        if existing.doc["_request"] == config:
+        if existing.doc["_request"] == _fingerprint(config):
             return {"Distribution": _distribution(ctx, existing.doc), "ETag": existing.doc["ETag"],
                     "Location": LOCATION + existing.id}
         raise DistributionAlreadyExists(
@@ -113,14 +134,14 @@ def _create(ctx: Context, tx: Transaction, config: dict, tags: list[dict]) -> di
         "Tags": tags,
         # Mirrors of config members other resources search by.
         "AnycastIpListId": stored.get("AnycastIpListId") or None,
-        "_request": config,
+        "_request": _fingerprint(config),
         **lifecycle.created(ctx),
     }
     try:
         tx.insert(KIND, ctx.account, distribution_id, doc, _keys(ctx.account, doc))
     except KeyTaken as taken:
         if taken.key == domains.KEY:
-            raise domains.CNAMEAlreadyExists(f"The CNAME {taken.value} is already in use.") from None
+            raise CNAMEAlreadyExists(f"The CNAME {taken.value} is already in use.") from None
         raise
     return {"Distribution": _distribution(ctx, doc, "InProgress"), "ETag": doc["ETag"],
             "Location": LOCATION + distribution_id}
@@ -190,7 +211,7 @@ def update_distribution(ctx: Context, tx: Transaction, params: dict) -> dict:
     try:
         tx.replace(record, doc, _keys(ctx.account, doc))
     except KeyTaken as taken:
-        raise domains.CNAMEAlreadyExists(f"The CNAME {taken.value} is already in use.") from None
+        raise CNAMEAlreadyExists(f"The CNAME {taken.value} is already in use.") from None
     return {"Distribution": _distribution(ctx, doc, "InProgress"), "ETag": doc["ETag"]}
 
 
@@ -200,9 +221,9 @@ def delete_distribution(ctx: Context, tx: Transaction, params: dict) -> dict:
     lifecycle.check_if_match(record.doc, params.get("IfMatch"))
     if record.doc["DistributionConfig"]["Enabled"] or not lifecycle.is_deployed(ctx, record.doc):
         raise DistributionNotDisabled("You must disable the distribution before you can delete it.")
-    if tx.page("distribution-tenant", ctx.account, 0, 1, {"DistributionId": record.id}):
-        raise ResourceInUse("The distribution has distribution tenants; delete them first.")
-    if tx.page("connection-group", ctx.account, 0, 1, {"ViewerFallback.DistributionId": record.id}):
-        raise ResourceInUse("The distribution is the viewer fallback of a connection group.")
+    for in_use in IN_USE:
+        reason = in_use(ctx, tx, record.id)
+        if reason:
+            raise ResourceInUse(reason)
     tx.delete(record)
     return {}

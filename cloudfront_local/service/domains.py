@@ -1,12 +1,13 @@
 """Domain names (distribution aliases, tenant domains): one holder per account at a time."""
 from __future__ import annotations
 
+import re
 from typing import Callable
 
 from ..store import Record, Transaction
 from . import lifecycle
 from .context import Context
-from .errors import CNAMEAlreadyExists
+from .errors import CNAMEAlreadyExists, InvalidArgument
 
 KEY = "domain"
 
@@ -15,8 +16,23 @@ KEY = "domain"
 HOLDERS: dict[str, tuple[Callable[[dict], list[str]], Callable[[dict, str], dict], Callable[[str, dict], list]]] = {}
 
 
+MAX_LENGTH = 253
+_LABEL = re.compile(r"[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?")
+
+
 def normalise(domain: str) -> str:
     return domain.strip().rstrip(".").lower()
+
+
+def checked(domain: str) -> str:
+    """A domain name as CloudFront keeps it (lower case, no trailing dot); a leading `*.` is a wildcard."""
+    name = normalise(domain)
+    labels = name.split(".")
+    if labels[0] == "*":
+        labels = labels[1:]
+    if not name or len(name) > MAX_LENGTH or len(labels) < 2 or not all(_LABEL.fullmatch(x) for x in labels):
+        raise InvalidArgument(f"The domain name {domain!r} is not valid.")
+    return name
 
 
 def keys(account: str, domains: list[str]) -> list[tuple[str, str, str]]:

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import datetime
-import os
+import random
 
 _BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 _UPPER36 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
@@ -10,13 +10,8 @@ _LOWER36 = "0123456789abcdefghijklmnopqrstuvwxyz"
 
 
 def _random_text(alphabet: str, length: int) -> str:
-    number = int.from_bytes(os.urandom(length + 4), "big")
-    base = len(alphabet)
-    chars = []
-    for _ in range(length):
-        number, digit = divmod(number, base)
-        chars.append(alphabet[digit])
-    return "".join(chars)
+    # Not secrets: identifiers only need to be unique, and the store refuses a repeated one.
+    return "".join(random.choices(alphabet, k=length))
 
 
 def connection_group_id() -> str:

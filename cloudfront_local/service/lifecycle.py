@@ -16,9 +16,10 @@ DEPLOY_AT = "_deploy_at"  # stored with the document; not part of any output sha
 
 def check_new(ctx: Context, tx, kind: str, name_key: str, name: str, quota: int, noun: str) -> None:
     """A new resource's name must be free in the account, and the account under its quota."""
-    if tx.find(ctx.account, name_key, name) is not None:
-        raise EntityAlreadyExists(f"A {noun} named {name} already exists.")
     if tx.count(kind, ctx.account) >= quota:
+        # At the quota, a taken name still says so first.
+        if tx.find(ctx.account, name_key, name) is not None:
+            raise EntityAlreadyExists(f"A {noun} named {name} already exists.")
         raise EntityLimitExceeded(f"You have reached the limit of {quota} {noun}s for this account.")
 
 

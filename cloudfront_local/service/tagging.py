@@ -54,6 +54,15 @@ def record_for_arn(ctx: Context, tx: Transaction, arn: str, resource_type: str |
     return tx.get(kind, account, resource_id)
 
 
+def by_identifier(ctx: Context, tx: Transaction, identifier: str, kind: str, arn_type: str,
+                  name_key: str) -> Record | None:
+    """A resource of the caller's account by ARN, id or name (the identifiers Get operations take).
+    An id is tried before a name, so a name that looks like another resource's id finds that resource."""
+    if identifier.startswith("arn:"):
+        return record_for_arn(ctx, tx, identifier, arn_type)
+    return tx.get(kind, ctx.account, identifier) or tx.find(ctx.account, name_key, identifier)
+
+
 def _resource(ctx: Context, tx: Transaction, arn: str) -> Record:
     if ids.parse_arn(arn) is None and not arn.startswith("arn:aws-cn:cloudfront::"):
         raise InvalidArgument(f"The resource ARN {arn!r} is not a valid CloudFront ARN")

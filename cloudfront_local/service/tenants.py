@@ -35,6 +35,16 @@ def _without_domain(doc: dict, domain: str) -> dict:
 domains.HOLDERS[KIND] = (_domain_names, _without_domain, _keys)
 
 
+def _users(field: str, reason: str):
+    def in_use(ctx: Context, tx: Transaction, resource_id: str) -> str | None:
+        return reason if tx.page(KIND, ctx.account, 0, 1, {field: resource_id}) else None
+    return in_use
+
+
+distributions.IN_USE.append(_users("DistributionId", "The distribution has distribution tenants; delete them first."))
+connection_groups.IN_USE.append(_users("ConnectionGroupId", "The connection group is in use by distribution tenants."))
+
+
 def _not_found(identifier: str) -> EntityNotFound:
     return EntityNotFound(f"The distribution tenant {identifier} does not exist.")
 
@@ -50,9 +60,7 @@ def _summary(ctx: Context, doc: dict) -> dict:
 
 def lookup(ctx: Context, tx: Transaction, identifier: str) -> Record | None:
     """A tenant of the caller's account by its id, ARN or name."""
-    if identifier.startswith("arn:"):
-        return tagging.record_for_arn(ctx, tx, identifier, ARN_TYPE)
-    return tx.get(KIND, ctx.account, identifier) or tx.find(ctx.account, NAME_KEY, identifier)
+    return tagging.by_identifier(ctx, tx, identifier, KIND, ARN_TYPE, NAME_KEY)
 
 
 def _distribution(ctx: Context, tx: Transaction, distribution_id: str) -> Record:
@@ -86,10 +94,15 @@ def _parameters(distribution: Record, parameters: list[dict]) -> list[dict]:
     return [{"Name": name, "Value": value} for name, value in given.items()]
 
 
+MAX_DOMAINS = 5  # "Each distribution tenant can have up to 5 domains" (the model's UpdateDistributionTenant docs)
+
+
 def _domains(items: list[dict]) -> list[dict]:
     if not items:
         raise InvalidArgument("A distribution tenant needs at least one domain.")
-    return [{"Domain": domains.normalise(item["Domain"]), "Status": "active", "ServeOn": item.get("ServeOn", "any")}
+    if len(items) > MAX_DOMAINS:
+        raise InvalidArgument(f"A distribution tenant can have at most {MAX_DOMAINS} domains.")
+    return [{"Domain": domains.checked(item["Domain"]), "Status": "active", "ServeOn": item.get("ServeOn", "any")}
             for item in items]
 
 
@@ -205,7 +218,7 @@ def update_distribution_tenant(ctx: Context, tx: Transaction, params: dict) -> d
     if "Parameters" in params or "DistributionId" in params:
         given = params["Parameters"] if "Parameters" in params else doc.get("Parameters") or []
         doc["Parameters"] = _parameters(distribution, given)
-    if "ConnectionGroupId" in params:
+    if params.get("ConnectionGroupId"):  # empty: no change (the default group is for new tenants only)
         doc["ConnectionGroupId"] = _connection_group(ctx, tx, params["ConnectionGroupId"])
     if "Enabled" in params:
         doc["Enabled"] = params["Enabled"]

@@ -9,25 +9,39 @@ import threading
 from .base import KeyTaken, Record
 
 SCHEMA_VERSION = 1
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS resources (
-    seq     INTEGER PRIMARY KEY AUTOINCREMENT,
-    kind    TEXT NOT NULL,
-    account TEXT NOT NULL,
-    id      TEXT NOT NULL,
-    doc     TEXT NOT NULL,
-    UNIQUE (kind, account, id)
-);
-CREATE INDEX IF NOT EXISTS resources_by_order ON resources (kind, account, seq);
-CREATE TABLE IF NOT EXISTS unique_keys (
-    scope TEXT NOT NULL,
-    key   TEXT NOT NULL,
-    value TEXT NOT NULL,
-    seq   INTEGER NOT NULL REFERENCES resources (seq) ON DELETE CASCADE,
-    PRIMARY KEY (scope, key, value)
-);
-CREATE INDEX IF NOT EXISTS unique_keys_by_owner ON unique_keys (seq);
-"""
+SCHEMA = (
+    """CREATE TABLE IF NOT EXISTS resources (
+        seq     INTEGER PRIMARY KEY AUTOINCREMENT,
+        kind    TEXT NOT NULL,
+        account TEXT NOT NULL,
+        id      TEXT NOT NULL,
+        doc     TEXT NOT NULL,
+        UNIQUE (kind, account, id)
+    )""",
+    "CREATE INDEX IF NOT EXISTS resources_by_order ON resources (kind, account, seq)",
+    """CREATE TABLE IF NOT EXISTS unique_keys (
+        scope TEXT NOT NULL,
+        key   TEXT NOT NULL,
+        value TEXT NOT NULL,
+        seq   INTEGER NOT NULL REFERENCES resources (seq) ON DELETE CASCADE,
+        PRIMARY KEY (scope, key, value)
+    )""",
+    "CREATE INDEX IF NOT EXISTS unique_keys_by_owner ON unique_keys (seq)",
+    # Quotas ask for a count on every create: running counts answer in O(1) at any size.
+    """CREATE TABLE IF NOT EXISTS counts (
+        kind    TEXT NOT NULL,
+        account TEXT NOT NULL,
+        n       INTEGER NOT NULL,
+        PRIMARY KEY (kind, account)
+    )""",
+    """CREATE TRIGGER IF NOT EXISTS count_insert AFTER INSERT ON resources BEGIN
+        INSERT INTO counts (kind, account, n) VALUES (new.kind, new.account, 1)
+        ON CONFLICT (kind, account) DO UPDATE SET n = n + 1;
+    END""",
+    """CREATE TRIGGER IF NOT EXISTS count_delete AFTER DELETE ON resources BEGIN
+        UPDATE counts SET n = n - 1 WHERE kind = old.kind AND account = old.account;
+    END""",
+)
 
 _dumps = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
 _loads = json.loads
@@ -65,12 +79,25 @@ class _SqliteTransaction:
         return Record(kind, account, id, cursor.lastrowid, doc)
 
     def _hold(self, seq: int, keys) -> None:
-        for scope, key, value in keys:
-            try:
-                self._db.execute("INSERT INTO unique_keys (scope, key, value, seq) VALUES (?, ?, ?, ?)",
-                                 (scope, key, value, seq))
-            except sqlite3.IntegrityError:
-                raise KeyTaken(key, value) from None
+        rows = [(scope, key, value, seq) for scope, key, value in keys]
+        if not rows:
+            return
+        try:  # one statement for all the keys: the common case costs one round trip
+            self._db.execute("INSERT INTO unique_keys (scope, key, value, seq) VALUES "
+                             + ", ".join(["(?, ?, ?, ?)"] * len(rows)), [v for row in rows for v in row])
+        except sqlite3.IntegrityError:
+            for scope, key, value, _ in rows:  # which one: look, since SQLite does not say
+                holder = self._db.execute("SELECT seq FROM unique_keys WHERE scope = ? AND key = ? AND value = ?",
+                                          (scope, key, value)).fetchone()
+                if holder is not None and holder[0] != seq:
+                    raise KeyTaken(key, value) from None
+            # the same key twice within one record
+            seen = set()
+            for _, key, value, _ in rows:
+                if (key, value) in seen:
+                    raise KeyTaken(key, value) from None
+                seen.add((key, value))
+            raise
 
     def replace(self, record, doc, keys=None):
         self._db.execute("UPDATE resources SET doc = ? WHERE seq = ?", (_dumps(doc), record.seq))
@@ -94,9 +121,8 @@ class _SqliteTransaction:
         return [self._record(row) for row in self._db.execute(sql, args)]
 
     def count(self, kind, account):
-        return self._db.execute(
-            "SELECT count(*) FROM resources WHERE kind = ? AND account = ?", (kind, account)
-        ).fetchone()[0]
+        row = self._db.execute("SELECT n FROM counts WHERE kind = ? AND account = ?", (kind, account)).fetchone()
+        return row[0] if row else 0
 
 
 class SqliteStore:
@@ -124,9 +150,8 @@ class SqliteStore:
             raise RuntimeError(f"{self.path} was written by a newer cloudfront-local (schema {version})")
         self._db.execute("BEGIN IMMEDIATE")
         try:
-            for statement in SCHEMA.split(";"):
-                if statement.strip():
-                    self._db.execute(statement)
+            for statement in SCHEMA:
+                self._db.execute(statement)
             self._db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
             self._db.execute("COMMIT")
         except BaseException:
@@ -151,6 +176,7 @@ class SqliteStore:
             self._db.execute("BEGIN IMMEDIATE")
             self._db.execute("DELETE FROM unique_keys")
             self._db.execute("DELETE FROM resources")
+            self._db.execute("DELETE FROM counts")
             self._db.execute("COMMIT")
 
     def close(self) -> None:

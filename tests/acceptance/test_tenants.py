@@ -1,11 +1,8 @@
 """Distribution tenants through boto3, with the default connection group and the cross-resource rules."""
-import concurrent.futures
-
 import botocore.exceptions
 import pytest
 
 from builders import direct_config, disable, multi_tenant_config
-from conftest import make_client
 
 
 def code_of(excinfo):
@@ -42,22 +39,6 @@ def test_create_tenant_with_the_default_connection_group(client, account, distri
     assert second["ConnectionGroupId"] == dt["ConnectionGroupId"]
     groups = client.list_connection_groups()["ConnectionGroups"]
     assert [g["Id"] for g in groups if g["IsDefault"]] == [default["Id"]]
-
-
-def test_concurrent_first_tenants_make_exactly_one_default_group(server, account):
-    client = make_client(server.url, account)
-    distribution = client.create_distribution(DistributionConfig=multi_tenant_config())["Distribution"]
-
-    def create(i):
-        worker = make_client(server.url, account)
-        return worker.create_distribution_tenant(
-            DistributionId=distribution["Id"], Name=f"racer-{i}", Domains=[{"Domain": f"r{i}.example.com"}],
-            Parameters=[{"Name": "tenantName", "Value": "x"}])["DistributionTenant"]["ConnectionGroupId"]
-
-    with concurrent.futures.ThreadPoolExecutor(8) as pool:
-        group_ids = set(pool.map(create, range(16)))
-    assert len(group_ids) == 1
-    assert len([g for g in client.list_connection_groups()["ConnectionGroups"] if g["IsDefault"]]) == 1
 
 
 def test_tenant_needs_a_multi_tenant_distribution_of_the_account(client):

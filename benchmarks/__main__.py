@@ -1,0 +1,90 @@
+"""Run every benchmark, print a table, and write the figures to benchmarks/results/.
+
+    python3 -m benchmarks            # the full run (a few minutes)
+    python3 -m benchmarks --quick    # fewer calls and one size, to try things out
+"""
+from __future__ import annotations
+
+import argparse
+import datetime
+import json
+import platform
+import subprocess
+import sys
+from pathlib import Path
+
+from . import latency, listing, startup, throughput
+
+RESULTS = Path(__file__).resolve().parent / "results"
+
+
+def _memory(groups: int) -> dict:
+    output = subprocess.run([sys.executable, "-m", "benchmarks.memory", str(groups)], capture_output=True,
+                            text=True, check=True, cwd=Path(__file__).resolve().parents[1]).stdout
+    return json.loads(output)
+
+
+def run(quick: bool) -> dict:
+    calls, rounds = (400, 4) if quick else (3000, 10)
+    results = {
+        "when": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+        "python": platform.python_version(),
+        "machine": f"{platform.machine()}, {_cores()} cores",
+        "calls_per_operation": calls,
+        "http": latency.over_http(calls, rounds),
+        "in_process": latency.in_process(calls, rounds),
+        "throughput": throughput.measure(seconds=2 if quick else 5),
+        "list_page": listing.measure(sizes=(100, 2_000) if quick else (100, 20_000, 100_000),
+                                     repeats=50 if quick else 200),
+        "memory": _memory(10_000 if quick else 100_000),
+        "startup": startup.measure(runs=3 if quick else 5),
+    }
+    return results
+
+
+def _cores() -> int:
+    import os
+
+    return os.cpu_count() or 0
+
+
+def table(results: dict) -> str:
+    lines = ["| measure | cloudfront-local | floor | ratio |", "| --- | --- | --- | --- |"]
+    for transport in ("http", "in_process"):
+        for name, entry in results[transport].items():
+            for stat in ("p50", "p99"):
+                lines.append(f"| {name} {stat}, {transport.replace('_', '-')} | {entry['ours'][stat + '_us']:.0f} µs "
+                             f"| {entry['floor'][stat + '_us']:.0f} µs | {entry[stat + '_ratio']:.2f}x |")
+    rate = results["throughput"]
+    if "skipped" in rate:
+        lines.append(f"| GetConnectionGroup throughput | {rate['skipped']} | | |")
+    else:
+        lines.append(f"| GetConnectionGroup throughput (wrk, {rate['connections']} connections) | "
+                     f"{rate['ours_rps']:.0f} req/s | {rate['floor_rps']:.0f} req/s | {rate['ratio']:.0%} |")
+    for size, entry in results["list_page"].items():
+        lines.append(f"| ListConnectionGroups page of 100 at {int(size):,} groups | {entry['page_us']:.0f} µs | | "
+                     f"{entry['ratio_to_100']:.2f}x the 100-group page |")
+    memory = results["memory"]
+    lines.append(f"| RSS holding {memory['groups']:,} groups | {memory['rss_mb']:.0f} MB | | |")
+    start = results["startup"]
+    lines.append(f"| serve -> listening / first answer | {start['listening_s'] * 1000:.0f} ms / "
+                 f"{start['first_answer_s'] * 1000:.0f} ms | | |")
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="python3 -m benchmarks")
+    parser.add_argument("--quick", action="store_true", help="fewer calls and smaller sizes")
+    args = parser.parse_args()
+    results = run(args.quick)
+    RESULTS.mkdir(exist_ok=True)
+    name = "quick" if args.quick else "latest"
+    (RESULTS / f"{name}.json").write_text(json.dumps(results, indent=2))
+    rendered = table(results)
+    (RESULTS / f"{name}.md").write_text(rendered + "\n")
+    print(rendered)
+    print(f"\nwritten to {RESULTS / (name + '.json')}")
+
+
+if __name__ == "__main__":
+    main()

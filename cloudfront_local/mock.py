@@ -1,0 +1,158 @@
+"""In-process CloudFront: `mock_cloudfront` answers every botocore CloudFront client with the same
+application the server runs, without a socket.
+
+    from cloudfront_local import mock_cloudfront
+
+    @mock_cloudfront
+    def test_groups():
+        client = boto3.client("cloudfront")
+        client.create_connection_group(Name="g")
+
+It patches botocore's `Endpoint._send`, the last step before the network, so clients made before the mock
+started are answered too, and signing, serialization and parsing stay botocore's own.
+"""
+from __future__ import annotations
+
+import functools
+import inspect
+import io
+import os
+import threading
+import unittest
+import urllib.parse
+
+import botocore.awsrequest
+import botocore.endpoint
+
+from .application import Application
+from .config import Settings
+
+_FAKE_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "AKIDCLOUDFRONTLOCAL", "AWS_SECRET_ACCESS_KEY": "cloudfront-local"}
+_lock = threading.RLock()
+_active: list["mock_cloudfront"] = []   # innermost last
+_original_send = botocore.endpoint.Endpoint._send
+
+
+class _Raw(io.BytesIO):
+    """The raw stream botocore reads a response body from."""
+
+    def stream(self, **_kwargs):
+        contents = self.read()
+        while contents:
+            yield contents
+            contents = self.read()
+
+
+def _send(endpoint, request):
+    app = _active[-1].application if _active and endpoint._endpoint_prefix == "cloudfront" else None
+    if app is None:
+        return _original_send(endpoint, request)
+    url = urllib.parse.urlsplit(request.url)
+    body = request.body
+    if body is None:
+        body = b""
+    elif isinstance(body, str):
+        body = body.encode("utf-8")
+    elif not isinstance(body, (bytes, bytearray)):
+        body = body.read()
+    # raw_items: botocore's headers are an email Message, whose items() re-parses every value.
+    items = request.headers.raw_items() if hasattr(request.headers, "raw_items") else request.headers.items()
+    headers = {k.lower(): (v.decode("latin-1") if isinstance(v, bytes) else v) for k, v in items}
+    response = app.handle(request.method, url.path or "/", url.query, headers, bytes(body))
+    return botocore.awsrequest.AWSResponse(request.url, response.status, response.headers, _Raw(response.body))
+
+
+class mock_cloudfront:  # noqa: N801 - named like moto's mock_aws, which users know
+    """Context manager and decorator (functions, coroutines and test classes). Each activation starts from
+    a fresh state; keyword arguments are the server's settings (deploy_delay, default_account, state, ...)."""
+
+    def __init__(self, func=None, **settings):
+        self._settings = settings
+        self._func = func
+        self.application: Application | None = None
+        self._saved_env: dict[str, str | None] = {}
+        if func is not None:
+            functools.update_wrapper(self, func)
+
+    # -- context manager -------------------------------------------------------------------------
+    def start(self) -> "mock_cloudfront":
+        settings = Settings.from_env({}, log_requests=False, **self._settings)
+        self.application = Application(settings)
+        with _lock:
+            if not _active:
+                botocore.endpoint.Endpoint._send = _send
+            _active.append(self)
+        for name, value in _FAKE_CREDENTIALS.items():
+            self._saved_env[name] = os.environ.get(name)
+            if not os.environ.get(name):
+                os.environ[name] = value
+        return self
+
+    def stop(self) -> None:
+        with _lock:
+            if self in _active:
+                _active.remove(self)
+            if not _active:
+                botocore.endpoint.Endpoint._send = _original_send
+        for name, value in self._saved_env.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+        self._saved_env = {}
+        if self.application is not None:
+            self.application.close()
+            self.application = None
+
+    def __enter__(self) -> "mock_cloudfront":
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+    # -- decorator -------------------------------------------------------------------------------
+    def __call__(self, *args, **kwargs):
+        if self._func is not None:  # used bare: @mock_cloudfront
+            return self._decorate(self._func)(*args, **kwargs)
+        (target,) = args  # used with options: @mock_cloudfront(deploy_delay=5)
+        return self._decorate(target)
+
+    def _decorate(self, target):
+        if inspect.isclass(target):
+            return self._decorate_class(target)
+        settings = self._settings
+        if inspect.iscoroutinefunction(target):
+            @functools.wraps(target)
+            async def run_async(*args, **kwargs):
+                with mock_cloudfront(**settings):
+                    return await target(*args, **kwargs)
+            return run_async
+
+        @functools.wraps(target)
+        def run(*args, **kwargs):
+            with mock_cloudfront(**settings):
+                return target(*args, **kwargs)
+        return run
+
+    def _decorate_class(self, cls):
+        settings = self._settings
+        if issubclass(cls, unittest.TestCase):
+            # setUp and the test share one state, as they share one test.
+            original_setup, original_teardown = cls.setUp, cls.tearDown
+
+            def setUp(test):  # noqa: N802 - unittest's name
+                test._cloudfront_mock = mock_cloudfront(**settings).start()
+                original_setup(test)
+
+            def tearDown(test):  # noqa: N802
+                try:
+                    original_teardown(test)
+                finally:
+                    test._cloudfront_mock.stop()
+
+            cls.setUp, cls.tearDown = setUp, tearDown
+            return cls
+        for name, member in list(vars(cls).items()):
+            if name.startswith("test") and callable(member):
+                setattr(cls, name, mock_cloudfront(**settings)._decorate(member))
+        return cls
