@@ -38,6 +38,12 @@ def account() -> str:
 
 
 @pytest.fixture
+def stranger(server):
+    """A client of another fresh account, for what must stay invisible across accounts."""
+    return make_client(server.url, str(next(_accounts)))
+
+
+@pytest.fixture
 def client(server, account):
     return make_client(server.url, account)
 

@@ -36,8 +36,7 @@ def test_viewer_fallback_needs_a_multi_tenant_distribution_and_an_anycast_list(c
         client.create_connection_group(Name="no-list", ViewerFallback={"DistributionId": multi["Id"]})
 
 
-def test_references_to_other_accounts_are_not_found(server, client, account):
-    stranger = make_client(server.url, str(int(account) + 11))
+def test_references_to_other_accounts_are_not_found(client, stranger):
     their_list = stranger.create_anycast_ip_list(Name="theirs", IpCount=3)["AnycastIpList"]
     their_multi = stranger.create_distribution(DistributionConfig=multi_tenant_config())["Distribution"]
     their_group = stranger.create_connection_group(Name="theirs")["ConnectionGroup"]
