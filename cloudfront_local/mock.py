@@ -17,12 +17,14 @@ import functools
 import inspect
 import io
 import os
+import sys
 import threading
 import unittest
 import urllib.parse
 
 import botocore.awsrequest
 import botocore.endpoint
+import botocore.signers
 
 from .application import Application
 from .config import Settings
@@ -31,6 +33,7 @@ _FAKE_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "AKIDCLOUDFRONTLOCAL", "AWS_SECRET_ACC
 _lock = threading.RLock()
 _active: list["mock_cloudfront"] = []   # innermost last
 _original_send = botocore.endpoint.Endpoint._send
+_original_sign = botocore.signers.RequestSigner.sign
 
 
 class _Raw(io.BytesIO):
@@ -62,6 +65,27 @@ def _send(endpoint, request):
     return botocore.awsrequest.AWSResponse(request.url, response.status, response.headers, _Raw(response.body))
 
 
+def _sign(signer, operation_name, request, *args, **kwargs):
+    # A CloudFront client made before the mock, in a process with no credentials at all, has nothing to
+    # sign with; it goes out unsigned, which the emulator answers as the default account.
+    if _active and signer._credentials is None and signer._service_id.hyphenize() == "cloudfront":
+        return None
+    return _original_sign(signer, operation_name, request, *args, **kwargs)
+
+
+def _patch(on: bool) -> None:
+    botocore.endpoint.Endpoint._send = _send if on else _original_send
+    botocore.signers.RequestSigner.sign = _sign if on else _original_sign
+
+
+def _forget_default_session() -> None:
+    # boto3's default session keeps the credentials it first found: without this, the fake ones would
+    # outlive the mock (or real ones would be used inside it).
+    boto3 = sys.modules.get("boto3")
+    if boto3 is not None:
+        boto3.DEFAULT_SESSION = None
+
+
 class mock_cloudfront:  # noqa: N801 - named like moto's mock_aws, which users know
     """Context manager and decorator (functions, coroutines and test classes). Each activation starts from
     a fresh state; keyword arguments are the server's settings (deploy_delay, default_account, state, ...)."""
@@ -80,12 +104,13 @@ class mock_cloudfront:  # noqa: N801 - named like moto's mock_aws, which users k
         self.application = Application(settings)
         with _lock:
             if not _active:
-                botocore.endpoint.Endpoint._send = _send
+                _patch(True)
             _active.append(self)
         for name, value in _FAKE_CREDENTIALS.items():
             self._saved_env[name] = os.environ.get(name)
             if not os.environ.get(name):
                 os.environ[name] = value
+        _forget_default_session()
         return self
 
     def stop(self) -> None:
@@ -93,13 +118,14 @@ class mock_cloudfront:  # noqa: N801 - named like moto's mock_aws, which users k
             if self in _active:
                 _active.remove(self)
             if not _active:
-                botocore.endpoint.Endpoint._send = _original_send
+                _patch(False)
         for name, value in self._saved_env.items():
             if value is None:
                 os.environ.pop(name, None)
             else:
                 os.environ[name] = value
         self._saved_env = {}
+        _forget_default_session()
         if self.application is not None:
             self.application.close()
             self.application = None

@@ -1,0 +1,146 @@
+"""cloudfront-local in-process: `mock_cloudfront` and the `cloudfront_local` pytest fixture.
+
+No server runs here, and the environment holds no AWS credentials (see the autouse fixture below).
+"""
+import asyncio
+import os
+import unittest
+
+import boto3
+import botocore.config
+import botocore.exceptions
+import pytest
+
+from cloudfront_local import mock_cloudfront
+
+CREDENTIAL_VARIABLES = ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE")
+
+
+@pytest.fixture(autouse=True)
+def no_credentials(monkeypatch, tmp_path):
+    for name in CREDENTIAL_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "none"))
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "none"))
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+
+
+def test_context_manager_answers_clients_made_before_and_inside():
+    before = boto3.client("cloudfront")
+    with mock_cloudfront():
+        inside = boto3.client("cloudfront")
+        group = inside.create_connection_group(Name="in-process")["ConnectionGroup"]
+        assert group["Arn"].startswith("arn:aws:cloudfront::123456789012:connection-group/cg_")
+        assert before.get_connection_group(Identifier="in-process")["ConnectionGroup"]["Id"] == group["Id"]
+        with pytest.raises(inside.exceptions.EntityAlreadyExists):
+            inside.create_connection_group(Name="in-process")
+
+
+def test_fake_credentials_only_while_active():
+    with mock_cloudfront():
+        assert os.environ["AWS_ACCESS_KEY_ID"]
+    assert "AWS_ACCESS_KEY_ID" not in os.environ
+    assert "AWS_SECRET_ACCESS_KEY" not in os.environ
+
+
+def test_existing_credentials_are_left_alone(monkeypatch):
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "210987654321")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "mine")
+    with mock_cloudfront():
+        group = boto3.client("cloudfront").create_connection_group(Name="mine")["ConnectionGroup"]
+        assert ":210987654321:" in group["Arn"]  # a 12-digit key id is the account, as with the server
+    assert os.environ["AWS_ACCESS_KEY_ID"] == "210987654321"
+
+
+def test_every_activation_starts_empty():
+    for _ in range(2):
+        with mock_cloudfront():
+            client = boto3.client("cloudfront")
+            assert client.list_connection_groups()["ConnectionGroups"] == []
+            client.create_connection_group(Name="again")
+
+
+def test_after_the_mock_clients_go_to_the_network_again():
+    with mock_cloudfront():
+        pass
+    client = boto3.client("cloudfront", endpoint_url="http://127.0.0.1:9",
+                          config=botocore.config.Config(retries={"max_attempts": 1}, connect_timeout=1),
+                          aws_access_key_id="k", aws_secret_access_key="s")
+    with pytest.raises(botocore.exceptions.EndpointConnectionError):
+        client.list_connection_groups()
+
+
+def test_other_services_are_untouched():
+    with mock_cloudfront():
+        s3 = boto3.client("s3", endpoint_url="http://127.0.0.1:9",
+                          config=botocore.config.Config(retries={"max_attempts": 1}, connect_timeout=1))
+        with pytest.raises(botocore.exceptions.EndpointConnectionError):
+            s3.list_buckets()
+
+
+def test_settings_are_the_servers(monkeypatch):
+    with mock_cloudfront(deploy_delay=3600, default_account="444455556666", connection_group_quota=1):
+        client = boto3.client("cloudfront")
+        group = client.create_connection_group(Name="slow")["ConnectionGroup"]
+        assert ":444455556666:" in group["Arn"]  # the fake key is not 12 digits: the default account
+        assert client.get_connection_group(Identifier="slow")["ConnectionGroup"]["Status"] == "InProgress"
+        with pytest.raises(client.exceptions.EntityLimitExceeded):
+            client.create_connection_group(Name="second")
+
+
+def test_state_file(tmp_path):
+    state = str(tmp_path / "state.sqlite")
+    with mock_cloudfront(state=state):
+        boto3.client("cloudfront").create_connection_group(Name="kept")
+    with mock_cloudfront(state=state):
+        assert boto3.client("cloudfront").get_connection_group(Identifier="kept")["ConnectionGroup"]["Name"] == "kept"
+
+
+@mock_cloudfront
+def test_bare_decorator():
+    assert boto3.client("cloudfront").create_connection_group(Name="decorated")["ConnectionGroup"]["Name"]
+
+
+@mock_cloudfront(deploy_delay=3600)
+def test_decorator_with_settings():
+    client = boto3.client("cloudfront")
+    client.create_connection_group(Name="pending")
+    assert client.get_connection_group(Identifier="pending")["ConnectionGroup"]["Status"] == "InProgress"
+
+
+def test_decorated_coroutine():
+    @mock_cloudfront
+    async def work():
+        return boto3.client("cloudfront").create_connection_group(Name="async")["ConnectionGroup"]["Name"]
+
+    assert asyncio.run(work()) == "async"
+
+
+@mock_cloudfront
+class TestPlainClass:
+    def test_one(self):
+        boto3.client("cloudfront").create_connection_group(Name="same-name")
+
+    def test_two_has_its_own_state(self):
+        boto3.client("cloudfront").create_connection_group(Name="same-name")
+
+
+@mock_cloudfront
+class UnittestCase(unittest.TestCase):
+    def setUp(self):
+        self.client = boto3.client("cloudfront")
+        self.group = self.client.create_connection_group(Name="from-setup")["ConnectionGroup"]
+
+    def test_setup_and_test_share_one_state(self):
+        self.assertEqual(self.client.get_connection_group(Identifier="from-setup")["ConnectionGroup"]["Id"],
+                         self.group["Id"])
+
+
+def test_fixture(cloudfront_local):
+    created = cloudfront_local.create_connection_group(Name="fixture")
+    assert created["ResponseMetadata"]["HTTPStatusCode"] == 201
+    assert cloudfront_local.list_connection_groups()["ConnectionGroups"][0]["Name"] == "fixture"
+
+
+def test_fixture_state_is_per_test(cloudfront_local):
+    assert cloudfront_local.list_connection_groups()["ConnectionGroups"] == []
