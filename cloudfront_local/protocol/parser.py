@@ -126,21 +126,38 @@ def _map_entries(entries, shape, where, depth):
     return result
 
 
-def _structure_from_xml(element: Element, shape, where: str, depth: int) -> dict:
-    result: dict = {}
-    # Tag -> members; a few models (S3's legacy notification shapes) give two members one tag, and
-    # botocore then fills both, so we do too.
+_TAGS: dict[int, tuple] = {}
+
+
+def _tags(shape) -> tuple:
+    """(element name -> [(member name, member)], [(attribute name, member name, member)]) of a structure,
+    worked out once per shape object (botocore caches shapes, so each is met again on every request).
+
+    A few models (S3's legacy notification shapes) give two members one element name; botocore then
+    fills both, and so do we."""
+    cached = _TAGS.get(id(shape))
+    if cached is not None and cached[0] is shape:
+        return cached[1], cached[2]
     by_tag: dict[str, list[tuple[str, botocore.model.Shape]]] = {}
+    attributes = []
     for name, member in shape.members.items():
         if member.serialization.get("location"):
             continue
         if member.serialization.get("xmlAttribute"):
-            attr = member.serialization.get("name", name).split(":")[-1]
-            for key, value in element.attrib.items():
-                if _local(key) == attr:
-                    result[name] = _scalar(value, member, _join(where, name))
-            continue
-        by_tag.setdefault(member_key_name(member, name), []).append((name, member))
+            attributes.append((member.serialization.get("name", name).split(":")[-1], name, member))
+        else:
+            by_tag.setdefault(member_key_name(member, name), []).append((name, member))
+    _TAGS[id(shape)] = (shape, by_tag, attributes)  # the shape itself is kept, so its id stays its own
+    return by_tag, attributes
+
+
+def _structure_from_xml(element: Element, shape, where: str, depth: int) -> dict:
+    result: dict = {}
+    by_tag, attributes = _tags(shape)
+    for attr, name, member in attributes:
+        for key, value in element.attrib.items():
+            if _local(key) == attr:
+                result[name] = _scalar(value, member, _join(where, name))
     flattened: dict[str, list[Element]] = {}
     for child in element:
         for name, member in by_tag.get(_local(child.tag), ()):  # unknown elements are ignored, as botocore does
@@ -204,12 +221,8 @@ def parse_input(
         return {}
     params: dict = {}
     problems: list[str] = []
-    query_names = {m.serialization.get("name", n) for n, m in shape.members.items()
-                   if m.serialization.get("location") == "querystring"}
-    for name, member in shape.members.items():
-        location = member.serialization.get("location")
-        if location is None:
-            continue
+    located, query_names = _located_members(shape)
+    for name, member, location in located:
         try:
             value = _located(name, member, location, labels, query, query_names, headers)
         except _Bad as bad:
@@ -221,6 +234,22 @@ def parse_input(
         raise ValidationFailed(problems)
     params.update(_body(shape, body))
     return params
+
+
+_LOCATED: dict[int, tuple] = {}
+
+
+def _located_members(shape) -> tuple[list, frozenset]:
+    """The members that travel outside the body, and the query parameter names they claim; once per shape."""
+    cached = _LOCATED.get(id(shape))
+    if cached is not None and cached[0] is shape:
+        return cached[1], cached[2]
+    located = [(name, member, member.serialization["location"]) for name, member in shape.members.items()
+               if member.serialization.get("location")]
+    query_names = frozenset(member.serialization.get("name", name) for name, member, location in located
+                            if location == "querystring")
+    _LOCATED[id(shape)] = (shape, located, query_names)
+    return located, query_names
 
 
 def _located(name, member, location, labels, query, query_names, headers):

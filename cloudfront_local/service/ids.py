@@ -1,17 +1,24 @@
 """Identifiers as AWS shows them: every Id, ETag, ARN and routing endpoint is made here."""
 from __future__ import annotations
 
-import datetime
-import random
+import os
+import time
 
 _BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 _UPPER36 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 _LOWER36 = "0123456789abcdefghijklmnopqrstuvwxyz"
 
 
+_TABLES: dict[str, bytes] = {}
+
+
 def _random_text(alphabet: str, length: int) -> str:
-    # Not secrets: identifiers only need to be unique, and the store refuses a repeated one.
-    return "".join(random.choices(alphabet, k=length))
+    # Random bytes mapped onto the alphabet (a byte modulo its size: slightly uneven, which costs nothing
+    # here; identifiers need only be unique, and the store refuses a repeated one).
+    table = _TABLES.get(alphabet)
+    if table is None:
+        table = _TABLES[alphabet] = bytes(ord(alphabet[i % len(alphabet)]) for i in range(256))
+    return os.urandom(length).translate(table).decode("ascii")
 
 
 def connection_group_id() -> str:
@@ -64,5 +71,8 @@ def parse_arn(text: str) -> tuple[str, str, str] | None:
 
 def timestamp(epoch: float) -> str:
     """ISO 8601 in UTC with milliseconds and Z; stored and sent as this text, so a restart keeps it exactly."""
-    moment = datetime.datetime.fromtimestamp(epoch, datetime.timezone.utc)
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+    seconds = int(epoch)
+    t = time.gmtime(seconds)
+    milliseconds = int((epoch - seconds) * 1000)
+    return (f"{t.tm_year:04d}-{t.tm_mon:02d}-{t.tm_mday:02d}T{t.tm_hour:02d}:{t.tm_min:02d}:{t.tm_sec:02d}."
+            f"{milliseconds:03d}Z")

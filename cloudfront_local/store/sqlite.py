@@ -1,7 +1,6 @@
 """SQLite behind the store interface: the default, embedded state (in memory, or a durable file)."""
 from __future__ import annotations
 
-import contextlib
 import json
 import sqlite3
 import threading
@@ -125,6 +124,34 @@ class _SqliteTransaction:
         return row[0] if row else 0
 
 
+class _Transaction:
+    """`with store.transaction() as tx:` (a class rather than a generator: it runs on every request)."""
+
+    __slots__ = ("_store",)
+
+    def __init__(self, store: "SqliteStore"):
+        self._store = store
+
+    def __enter__(self) -> _SqliteTransaction:
+        store = self._store
+        store._lock.acquire()
+        try:
+            # IMMEDIATE takes the write lock up front: read-check-write sequences (If-Match, unique
+            # names) are atomic even against another process sharing the file.
+            store._db.execute("BEGIN IMMEDIATE")
+        except BaseException:
+            store._lock.release()
+            raise
+        return store._tx
+
+    def __exit__(self, kind, error, trace) -> None:
+        store = self._store
+        try:
+            store._db.execute("ROLLBACK" if kind is not None else "COMMIT")
+        finally:
+            store._lock.release()
+
+
 class SqliteStore:
     """One connection, one writer at a time. A file store commits with WAL and synchronous=FULL, so a
     transaction that has returned is on disk before its response is sent."""
@@ -158,18 +185,8 @@ class SqliteStore:
             self._db.execute("ROLLBACK")
             raise
 
-    @contextlib.contextmanager
-    def transaction(self):
-        with self._lock:
-            # IMMEDIATE takes the write lock up front: read-check-write sequences (If-Match, unique
-            # names) are atomic even against another process sharing the file.
-            self._db.execute("BEGIN IMMEDIATE")
-            try:
-                yield self._tx
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                raise
-            self._db.execute("COMMIT")
+    def transaction(self) -> "_Transaction":
+        return _Transaction(self)
 
     def clear(self) -> None:
         with self._lock:

@@ -2,12 +2,14 @@
 import pytest
 
 from cloudfront_local.store import GLOBAL, KeyTaken
+from cloudfront_local.store.memory import MemoryStore
 from cloudfront_local.store.sqlite import SqliteStore
 
 
-@pytest.fixture(params=["memory", "file"])
+@pytest.fixture(params=["process", "sqlite-memory", "sqlite-file"])
 def store(request, tmp_path):
-    store = SqliteStore(":memory:" if request.param == "memory" else str(tmp_path / "state.sqlite"))
+    store = {"process": lambda: MemoryStore(), "sqlite-memory": lambda: SqliteStore(":memory:"),
+             "sqlite-file": lambda: SqliteStore(str(tmp_path / "state.sqlite"))}[request.param]()
     yield store
     store.close()
 
@@ -114,3 +116,46 @@ def test_page_filters_on_nested_fields(store):
         tx.insert("tenant", "111", "t2", {"Customizations": {"Certificate": {"Arn": "arn:c"}}})
     with store.transaction() as tx:
         assert [r.id for r in tx.page("tenant", "111", 0, 10, {"Customizations.WebAcl.Arn": "arn:a"})] == ["t1"]
+
+
+def _snapshot(store):
+    with store.transaction() as tx:
+        return ([(r.id, r.doc) for r in tx.page("thing", "111", 0, 100)], tx.count("thing", "111"),
+                [tx.find("111", "name", n) and tx.find("111", "name", n).id for n in ("a", "b", "c", "d")])
+
+
+def test_a_failed_transaction_undoes_every_kind_of_write(store):
+    with store.transaction() as tx:
+        a = tx.insert("thing", "111", "a", {"v": 1}, [("111", "name", "a")])
+        tx.insert("thing", "111", "b", {"v": 2}, [("111", "name", "b")])
+    before = _snapshot(store)
+    with pytest.raises(RuntimeError):
+        with store.transaction() as tx:
+            tx.insert("thing", "111", "c", {"v": 3}, [("111", "name", "c")])
+            tx.replace(a, {"v": 10}, [("111", "name", "d")])
+            tx.delete(tx.get("thing", "111", "b"))
+            raise RuntimeError("boom")
+    assert _snapshot(store) == before
+    with store.transaction() as tx:  # and the store still works normally afterwards
+        tx.insert("thing", "111", "c", {"v": 3}, [("111", "name", "c")])
+        assert tx.count("thing", "111") == 3
+
+
+def test_documents_handed_out_are_copies(store):
+    with store.transaction() as tx:
+        tx.insert("thing", "111", "a", {"nested": {"v": 1}})
+    with store.transaction() as tx:
+        tx.get("thing", "111", "a").doc["nested"]["v"] = 99
+        tx.page("thing", "111", 0, 10)[0].doc["nested"]["v"] = 98
+    with store.transaction() as tx:
+        assert tx.get("thing", "111", "a").doc == {"nested": {"v": 1}}
+
+
+def test_one_record_cannot_hold_a_key_twice_or_take_anothers(store):
+    with store.transaction() as tx:
+        tx.insert("thing", "111", "a", {}, [("111", "name", "a")])
+    with pytest.raises(KeyTaken):
+        with store.transaction() as tx:
+            tx.insert("thing", "111", "b", {}, [("111", "name", "x"), ("111", "name", "x")])
+    with store.transaction() as tx:
+        assert tx.get("thing", "111", "b") is None
