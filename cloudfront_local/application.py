@@ -10,7 +10,7 @@ import time
 import traceback
 import uuid
 
-from .auth import account_for
+from .auth import AuthError, Authenticator, Principal, load_credentials
 from .config import Settings
 from .protocol import CodecError, Response, RestXmlCodec, load_service_model
 from .service.context import Context
@@ -31,6 +31,8 @@ class Application:
             validation_codes={"Tags": "InvalidTagging", "TagKeys": "InvalidTagging"},
         )
         self.handlers = load_all()
+        keys = load_credentials(settings.credentials) if settings.credentials else None
+        self.auth = Authenticator(keys, settings.default_account)
         self.store = store if store is not None else open_store(settings.state)
 
     def handle(self, method: str, raw_path: str, query: str, headers: dict[str, str], body: bytes | None) -> Response:
@@ -38,7 +40,7 @@ class Application:
         body over the size limit without reading it. Never raises."""
         started = time.perf_counter()
         request_id = str(uuid.uuid4())
-        account = account_for(headers, query, self.settings.default_account)
+        account = "-"
         name = "-"
         try:
             if raw_path.startswith(INTERNAL_PREFIX):
@@ -49,8 +51,12 @@ class Application:
                     "RequestEntityTooLarge", f"The request body is larger than {self.settings.max_body_bytes} bytes",
                     request_id, 413)
             else:
-                response = self._operation(method, raw_path, query, headers, body, account, request_id)
+                principal = self.auth.identify(method, raw_path, query, headers, body)
+                account = principal.account
+                response = self._operation(method, raw_path, query, headers, body, principal, request_id)
                 name = response.operation or name
+        except AuthError as error:
+            response = self.codec.encode_error(error.code, error.message, request_id, 403)
         except Exception:  # a bug of ours: log it, and give the caller AWS's shape without the trace
             log.error("internal error in %s\n%s", name, traceback.format_exc())
             response = self.codec.encode_error("InternalError", "We encountered an internal error.", request_id, 500)
@@ -60,11 +66,14 @@ class Application:
                      (time.perf_counter() - started) * 1000)
         return response
 
-    def _operation(self, method, raw_path, query, headers, body, account, request_id) -> Response:
+    def _operation(self, method, raw_path, query, headers, body, principal: Principal, request_id) -> Response:
         name = None
+        account = principal.account
         try:
             operation, params = self.codec.decode(method, raw_path, query, headers, body)
             name = operation.name
+            if self.auth.enforcing:
+                self.auth.authorize(principal, "cloudfront:" + name, _resource_arn(operation, params, account))
             handler = self.handlers.get(name)
             if handler is None:
                 response = self.codec.encode_error(
@@ -76,6 +85,8 @@ class Application:
             response = self.codec.encode_error(error.code, error.message, request_id, error.status)
         except ServiceError as error:
             response = self.codec.encode_error(error.code, error.message, request_id)
+        except AuthError as error:
+            response = self.codec.encode_error(error.code, error.message, request_id, 403)
         response.operation = name
         return response
 
@@ -105,3 +116,18 @@ class Application:
 
     def close(self) -> None:
         self.store.close()
+
+
+def _resource_arn(operation, params: dict, account: str) -> str:
+    """The resource an action is on, for AccessDenied messages: the ARN a request names, or one made from
+    the operation's path and the id it carries, or every resource of the account."""
+    for name in ("Resource", "Identifier", "Id"):
+        value = params.get(name)
+        if isinstance(value, str) and value.startswith("arn:"):
+            return value
+    path = operation.http["requestUri"].split("?")[0].strip("/").split("/")
+    resource_type = path[1] if len(path) > 1 else "*"
+    for name in ("Id", "Identifier"):
+        if params.get(name):
+            return f"arn:aws:cloudfront::{account}:{resource_type}/{params[name]}"
+    return f"arn:aws:cloudfront::{account}:*"

@@ -24,6 +24,9 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--default-account", dest="default_account",
                        help="account of unsigned requests and non-numeric access keys "
                             "(CLOUDFRONT_LOCAL_DEFAULT_ACCOUNT; default 123456789012)")
+    serve.add_argument("--credentials", help="TOML file of access keys, accounts and allowed actions; with it "
+                                             "every request must carry a valid SigV4 signature "
+                                             "(CLOUDFRONT_LOCAL_CREDENTIALS)")
     for resource in ("connection-group", "anycast-ip-list", "distribution", "distribution-tenant"):
         field = resource.replace("-", "_") + "_quota"
         serve.add_argument(f"--{resource}-quota", type=int, dest=field,
@@ -52,7 +55,7 @@ def serve(settings: Settings) -> int:
     try:
         app = create_app(settings)
         sock = listener.listen(settings.host, settings.port)
-    except (OSError, sqlite3.Error) as error:
+    except (OSError, ValueError, sqlite3.Error) as error:
         print(f"cloudfront-local: cannot serve: {error}", file=sys.stderr)
         return 2
     print(f"cloudfront-local listening on {listener.url(sock)}", file=sys.stderr, flush=True)

@@ -24,6 +24,7 @@ class Settings:
     anycast_ip_list_quota: int = DEFAULT_ANYCAST_IP_LIST_QUOTA
     distribution_quota: int = DEFAULT_DISTRIBUTION_QUOTA
     distribution_tenant_quota: int = DEFAULT_DISTRIBUTION_TENANT_QUOTA
+    credentials: str | None = None      # a TOML file of keys: with it, every request must be signed
     max_body_bytes: int = 1024 * 1024   # larger request bodies are refused before they are read
     log_requests: bool = True
 
@@ -57,7 +58,7 @@ class Settings:
 
 
 def _convert(name: str, raw: str, kind: type):
-    if name == "state":
+    if name in ("state", "credentials"):
         return raw
     if kind is bool:
         return raw.strip().lower() in ("1", "true", "yes", "on")
