@@ -20,6 +20,10 @@ from .store import KeyTaken, Store, open_store
 
 log = logging.getLogger("cloudfront_local")
 INTERNAL_PREFIX = "/_cloudfront-local/"
+# CloudFront's documented limits: "Maximum length of a URL 8,192 bytes"; "Maximum length of a request,
+# including headers and query strings, but not including the body content 20,480 bytes".
+MAX_URL_BYTES = 8192
+MAX_HEAD_BYTES = 20480
 
 
 class Application:
@@ -43,7 +47,11 @@ class Application:
         account = "-"
         name = "-"
         try:
-            if raw_path.startswith(INTERNAL_PREFIX):
+            oversized = _oversized(method, raw_path, query, headers)
+            if oversized:
+                code, message, status = oversized
+                response = self.codec.encode_error(code, message, request_id, status)
+            elif raw_path.startswith(INTERNAL_PREFIX):
                 name = "internal:" + raw_path[len(INTERNAL_PREFIX):]
                 response = self._internal(method, raw_path[len(INTERNAL_PREFIX):])
             elif body is None:
@@ -131,3 +139,15 @@ def _resource_arn(operation, params: dict, account: str) -> str:
         if params.get(name):
             return f"arn:aws:cloudfront::{account}:{resource_type}/{params[name]}"
     return f"arn:aws:cloudfront::{account}:*"
+
+
+def _oversized(method: str, raw_path: str, query: str, headers: dict[str, str]):
+    """(code, message, status) for a request beyond CloudFront's size limits, else None."""
+    url = len(raw_path) + len(query)
+    if url > MAX_URL_BYTES:
+        return "RequestURITooLong", f"The URL is {url} bytes; the limit is {MAX_URL_BYTES}.", 414
+    head = url + len(method) + sum(len(k) + len(v) + 4 for k, v in headers.items())
+    if head > MAX_HEAD_BYTES:
+        return ("RequestHeaderFieldsTooLarge",
+                f"The request line and headers are {head} bytes; the limit is {MAX_HEAD_BYTES}.", 431)
+    return None

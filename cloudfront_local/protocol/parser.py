@@ -179,6 +179,10 @@ class _Refused(Exception):
     pass
 
 
+class _TooDeep(Exception):
+    pass
+
+
 def _refuse(*_args):
     raise _Refused
 
@@ -186,24 +190,40 @@ def _refuse(*_args):
 def parse_xml(body: bytes) -> Element:
     """Parse an untrusted XML document: no DTD, so no entity of any kind and no external reference.
 
-    expat reads, and ElementTree's C TreeBuilder builds the tree (every callback is C, which makes this
-    twice as fast as defusedxml's pure-Python parser, with the same refusals).
+    expat reads, and ElementTree's C TreeBuilder builds the tree (about twice as fast as defusedxml's
+    pure-Python parser, with the same refusals); nesting is bounded.
     """
     builder = TreeBuilder()
+    depth = 0
+
+    def start(tag, attributes):
+        nonlocal depth
+        depth += 1
+        if depth > MAX_XML_DEPTH:
+            raise _TooDeep
+        builder.start(tag, attributes)
+
+    def end(tag):
+        nonlocal depth
+        depth -= 1
+        builder.end(tag)
+
     parser = expat.ParserCreate(namespace_separator="}")
     parser.StartDoctypeDeclHandler = _refuse
     parser.EntityDeclHandler = _refuse
     parser.ExternalEntityRefHandler = _refuse
     parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
     parser.buffer_text = True
-    parser.StartElementHandler = builder.start
-    parser.EndElementHandler = builder.end
+    parser.StartElementHandler = start
+    parser.EndElementHandler = end
     parser.CharacterDataHandler = builder.data
     try:
         parser.Parse(body, True)
         return builder.close()
     except _Refused:
         raise CodecError("MalformedInput", "DTDs and entity declarations are not allowed in request bodies") from None
+    except _TooDeep:
+        raise CodecError("MalformedInput", f"The XML document nests deeper than {MAX_XML_DEPTH} elements") from None
     except (expat.ExpatError, ValueError) as exc:
         raise CodecError("MalformedInput", f"The XML you provided was not well-formed: {exc}") from None
 

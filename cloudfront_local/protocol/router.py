@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 import botocore.model
 
-from .errors import NoRoute
+from .errors import CodecError, NoRoute
 
 
 @dataclass(frozen=True)
@@ -25,6 +25,13 @@ class Route:
         # On a full tie (S3 keeps deprecated aliases of live operations), the live operation wins.
         return (len(self.query_literals), literals, 0 if self.greedy_label else 1,
                 len(self.required_query) + len(self.required_headers), 0 if self.operation.deprecated else 1)
+
+
+def _unquote(text: str) -> str:
+    try:
+        return urllib.parse.unquote(text, errors="strict")
+    except UnicodeDecodeError:
+        raise CodecError("InvalidArgument", "The URL path is not valid UTF-8 once decoded") from None
 
 
 def _split(path: str) -> list[str]:
@@ -140,9 +147,9 @@ class Router:
             else:
                 if not part:
                     return None
-                labels[label] = urllib.parse.unquote(part)
+                labels[label] = _unquote(part)
         if route.greedy_label is not None:
-            labels[route.greedy_label] = urllib.parse.unquote("/".join(parts[count:]))
+            labels[route.greedy_label] = _unquote("/".join(parts[count:]))
         return labels
 
     @staticmethod

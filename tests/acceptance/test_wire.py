@@ -169,12 +169,29 @@ def test_oversized_body_is_refused(server, account):
     assert requests.get(f"{server.url}/_cloudfront-local/health").status_code == 200
 
 
-def test_deep_nesting_is_harmless(server, account):
-    # Elements the model does not expect are skipped without descending into them.
+def test_deep_nesting_is_refused(server, account):
     body = create_body("deep", "<Tags>" + "<Items>" * 5000 + "</Items>" * 5000 + "</Tags>")
     response = requests.post(f"{server.url}/2020-05-31/connection-group", data=body, headers=auth(account))
+    assert_error(response, 400, "MalformedInput")
+
+
+def test_moderate_nesting_of_unknown_elements_is_ignored(server, account):
+    body = create_body("nested", "<Extra>" + "<x>" * 40 + "</x>" * 40 + "</Extra>")
+    response = requests.post(f"{server.url}/2020-05-31/connection-group", data=body, headers=auth(account))
     assert response.status_code == 201
-    assert response.content.count(b"<Items>") == 1
+
+
+def test_oversized_url_and_headers_are_refused(server):
+    long_id = "a" * 9000
+    assert requests.get(f"{server.url}/2020-05-31/connection-group/{long_id}").status_code == 414
+    response = requests.get(f"{server.url}/2020-05-31/connection-group/x", headers={"X-Big": "b" * 21000})
+    assert response.status_code == 431
+    assert requests.get(f"{server.url}/_cloudfront-local/health").status_code == 200
+
+
+def test_invalid_utf8_in_the_path_is_refused(server):
+    response = requests.get(f"{server.url}/2020-05-31/connection-group/%ff%fe")
+    assert_error(response, 400, "InvalidArgument")
 
 
 def test_unknown_elements_are_ignored(server, account):
