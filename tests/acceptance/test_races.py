@@ -1,0 +1,74 @@
+"""Real concurrency against live servers: one winner for every race, on one server and across two sharing a
+state file."""
+import concurrent.futures
+import sqlite3
+import threading
+
+import botocore.exceptions
+import pytest
+
+from conftest import make_client
+from serving import RunningServer
+
+
+@pytest.fixture(scope="module")
+def pair(tmp_path_factory):
+    state = str(tmp_path_factory.mktemp("race") / "state.sqlite")
+    with RunningServer("--state", state) as first, RunningServer("--state", state) as second:
+        yield first, second
+
+
+def _race(calls):
+    """Run the calls together; return the error code of each (None for a success)."""
+    barrier = threading.Barrier(len(calls))
+
+    def run(call):
+        barrier.wait()
+        try:
+            call()
+            return None
+        except botocore.exceptions.ClientError as error:
+            return error.response["Error"]["Code"]
+
+    with concurrent.futures.ThreadPoolExecutor(len(calls)) as pool:
+        return list(pool.map(run, calls))
+
+
+@pytest.mark.parametrize("where", ["one server", "two servers"])
+def test_concurrent_updates_with_one_etag_have_one_winner(server, pair, account, where):
+    urls = [server.url] if where == "one server" else [pair[0].url, pair[1].url]
+    clients = [make_client(urls[i % len(urls)], account) for i in range(12)]
+    created = clients[0].create_connection_group(Name="contested", Enabled=True)
+    group_id, etag = created["ConnectionGroup"]["Id"], created["ETag"]
+    outcomes = _race([lambda c=c: c.update_connection_group(Id=group_id, IfMatch=etag, Enabled=False)
+                      for c in clients])
+    assert outcomes.count(None) == 1
+    assert set(outcomes) - {None} == {"PreconditionFailed"}
+
+
+@pytest.mark.parametrize("where", ["one server", "two servers"])
+def test_concurrent_deletes_with_one_etag_have_one_winner(server, pair, account, where):
+    urls = [server.url] if where == "one server" else [pair[0].url, pair[1].url]
+    clients = [make_client(urls[i % len(urls)], account) for i in range(12)]
+    created = clients[0].create_connection_group(Name="doomed", Enabled=False)
+    group_id, etag = created["ConnectionGroup"]["Id"], created["ETag"]
+    outcomes = _race([lambda c=c: c.delete_connection_group(Id=group_id, IfMatch=etag) for c in clients])
+    assert outcomes.count(None) == 1
+    assert set(outcomes) - {None} <= {"EntityNotFound", "PreconditionFailed"}
+
+
+@pytest.mark.parametrize("where", ["one server", "two servers"])
+def test_concurrent_creates_of_one_name_have_one_winner(server, pair, account, where):
+    urls = [server.url] if where == "one server" else [pair[0].url, pair[1].url]
+    clients = [make_client(urls[i % len(urls)], account) for i in range(12)]
+    outcomes = _race([lambda c=c: c.create_connection_group(Name="only-one") for c in clients])
+    assert outcomes.count(None) == 1
+    assert set(outcomes) - {None} == {"EntityAlreadyExists"}
+    assert len(clients[0].list_connection_groups()["ConnectionGroups"]) == 1
+
+
+def test_the_shared_state_file_stays_intact(pair):
+    make_client(pair[0].url, "123123123123").create_connection_group(Name="integrity")
+    path = pair[0].process.args[pair[0].process.args.index("--state") + 1]
+    with sqlite3.connect(path) as db:
+        assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
