@@ -34,10 +34,15 @@ def _race(calls):
         return list(pool.map(run, calls))
 
 
+def _clients(server, pair, account, where):
+    """Twelve clients of one account, on one server or spread over the two that share a state file."""
+    urls = [server.url] if where == "one server" else [pair[0].url, pair[1].url]
+    return [make_client(urls[i % len(urls)], account) for i in range(12)]
+
+
 @pytest.mark.parametrize("where", ["one server", "two servers"])
 def test_concurrent_updates_with_one_etag_have_one_winner(server, pair, account, where):
-    urls = [server.url] if where == "one server" else [pair[0].url, pair[1].url]
-    clients = [make_client(urls[i % len(urls)], account) for i in range(12)]
+    clients = _clients(server, pair, account, where)
     created = clients[0].create_connection_group(Name="contested", Enabled=True)
     group_id, etag = created["ConnectionGroup"]["Id"], created["ETag"]
     outcomes = _race([lambda c=c: c.update_connection_group(Id=group_id, IfMatch=etag, Enabled=False)
@@ -48,8 +53,7 @@ def test_concurrent_updates_with_one_etag_have_one_winner(server, pair, account,
 
 @pytest.mark.parametrize("where", ["one server", "two servers"])
 def test_concurrent_deletes_with_one_etag_have_one_winner(server, pair, account, where):
-    urls = [server.url] if where == "one server" else [pair[0].url, pair[1].url]
-    clients = [make_client(urls[i % len(urls)], account) for i in range(12)]
+    clients = _clients(server, pair, account, where)
     created = clients[0].create_connection_group(Name="doomed", Enabled=False)
     group_id, etag = created["ConnectionGroup"]["Id"], created["ETag"]
     outcomes = _race([lambda c=c: c.delete_connection_group(Id=group_id, IfMatch=etag) for c in clients])
@@ -59,8 +63,7 @@ def test_concurrent_deletes_with_one_etag_have_one_winner(server, pair, account,
 
 @pytest.mark.parametrize("where", ["one server", "two servers"])
 def test_concurrent_creates_of_one_name_have_one_winner(server, pair, account, where):
-    urls = [server.url] if where == "one server" else [pair[0].url, pair[1].url]
-    clients = [make_client(urls[i % len(urls)], account) for i in range(12)]
+    clients = _clients(server, pair, account, where)
     outcomes = _race([lambda c=c: c.create_connection_group(Name="only-one") for c in clients])
     assert outcomes.count(None) == 1
     assert set(outcomes) - {None} == {"EntityAlreadyExists"}
