@@ -13,7 +13,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from . import latency, listing, startup, throughput
+from . import latency, listing, scaleout, startup, throughput
 
 RESULTS = Path(__file__).resolve().parent / "results"
 
@@ -38,6 +38,7 @@ def run(quick: bool) -> dict:
                                      repeats=50 if quick else 200),
         "memory": _memory(10_000 if quick else 100_000),
         "startup": startup.measure(runs=3 if quick else 5),
+        "postgresql_creates": scaleout.measure(seconds=2 if quick else 5),
     }
     return results
 
@@ -66,6 +67,12 @@ def table(results: dict) -> str:
                      f"{entry['ratio_to_100']:.2f}x the 100-group page |")
     memory = results["memory"]
     lines.append(f"| RSS holding {memory['groups']:,} groups | {memory['rss_mb']:.0f} MB | | |")
+    scale = results["postgresql_creates"]
+    if "skipped" in scale:
+        lines.append(f"| creates/s on PostgreSQL | {scale['skipped']} | | |")
+    else:
+        lines.append(f"| creates/s on PostgreSQL, 1 server / 2 servers (wrk, {scale['connections']} connections) | "
+                     f"{scale['1_server']:.0f} / {scale['2_server']:.0f} | | {scale['speedup']:.2f}x with two |")
     start = results["startup"]
     lines.append(f"| serve -> listening / first answer | {start['listening_s'] * 1000:.0f} ms / "
                  f"{start['first_answer_s'] * 1000:.0f} ms | | |")

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import logging
+import random
 import time
 import traceback
 import uuid
@@ -16,12 +17,13 @@ from .protocol import CodecError, Response, RestXmlCodec, load_service_model
 from .service.context import Context
 from .service.errors import IF_MATCH_MISSING, ServiceError
 from .service.registry import load_all
-from .store import KeyTaken, Store, open_store
+from .store import KeyTaken, Store, TransientConflict, open_store
 
 log = logging.getLogger("cloudfront_local")
 INTERNAL_PREFIX = "/_cloudfront-local/"
 # CloudFront's documented limits: "Maximum length of a URL 8,192 bytes"; "Maximum length of a request,
 # including headers and query strings, but not including the body content 20,480 bytes".
+ATTEMPTS = 20
 MAX_URL_BYTES = 8192
 MAX_HEAD_BYTES = 20480
 
@@ -109,14 +111,17 @@ class Application:
         return Response(404, {"Content-Type": "application/json"}, b'{"error": "no such internal endpoint"}')
 
     def _call(self, handler, context, params, operation) -> Response:
-        for attempt in range(3):
+        for attempt in range(ATTEMPTS):
             try:
                 with self.store.transaction() as tx:
                     output = handler(context, tx, params)
                 break
-            except KeyTaken:
-                if attempt == 2:  # a random identifier collided three times running: not plausible
+            except (KeyTaken, TransientConflict):
+                # A random identifier collided, or another server's transaction won a race: the handler
+                # has no effects outside the transaction, so running it again is safe.
+                if attempt == ATTEMPTS - 1:
                     raise
+                time.sleep(random.uniform(0, 0.002 * (attempt + 1)))
         return self.codec.encode(operation, output)
 
     def reset(self) -> None:

@@ -55,7 +55,7 @@ def serve(settings: Settings) -> int:
     try:
         app = create_app(settings)
         sock = listener.listen(settings.host, settings.port)
-    except (OSError, ValueError, sqlite3.Error) as error:
+    except (OSError, ValueError, RuntimeError, sqlite3.Error) as error:
         print(f"cloudfront-local: cannot serve: {error}", file=sys.stderr)
         return 2
     print(f"cloudfront-local listening on {listener.url(sock)}", file=sys.stderr, flush=True)

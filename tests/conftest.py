@@ -5,6 +5,7 @@ import boto3
 import botocore.config
 import pytest
 
+from postgres_cluster import Cluster, binaries
 from serving import RunningServer
 
 # Tests run against local servers only: never let a stray AWS configuration leak in.
@@ -52,3 +53,16 @@ def client(server, account):
 def raw_client(server, account):
     """A client that skips boto3's own parameter checks, to send what boto3 would refuse to."""
     return make_client(server.url, account, parameter_validation=False)
+
+
+@pytest.fixture(scope="session")
+def postgres():
+    """A throwaway PostgreSQL cluster for this test session. Without the server binaries the tests that
+    need it skip, except in CI (CI=true), where they must run."""
+    if binaries() is None:
+        if os.environ.get("CI"):
+            pytest.fail("PostgreSQL server binaries are missing in CI: .ci/run installs them")
+        pytest.skip("PostgreSQL server binaries (initdb, pg_ctl) are not installed")
+    cluster = Cluster()
+    yield cluster
+    cluster.stop()

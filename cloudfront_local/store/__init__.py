@@ -1,5 +1,5 @@
 """State behind one interface: Store / Transaction / Record (see base.py)."""
-from .base import GLOBAL, KeyTaken, Record, Store, Transaction
+from .base import GLOBAL, KeyTaken, Record, Store, Transaction, TransientConflict
 
 
 def open_store(location: str | None) -> Store:
@@ -9,9 +9,15 @@ def open_store(location: str | None) -> Store:
         from .memory import MemoryStore
 
         return MemoryStore()
+    if location.startswith(("postgresql://", "postgres://")):
+        try:
+            from .postgres import PostgresStore
+        except ImportError:
+            raise RuntimeError("PostgreSQL state needs: pip install 'cloudfront-local[postgresql]'") from None
+        return PostgresStore(location)
     from .sqlite import SqliteStore
 
     return SqliteStore(location)
 
 
-__all__ = ["GLOBAL", "KeyTaken", "Record", "Store", "Transaction", "open_store"]
+__all__ = ["GLOBAL", "KeyTaken", "Record", "Store", "Transaction", "TransientConflict", "open_store"]

@@ -24,6 +24,11 @@ class KeyTaken(Exception):
         self.value = value
 
 
+class TransientConflict(Exception):
+    """The transaction lost a race the store could not serialize (PostgreSQL's serialization failures);
+    running the same work again is safe and expected."""
+
+
 GLOBAL = ""  # the scope of keys unique across all accounts
 
 Keys = Iterable[tuple[str, str, str]]  # (scope, key, value)

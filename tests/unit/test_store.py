@@ -6,10 +6,15 @@ from cloudfront_local.store.memory import MemoryStore
 from cloudfront_local.store.sqlite import SqliteStore
 
 
-@pytest.fixture(params=["process", "sqlite-memory", "sqlite-file"])
+@pytest.fixture(params=["process", "sqlite-memory", "sqlite-file", "postgresql"])
 def store(request, tmp_path):
-    store = {"process": lambda: MemoryStore(), "sqlite-memory": lambda: SqliteStore(":memory:"),
-             "sqlite-file": lambda: SqliteStore(str(tmp_path / "state.sqlite"))}[request.param]()
+    if request.param == "postgresql":
+        from cloudfront_local.store.postgres import PostgresStore
+
+        store = PostgresStore(request.getfixturevalue("postgres").database())
+    else:
+        store = {"process": lambda: MemoryStore(), "sqlite-memory": lambda: SqliteStore(":memory:"),
+                 "sqlite-file": lambda: SqliteStore(str(tmp_path / "state.sqlite"))}[request.param]()
     yield store
     store.close()
 

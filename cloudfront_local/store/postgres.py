@@ -1,0 +1,205 @@
+"""PostgreSQL behind the store interface: one state for many servers.
+
+Every transaction is SERIALIZABLE, so the read-check-write sequences of the service (If-Match, quotas,
+unique names, the default connection group) are atomic across servers; unique constraints back the keys.
+A transaction PostgreSQL cannot serialize raises TransientConflict, and the caller runs it again.
+Per-(kind, account) counts are updated in the same transaction as every insert and delete: that keeps
+quotas O(1), and it makes concurrent inserts of one kind in one account conflict, so their sequence
+numbers commit in order and paging by sequence never skips a late commit.
+"""
+from __future__ import annotations
+
+import psycopg
+from psycopg import errors
+from psycopg.types.json import Jsonb
+from psycopg_pool import ConnectionPool
+
+from .base import KeyTaken, Record, TransientConflict
+
+SCHEMA_VERSION = 1
+MIGRATION_LOCK = 0x436C46  # an arbitrary advisory-lock number: servers starting together migrate one at a time
+SCHEMA = (
+    "CREATE TABLE IF NOT EXISTS cloudfront_local_schema (version INTEGER NOT NULL)",
+    """CREATE TABLE IF NOT EXISTS resources (
+        seq     BIGSERIAL PRIMARY KEY,
+        kind    TEXT NOT NULL,
+        account TEXT NOT NULL,
+        id      TEXT NOT NULL,
+        doc     JSONB NOT NULL,
+        UNIQUE (kind, account, id)
+    )""",
+    "CREATE INDEX IF NOT EXISTS resources_by_order ON resources (kind, account, seq)",
+    """CREATE TABLE IF NOT EXISTS unique_keys (
+        scope TEXT NOT NULL,
+        key   TEXT NOT NULL,
+        value TEXT NOT NULL,
+        seq   BIGINT NOT NULL REFERENCES resources (seq) ON DELETE CASCADE,
+        PRIMARY KEY (scope, key, value)
+    )""",
+    "CREATE INDEX IF NOT EXISTS unique_keys_by_owner ON unique_keys (seq)",
+    """CREATE TABLE IF NOT EXISTS counts (
+        kind    TEXT NOT NULL,
+        account TEXT NOT NULL,
+        n       BIGINT NOT NULL,
+        PRIMARY KEY (kind, account)
+    )""",
+)
+_RETRYABLE = (errors.SerializationFailure, errors.DeadlockDetected)
+
+
+def _text(value) -> str:
+    """A filter value as `#>>` yields it: JSON booleans as true/false, everything else as its text."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+class _PostgresTransaction:
+    def __init__(self, connection: psycopg.Connection):
+        self._db = connection
+
+    @staticmethod
+    def _record(row) -> Record:
+        seq, kind, account, id_, doc = row
+        return Record(kind, account, id_, seq, doc)
+
+    def get(self, kind, account, id):
+        row = self._db.execute("SELECT seq, kind, account, id, doc FROM resources"
+                               " WHERE kind = %s AND account = %s AND id = %s", (kind, account, id)).fetchone()
+        return self._record(row) if row else None
+
+    def find(self, scope, key, value):
+        row = self._db.execute(
+            "SELECT r.seq, r.kind, r.account, r.id, r.doc FROM unique_keys k JOIN resources r ON r.seq = k.seq"
+            " WHERE k.scope = %s AND k.key = %s AND k.value = %s", (scope, key, value)).fetchone()
+        return self._record(row) if row else None
+
+    def insert(self, kind, account, id, doc, keys=()):
+        self._count(kind, account, 1)
+        try:
+            with self._db.transaction():  # a savepoint: a taken key must not doom the whole transaction
+                seq = self._db.execute("INSERT INTO resources (kind, account, id, doc) VALUES (%s, %s, %s, %s)"
+                                       " RETURNING seq", (kind, account, id, Jsonb(doc))).fetchone()[0]
+                self._hold(seq, list(keys))
+        except errors.UniqueViolation as violation:
+            raise self._taken(violation, list(keys), id) from None
+        return Record(kind, account, id, seq, doc)
+
+    def _count(self, kind: str, account: str, change: int) -> None:
+        self._db.execute("INSERT INTO counts (kind, account, n) VALUES (%s, %s, %s)"
+                         " ON CONFLICT (kind, account) DO UPDATE SET n = counts.n + EXCLUDED.n",
+                         (kind, account, change))
+
+    def _hold(self, seq: int, keys: list) -> None:
+        if keys:
+            with self._db.cursor() as cursor:
+                cursor.executemany("INSERT INTO unique_keys (scope, key, value, seq) VALUES (%s, %s, %s, %s)",
+                                   [(scope, key, value, seq) for scope, key, value in keys])
+
+    def _taken(self, violation, keys: list, id_: str) -> KeyTaken:
+        """Which key the violation was about (PostgreSQL names the constraint, not the value)."""
+        for scope, key, value in keys:
+            holder = self._db.execute("SELECT 1 FROM unique_keys WHERE scope = %s AND key = %s AND value = %s",
+                                      (scope, key, value)).fetchone()
+            if holder is not None:
+                return KeyTaken(key, value)
+        seen = set()
+        for _, key, value in keys:
+            if (key, value) in seen:
+                return KeyTaken(key, value)
+            seen.add((key, value))
+        return KeyTaken("id", id_)
+
+    def replace(self, record, doc, keys=None):
+        try:
+            with self._db.transaction():
+                self._db.execute("UPDATE resources SET doc = %s WHERE seq = %s", (Jsonb(doc), record.seq))
+                if keys is not None:
+                    self._db.execute("DELETE FROM unique_keys WHERE seq = %s", (record.seq,))
+                    self._hold(record.seq, list(keys))
+        except errors.UniqueViolation as violation:
+            raise self._taken(violation, list(keys or ()), record.id) from None
+        return Record(record.kind, record.account, record.id, record.seq, doc)
+
+    def delete(self, record):
+        self._db.execute("DELETE FROM resources WHERE seq = %s", (record.seq,))  # keys go by ON DELETE CASCADE
+        self._count(record.kind, record.account, -1)
+
+    def page(self, kind, account, after_seq, limit, where=None):
+        sql = "SELECT seq, kind, account, id, doc FROM resources WHERE kind = %s AND account = %s AND seq > %s"
+        args: list = [kind, account, after_seq]
+        for field, value in (where or {}).items():
+            sql += " AND doc #>> %s = %s"
+            args += [field.split("."), _text(value)]
+        sql += " ORDER BY seq LIMIT %s"
+        args.append(limit)
+        return [self._record(row) for row in self._db.execute(sql, args)]
+
+    def count(self, kind, account):
+        row = self._db.execute("SELECT n FROM counts WHERE kind = %s AND account = %s", (kind, account)).fetchone()
+        return row[0] if row else 0
+
+
+class _Transaction:
+    __slots__ = ("_store", "_connection", "_context")
+
+    def __init__(self, store: "PostgresStore"):
+        self._store = store
+
+    def __enter__(self) -> _PostgresTransaction:
+        self._context = self._store.pool.connection()
+        self._connection = self._context.__enter__()
+        return _PostgresTransaction(self._connection)
+
+    def __exit__(self, kind, error, trace) -> bool:
+        try:
+            # Leaving the pool's context commits, or rolls back when an exception is on its way.
+            self._context.__exit__(kind, error, trace)
+        except _RETRYABLE:
+            raise TransientConflict() from None
+        if kind is not None and issubclass(kind, _RETRYABLE):
+            raise TransientConflict() from error
+        return False
+
+
+class PostgresStore:
+    def __init__(self, url: str, max_connections: int = 8):
+        self.url = url
+        try:
+            self._migrate()  # first, on a plain connection: an unreachable database fails here, at once
+        except psycopg.Error as error:
+            raise RuntimeError(f"cannot use the PostgreSQL database: {error}".strip()) from None
+        self.pool = ConnectionPool(url, min_size=1, max_size=max_connections, open=True,
+                                   kwargs={"autocommit": False}, configure=self._configure, timeout=30)
+
+    @staticmethod
+    def _configure(connection: psycopg.Connection) -> None:
+        connection.isolation_level = psycopg.IsolationLevel.SERIALIZABLE
+        connection.commit()
+
+    def _migrate(self) -> None:
+        # Outside any serializable transaction, under a session lock: each server waits for the one before
+        # it, then sees its work (a snapshot taken before the lock would not).
+        with psycopg.connect(self.url, autocommit=True) as connection:
+            connection.execute("SELECT pg_advisory_lock(%s)", (MIGRATION_LOCK,))
+            try:
+                for statement in SCHEMA:
+                    connection.execute(statement)
+                row = connection.execute("SELECT max(version) FROM cloudfront_local_schema").fetchone()
+                if row[0] is not None and row[0] > SCHEMA_VERSION:
+                    raise RuntimeError(f"the database was written by a newer cloudfront-local (schema {row[0]})")
+                if row[0] is None:
+                    connection.execute("INSERT INTO cloudfront_local_schema (version) VALUES (%s)",
+                                       (SCHEMA_VERSION,))
+            finally:
+                connection.execute("SELECT pg_advisory_unlock(%s)", (MIGRATION_LOCK,))
+
+    def transaction(self) -> _Transaction:
+        return _Transaction(self)
+
+    def clear(self) -> None:
+        with self.pool.connection() as connection:
+            connection.execute("TRUNCATE resources, unique_keys, counts")
+
+    def close(self) -> None:
+        self.pool.close()
