@@ -55,6 +55,12 @@ class Application:
                 response = self.codec.encode_error(code, message, request_id, status)
             elif raw_path.startswith(INTERNAL_PREFIX):
                 name = "internal:" + raw_path[len(INTERNAL_PREFIX):]
+                if self.auth.enforcing and name != "internal:health":
+                    # Resetting forgets every account's resources: with credentials, only a signed caller
+                    # allowed "cloudfront-local:Reset" (or everything) may do it.
+                    principal = self.auth.identify(method, raw_path, query, headers, body or b"")
+                    account = principal.account
+                    self.auth.authorize(principal, "cloudfront-local:Reset", "*")
                 response = self._internal(method, raw_path[len(INTERNAL_PREFIX):])
             elif body is None:
                 response = self.codec.encode_error(

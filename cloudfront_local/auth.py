@@ -20,6 +20,7 @@ from botocore.awsrequest import AWSRequest, HTTPHeaders
 from botocore.credentials import Credentials
 
 MAX_SKEW = datetime.timedelta(minutes=15)
+MAX_PRESIGNED_SECONDS = 7 * 24 * 3600
 ALGORITHM = "AWS4-HMAC-SHA256"
 
 
@@ -163,11 +164,16 @@ class Authenticator:
         signed_query = query
         if presigned:
             signed_query = "&".join(p for p in query.split("&") if not p.startswith("X-Amz-Signature="))
-        url = f"http://{headers.get('host', '')}{raw_path}" + (f"?{signed_query}" if signed_query else "")
-        request = AWSRequest(method=method, url=url, headers=headers, data=body)
-        request.context["timestamp"] = amz_date
-        canonical = verifier.canonical_request(request)
-        expected = verifier.signature(verifier.string_to_sign(request, canonical), request)
+        # The Host header only matters as a signed header; the URL the signer parses gets a fixed host, so
+        # that no Host value can break the parsing.
+        url = f"http://signed.invalid{raw_path}" + (f"?{signed_query}" if signed_query else "")
+        try:
+            request = AWSRequest(method=method, url=url, headers=headers, data=body)
+            request.context["timestamp"] = amz_date
+            canonical = verifier.canonical_request(request)
+            expected = verifier.signature(verifier.string_to_sign(request, canonical), request)
+        except (ValueError, UnicodeError):
+            raise AuthError("SignatureDoesNotMatch", "The request could not be put in canonical form.") from None
         if not hmac.compare_digest(expected.encode(), fields.get("Signature", "").encode()):
             raise AuthError("SignatureDoesNotMatch",
                             "The request signature we calculated does not match the signature you provided. Check "
@@ -179,14 +185,15 @@ class Authenticator:
         now = self._clock()
         stamp = now.strftime("%Y%m%dT%H%M%SZ")
         if expires is not None:
-            try:
-                deadline = moment + datetime.timedelta(seconds=int(expires))
-            except ValueError:
-                raise AuthError("SignatureDoesNotMatch", "X-Amz-Expires must be a number of seconds.") from None
-            if now > deadline:
+            # A presigned URL lives as long as it says (at most 7 days, as AWS allows), not 15 minutes.
+            if not (expires.isascii() and expires.isdigit() and len(expires) <= 7
+                    and 1 <= int(expires) <= MAX_PRESIGNED_SECONDS):
+                raise AuthError("SignatureDoesNotMatch",
+                                f"X-Amz-Expires must be a number of seconds from 1 to {MAX_PRESIGNED_SECONDS}.")
+            if now - moment > datetime.timedelta(seconds=int(expires)):
                 raise AuthError("SignatureDoesNotMatch", f"Signature expired: {amz_date} is now earlier than "
                                                          f"{stamp} (signed for {int(expires)} seconds)")
-        if moment < now - MAX_SKEW:
+        elif moment < now - MAX_SKEW:
             earliest = (now - MAX_SKEW).strftime("%Y%m%dT%H%M%SZ")
             raise AuthError("SignatureDoesNotMatch",
                             f"Signature expired: {amz_date} is now earlier than {earliest} ({stamp} - 15 min.)")

@@ -32,6 +32,7 @@ from .config import Settings
 _FAKE_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "AKIDCLOUDFRONTLOCAL", "AWS_SECRET_ACCESS_KEY": "cloudfront-local"}
 _lock = threading.RLock()
 _active: list["mock_cloudfront"] = []   # innermost last
+_saved_env: dict[str, str | None] = {}  # the environment as it was before the first activation
 _original_send = botocore.endpoint.Endpoint._send
 _original_sign = botocore.signers.RequestSigner.sign
 
@@ -90,11 +91,15 @@ class mock_cloudfront:  # noqa: N801 - named like moto's mock_aws, which users k
     """Context manager and decorator (functions, coroutines and test classes). Each activation starts from
     a fresh state; keyword arguments are the server's settings (deploy_delay, default_account, state, ...)."""
 
+    def __new__(cls, func=None, **settings):
+        if inspect.isclass(func):  # bare @mock_cloudfront on a class: the class itself comes back, decorated
+            return cls(**settings)._decorate_class(func)
+        return super().__new__(cls)
+
     def __init__(self, func=None, **settings):
         self._settings = settings
         self._func = func
         self.application: Application | None = None
-        self._saved_env: dict[str, str | None] = {}
         if func is not None:
             functools.update_wrapper(self, func)
 
@@ -104,28 +109,31 @@ class mock_cloudfront:  # noqa: N801 - named like moto's mock_aws, which users k
         self.application = Application(settings)
         with _lock:
             if not _active:
+                # The first activation patches botocore and saves the environment; the last one to stop,
+                # whatever the order, puts both back.
                 _patch(True)
+                _saved_env.clear()
+                for name, value in _FAKE_CREDENTIALS.items():
+                    _saved_env[name] = os.environ.get(name)
+                    if not os.environ.get(name):
+                        os.environ[name] = value
+                _forget_default_session()
             _active.append(self)
-        for name, value in _FAKE_CREDENTIALS.items():
-            self._saved_env[name] = os.environ.get(name)
-            if not os.environ.get(name):
-                os.environ[name] = value
-        _forget_default_session()
         return self
 
     def stop(self) -> None:
         with _lock:
             if self in _active:
                 _active.remove(self)
-            if not _active:
-                _patch(False)
-        for name, value in self._saved_env.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
-        self._saved_env = {}
-        _forget_default_session()
+                if not _active:
+                    _patch(False)
+                    for name, value in _saved_env.items():
+                        if value is None:
+                            os.environ.pop(name, None)
+                        else:
+                            os.environ[name] = value
+                    _saved_env.clear()
+                    _forget_default_session()
         if self.application is not None:
             self.application.close()
             self.application = None
@@ -164,19 +172,14 @@ class mock_cloudfront:  # noqa: N801 - named like moto's mock_aws, which users k
         settings = self._settings
         if issubclass(cls, unittest.TestCase):
             # setUp and the test share one state, as they share one test.
-            original_setup, original_teardown = cls.setUp, cls.tearDown
+            original_setup = cls.setUp
 
             def setUp(test):  # noqa: N802 - unittest's name
-                test._cloudfront_mock = mock_cloudfront(**settings).start()
+                # A cleanup, not tearDown: unittest skips tearDown when setUp fails, but runs cleanups.
+                test.addCleanup(mock_cloudfront(**settings).start().stop)
                 original_setup(test)
 
-            def tearDown(test):  # noqa: N802
-                try:
-                    original_teardown(test)
-                finally:
-                    test._cloudfront_mock.stop()
-
-            cls.setUp, cls.tearDown = setUp, tearDown
+            cls.setUp = setUp
             return cls
         for name, member in list(vars(cls).items()):
             if name.startswith("test") and callable(member):

@@ -100,6 +100,9 @@ class Router:
         (an ARN, say) stays inside that label.
         """
         parts = _split(raw_path)
+        if any(part in (".", "..") or part.lower() in ("%2e", "%2e%2e", ".%2e", "%2e.") for part in parts):
+            # Signers normalise dot segments away; a path that still has them is not the one signed.
+            raise NoRoute(method, urllib.parse.unquote(raw_path))
         fallback = None
         for route in self._candidates(method, parts):
             labels = self._match_path(route, parts)

@@ -43,17 +43,18 @@ class Transaction(Protocol):
 
     def insert(self, kind: str, account: str, id: str, doc: dict, keys: Keys = ()) -> Record:
         """Add a record holding the unique `keys`, (scope, key, value) triples; raises KeyTaken if one
-        is held by another record."""
+        is held by another record, and then changes nothing (the transaction stays usable)."""
 
     def replace(self, record: Record, doc: dict, keys: Keys | None = None) -> Record:
-        """Store a new document; with `keys`, the record's unique keys become exactly those."""
+        """Store a new document; with `keys`, the record's unique keys become exactly those. On KeyTaken
+        nothing changes."""
 
     def delete(self, record: Record) -> None: ...
 
     def page(self, kind: str, account: str, after_seq: int, limit: int,
              where: dict[str, str] | None = None) -> list[Record]:
-        """Up to `limit` records with seq > after_seq in seq order; `where` matches doc fields, a dotted
-        name reaching into nested objects ("Customizations.WebAcl.Arn")."""
+        """Up to `limit` records with seq > after_seq in seq order; `where` matches doc fields holding
+        those strings, a dotted name reaching into nested objects ("Customizations.WebAcl.Arn")."""
 
     def count(self, kind: str, account: str) -> int: ...
 

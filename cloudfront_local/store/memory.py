@@ -52,14 +52,16 @@ class _MemoryTransaction:
         store = self._s
         if (kind, account, id) in store.rows:
             raise KeyTaken("id", id)
+        keys = list(keys)
         store.seq += 1
         row = _Row(kind, account, id, store.seq, _dumps(doc), [])
+        self._check_keys(row, keys)  # before anything changes: a taken key leaves no trace
         store.rows[(kind, account, id)] = row
         seqs, by_seq = store.order.setdefault((kind, account), ([], {}))
         seqs.append(row.seq)  # sequence numbers only grow, so appending keeps the list sorted
         by_seq[row.seq] = row
         self._undo.append((self._uninsert, row))
-        self._hold(row, list(keys))
+        self._hold(row, keys)
         return Record(kind, account, id, row.seq, doc)
 
     def _uninsert(self, row: _Row) -> None:
@@ -69,15 +71,17 @@ class _MemoryTransaction:
         del by_seq[row.seq]
         seqs.remove(row.seq)
 
-    def _hold(self, row: _Row, keys: list) -> None:
-        store = self._s
+    def _check_keys(self, row: _Row, keys: list) -> None:
         if len(set(keys)) != len(keys):
             duplicate = next(k for k in keys if keys.count(k) > 1)
             raise KeyTaken(duplicate[1], duplicate[2])
         for key in keys:
-            holder = store.keys.get(key)
+            holder = self._s.keys.get(key)
             if holder is not None and holder is not row:
                 raise KeyTaken(key[1], key[2])
+
+    def _hold(self, row: _Row, keys: list) -> None:
+        self._check_keys(row, keys)
         self._undo.append((self._set_keys, row, row.keys))
         self._set_keys(row, keys)
 
@@ -92,10 +96,13 @@ class _MemoryTransaction:
 
     def replace(self, record, doc, keys=None):
         row = self._s.rows[(record.kind, record.account, record.id)]
+        if keys is not None:
+            keys = list(keys)
+            self._check_keys(row, keys)  # before anything changes
         self._undo.append((self._set_text, row, row.text))
         row.text = _dumps(doc)
         if keys is not None:
-            self._hold(row, list(keys))
+            self._hold(row, keys)
         return Record(record.kind, record.account, record.id, record.seq, doc)
 
     @staticmethod

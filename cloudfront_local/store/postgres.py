@@ -47,13 +47,6 @@ SCHEMA = (
 _RETRYABLE = (errors.SerializationFailure, errors.DeadlockDetected)
 
 
-def _text(value) -> str:
-    """A filter value as `#>>` yields it: JSON booleans as true/false, everything else as its text."""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return str(value)
-
-
 class _PostgresTransaction:
     def __init__(self, connection: psycopg.Connection):
         self._db = connection
@@ -75,9 +68,9 @@ class _PostgresTransaction:
         return self._record(row) if row else None
 
     def insert(self, kind, account, id, doc, keys=()):
-        self._count(kind, account, 1)
         try:
             with self._db.transaction():  # a savepoint: a taken key must not doom the whole transaction
+                self._count(kind, account, 1)
                 seq = self._db.execute("INSERT INTO resources (kind, account, id, doc) VALUES (%s, %s, %s, %s)"
                                        " RETURNING seq", (kind, account, id, Jsonb(doc))).fetchone()[0]
                 self._hold(seq, list(keys))
@@ -130,7 +123,7 @@ class _PostgresTransaction:
         args: list = [kind, account, after_seq]
         for field, value in (where or {}).items():
             sql += " AND doc #>> %s = %s"
-            args += [field.split("."), _text(value)]
+            args += [field.split("."), value]
         sql += " ORDER BY seq LIMIT %s"
         args.append(limit)
         return [self._record(row) for row in self._db.execute(sql, args)]
@@ -141,20 +134,25 @@ class _PostgresTransaction:
 
 
 class _Transaction:
-    __slots__ = ("_store", "_connection", "_context")
+    __slots__ = ("_store", "_context", "_block")
 
     def __init__(self, store: "PostgresStore"):
         self._store = store
 
     def __enter__(self) -> _PostgresTransaction:
         self._context = self._store.pool.connection()
-        self._connection = self._context.__enter__()
-        return _PostgresTransaction(self._connection)
+        connection = self._context.__enter__()
+        # An explicit outer block: the blocks the writes open inside it are then savepoints.
+        self._block = connection.transaction()
+        self._block.__enter__()
+        return _PostgresTransaction(connection)
 
     def __exit__(self, kind, error, trace) -> bool:
         try:
-            # Leaving the pool's context commits, or rolls back when an exception is on its way.
-            self._context.__exit__(kind, error, trace)
+            try:
+                self._block.__exit__(kind, error, trace)  # commits, or rolls back on an exception
+            finally:
+                self._context.__exit__(kind, error, trace)
         except _RETRYABLE:
             raise TransientConflict() from None
         if kind is not None and issubclass(kind, _RETRYABLE):
@@ -170,12 +168,12 @@ class PostgresStore:
         except psycopg.Error as error:
             raise RuntimeError(f"cannot use the PostgreSQL database: {error}".strip()) from None
         self.pool = ConnectionPool(url, min_size=1, max_size=max_connections, open=True,
-                                   kwargs={"autocommit": False}, configure=self._configure, timeout=30)
+                                   kwargs={"autocommit": True}, configure=self._configure, timeout=30)
 
     @staticmethod
     def _configure(connection: psycopg.Connection) -> None:
+        # Autocommit, so that the store's own transaction() block is the transaction, serializable.
         connection.isolation_level = psycopg.IsolationLevel.SERIALIZABLE
-        connection.commit()
 
     def _migrate(self) -> None:
         # Outside any serializable transaction, under a session lock: each server waits for the one before

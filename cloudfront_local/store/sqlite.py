@@ -1,6 +1,7 @@
 """SQLite behind the store interface: the default, embedded state (in memory, or a durable file)."""
 from __future__ import annotations
 
+import contextlib
 import json
 import sqlite3
 import threading
@@ -71,11 +72,24 @@ class _SqliteTransaction:
         return self._record(row) if row else None
 
     def insert(self, kind, account, id, doc, keys=()):
-        cursor = self._db.execute(
-            "INSERT INTO resources (kind, account, id, doc) VALUES (?, ?, ?, ?)", (kind, account, id, _dumps(doc))
-        )
-        self._hold(cursor.lastrowid, keys)
+        with self._savepoint():
+            cursor = self._db.execute(
+                "INSERT INTO resources (kind, account, id, doc) VALUES (?, ?, ?, ?)", (kind, account, id, _dumps(doc))
+            )
+            self._hold(cursor.lastrowid, keys)
         return Record(kind, account, id, cursor.lastrowid, doc)
+
+    @contextlib.contextmanager
+    def _savepoint(self):
+        """A write that may fail on a taken key leaves nothing behind when it does."""
+        self._db.execute("SAVEPOINT write")
+        try:
+            yield
+        except BaseException:
+            self._db.execute("ROLLBACK TO write")
+            self._db.execute("RELEASE write")
+            raise
+        self._db.execute("RELEASE write")
 
     def _hold(self, seq: int, keys) -> None:
         rows = [(scope, key, value, seq) for scope, key, value in keys]
@@ -99,10 +113,13 @@ class _SqliteTransaction:
             raise
 
     def replace(self, record, doc, keys=None):
-        self._db.execute("UPDATE resources SET doc = ? WHERE seq = ?", (_dumps(doc), record.seq))
-        if keys is not None:
-            self._db.execute("DELETE FROM unique_keys WHERE seq = ?", (record.seq,))
-            self._hold(record.seq, keys)
+        if keys is None:
+            self._db.execute("UPDATE resources SET doc = ? WHERE seq = ?", (_dumps(doc), record.seq))
+        else:
+            with self._savepoint():
+                self._db.execute("UPDATE resources SET doc = ? WHERE seq = ?", (_dumps(doc), record.seq))
+                self._db.execute("DELETE FROM unique_keys WHERE seq = ?", (record.seq,))
+                self._hold(record.seq, keys)
         return Record(record.kind, record.account, record.id, record.seq, doc)
 
     def delete(self, record):

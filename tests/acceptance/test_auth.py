@@ -155,3 +155,54 @@ def test_a_bad_credentials_file_stops_the_server(tmp_path):
     with pytest.raises(RuntimeError) as excinfo:
         RunningServer("--credentials", str(path), timeout=10)
     assert "secret_access_key" in str(excinfo.value)
+
+
+def test_reset_needs_a_signature_when_credentials_are_enforced(secured):
+    assert requests.post(f"{secured.url}/_cloudfront-local/reset").status_code == 403
+    reader = _signed(secured, "POST", "/_cloudfront-local/reset", key="AKIAREADONLY00000002", secret="read-secret")
+    assert _send(reader).status_code == 403  # its allow-list does not include cloudfront-local:Reset
+    assert requests.get(f"{secured.url}/_cloudfront-local/health").status_code == 200
+
+
+@pytest.mark.parametrize("tamper", [
+    lambda url: url.replace("X-Amz-Expires=60", "X-Amz-Expires=" + "9" * 20),
+    lambda url: url.replace("X-Amz-Expires=60", "X-Amz-Expires=-5"),
+    lambda url: url.replace("X-Amz-Date=", "X-Amz-Date=9999"),
+])
+def test_malformed_presigned_urls_are_403_not_500(secured, tamper):
+    url = client(secured).generate_presigned_url("list_anycast_ip_lists", ExpiresIn=60)
+    response = requests.get(tamper(url))
+    assert response.status_code == 403
+
+
+def test_a_malformed_host_is_403_not_500(secured):
+    request = _signed(secured, "GET", "/2020-05-31/connection-group/x")
+    headers = {**dict(request.headers), "Host": "["}
+    assert requests.get(request.url, headers=headers).status_code == 403
+
+
+def test_dot_segments_do_not_reach_another_operation(secured):
+    signed = _signed(secured, "GET", "/2020-05-31/distribution")
+    response = requests.get(signed.url + "/.", headers=dict(signed.headers))
+    assert response.status_code in (403, 404)
+    assert b"GetDistribution" not in response.content
+
+
+def test_presigned_urls_live_as_long_as_they_say(tmp_path):
+    from cloudfront_local.auth import Authenticator, AuthError, load_credentials
+
+    path = tmp_path / "credentials.toml"
+    path.write_text(CREDENTIALS)
+    signer = boto3.client("cloudfront", endpoint_url="http://127.0.0.1:1", region_name="us-east-1",
+                          aws_access_key_id="AKIAFULLACCESS000001", aws_secret_access_key="full-secret")
+    url = signer.generate_presigned_url("list_anycast_ip_lists", ExpiresIn=3600)
+    request_path, query = url.split("127.0.0.1:1", 1)[1].split("?", 1)
+    signed_at = datetime.datetime.now(datetime.timezone.utc)
+    for minutes, accepted in ((20, True), (59, True), (61, False)):
+        later = signed_at + datetime.timedelta(minutes=minutes)
+        auth = Authenticator(load_credentials(str(path)), "123456789012", clock=lambda later=later: later)
+        try:
+            auth.identify("GET", request_path, query, {"host": "127.0.0.1:1"}, b"")
+            assert accepted, f"accepted {minutes} minutes after signing"
+        except AuthError as error:
+            assert not accepted, f"refused {minutes} minutes after signing: {error}"

@@ -5,6 +5,7 @@ import sys
 import threading
 import time
 
+import botocore.exceptions
 import pytest
 
 from builders import multi_tenant_config

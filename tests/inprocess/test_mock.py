@@ -144,3 +144,41 @@ def test_fixture(cloudfront_local):
 
 def test_fixture_state_is_per_test(cloudfront_local):
     assert cloudfront_local.list_connection_groups()["ConnectionGroups"] == []
+
+
+def test_decorated_classes_are_collected_and_run():
+    assert isinstance(TestPlainClass, type) and isinstance(UnittestCase, type)
+    result = unittest.TextTestRunner(stream=open(os.devnull, "w")).run(
+        unittest.defaultTestLoader.loadTestsFromTestCase(UnittestCase))
+    assert result.testsRun == 1 and result.wasSuccessful()
+
+
+def test_a_failing_setup_leaves_no_mock_behind():
+    import botocore.endpoint
+
+    original = botocore.endpoint.Endpoint._send
+
+    @mock_cloudfront
+    class Broken(unittest.TestCase):
+        def setUp(self):
+            raise RuntimeError("setUp fails")
+
+        def test_never_runs(self):
+            pass
+
+    unittest.TextTestRunner(stream=open(os.devnull, "w")).run(
+        unittest.defaultTestLoader.loadTestsFromTestCase(Broken))
+    assert botocore.endpoint.Endpoint._send is original
+    assert "AWS_ACCESS_KEY_ID" not in os.environ
+
+
+def test_mocks_stopped_out_of_order_restore_everything():
+    import botocore.endpoint
+
+    original = botocore.endpoint.Endpoint._send
+    first, second = mock_cloudfront().start(), mock_cloudfront().start()
+    first.stop()
+    assert botocore.endpoint.Endpoint._send is not original  # the second is still active
+    second.stop()
+    assert botocore.endpoint.Endpoint._send is original
+    assert "AWS_ACCESS_KEY_ID" not in os.environ

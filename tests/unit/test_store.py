@@ -164,3 +164,22 @@ def test_one_record_cannot_hold_a_key_twice_or_take_anothers(store):
             tx.insert("thing", "111", "b", {}, [("111", "name", "x"), ("111", "name", "x")])
     with store.transaction() as tx:
         assert tx.get("thing", "111", "b") is None
+
+
+def test_a_write_refused_for_a_taken_key_leaves_nothing_behind(store):
+    with store.transaction() as tx:
+        tx.insert("thing", "111", "a", {"v": 1}, [("111", "name", "a")])
+        b = tx.insert("thing", "111", "b", {"v": 2}, [("111", "name", "b")])
+    with store.transaction() as tx:  # the caller catches KeyTaken and carries on in the same transaction
+        with pytest.raises(KeyTaken):
+            tx.insert("thing", "111", "c", {"v": 3}, [("111", "name", "a")])
+        with pytest.raises(KeyTaken):
+            tx.replace(b, {"v": 20}, [("111", "name", "a")])
+        assert tx.get("thing", "111", "c") is None
+        assert tx.count("thing", "111") == 2
+        assert tx.get("thing", "111", "b").doc == {"v": 2}
+        assert tx.find("111", "name", "b").id == "b"
+    with store.transaction() as tx:
+        assert tx.count("thing", "111") == 2
+        assert tx.find("111", "name", "b").id == "b"
+        assert tx.get("thing", "111", "b").doc == {"v": 2}
