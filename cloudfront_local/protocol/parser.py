@@ -93,23 +93,22 @@ def member_key_name(member: botocore.model.Shape, name: str) -> str:
     return member.serialization.get("name", name)
 
 
-def _from_xml(element: Element, shape: botocore.model.Shape, where: str, depth: int = 0):
-    if depth > MAX_XML_DEPTH:
-        raise CodecError("MalformedInput", "The XML document is nested too deeply")
+def _from_xml(element: Element, shape: botocore.model.Shape, where: str):
+    # No depth guard here: parse_xml has already refused documents nested deeper than MAX_XML_DEPTH.
     kind = shape.type_name
     if kind == "structure":
-        return _structure_from_xml(element, shape, where, depth)
+        return _structure_from_xml(element, shape, where)
     if kind == "list":
         member = shape.member
         name = _element_name(member, "member")
-        return [_from_xml(child, member, f"{where}.{i}", depth + 1)
+        return [_from_xml(child, member, f"{where}.{i}")
                 for i, child in enumerate((c for c in element if _local(c.tag) == name), 1)]
     if kind == "map":
-        return _map_entries(list(element), shape, where, depth)
+        return _map_entries(list(element), shape, where)
     return _scalar(element.text or "", shape, where)
 
 
-def _map_entries(entries, shape, where, depth):
+def _map_entries(entries, shape, where):
     key_name = _element_name(shape.key, "key")
     value_name = _element_name(shape.value, "value")
     result = {}
@@ -120,7 +119,7 @@ def _map_entries(entries, shape, where, depth):
             if tag == key_name:
                 key = _scalar(child.text or "", shape.key, f"{where}.key")
             elif tag == value_name:
-                value = _from_xml(child, shape.value, f"{where}.{child.text}", depth + 1)
+                value = _from_xml(child, shape.value, f"{where}.{child.text}")
         if key is not None:
             result[key] = value
     return result
@@ -151,7 +150,7 @@ def _tags(shape) -> tuple:
     return by_tag, attributes
 
 
-def _structure_from_xml(element: Element, shape, where: str, depth: int) -> dict:
+def _structure_from_xml(element: Element, shape, where: str) -> dict:
     result: dict = {}
     by_tag, attributes = _tags(shape)
     for attr, name, member in attributes:
@@ -164,14 +163,14 @@ def _structure_from_xml(element: Element, shape, where: str, depth: int) -> dict
             if member.serialization.get("flattened") and member.type_name in ("list", "map"):
                 flattened.setdefault(name, []).append(child)
             else:
-                result[name] = _from_xml(child, member, _join(where, name), depth + 1)
+                result[name] = _from_xml(child, member, _join(where, name))
     for name, children in flattened.items():
         member = shape.members[name]
         path = _join(where, name)
         if member.type_name == "list":
-            result[name] = [_from_xml(c, member.member, f"{path}.{i}", depth + 1) for i, c in enumerate(children, 1)]
+            result[name] = [_from_xml(c, member.member, f"{path}.{i}") for i, c in enumerate(children, 1)]
         else:
-            result[name] = _map_entries(children, member, path, depth)
+            result[name] = _map_entries(children, member, path)
     return result
 
 
@@ -322,7 +321,7 @@ def _body(shape, body: bytes) -> dict:
     if not in_body:
         return {}
     if body.strip():
-        return _checked(_structure_from_xml, parse_xml(body), shape, "", 0)
+        return _checked(_structure_from_xml, parse_xml(body), shape, "")
     if any(n in shape.required_members for n in in_body):
         raise CodecError("MissingBody", "This operation requires a request body")
     return {}
