@@ -41,7 +41,7 @@ class AsgiApp:
         # Handlers run on the event loop: one SQLite connection serialises them anyway, and each is well
         # under a millisecond, so a thread hop would cost more than it frees.
         response = self.application.handle(scope["method"], path, query, headers, body)
-        raw = [(k.encode("latin-1"), v.encode("latin-1")) for k, v in response.headers.items()]
+        raw = [(_wire(k), _wire(v)) for k, v in response.headers.items()]
         raw.append((b"content-length", str(len(response.body)).encode()))
         if body is None:
             raw.append((b"connection", b"close"))  # the unread body makes the connection unusable
@@ -73,6 +73,14 @@ class AsgiApp:
                 self.application.close()
                 await send({"type": "lifespan.shutdown.complete"})
                 return
+
+
+def _wire(text: str) -> bytes:
+    """Header text as bytes: latin-1 where it fits (what HTTP/1.1 clients decode), UTF-8 where it does not."""
+    try:
+        return text.encode("latin-1")
+    except UnicodeEncodeError:
+        return text.encode("utf-8")
 
 
 def create_app(settings: Settings | None = None) -> AsgiApp:

@@ -26,14 +26,22 @@ def service_namespace(model: botocore.model.ServiceModel) -> str | None:
         shape = model.operation_model(name).input_shape
         if shape is None:
             continue
-        uri = (shape.serialization.get("xmlNamespace") or {}).get("uri")
-        if uri:
-            seen[uri] += 1
-        for member in shape.members.values():
-            uri = (member.serialization.get("xmlNamespace") or {}).get("uri")
+        for declared in (shape, *shape.members.values()):
+            uri = namespace_of(declared)[1]
             if uri:
                 seen[uri] += 1
     return seen.most_common(1)[0][0] if seen else None
+
+
+def namespace_of(shape: botocore.model.Shape) -> tuple[str | None, str | None]:
+    """(prefix, uri) of a shape's or member's `xmlNamespace`, which models write either as a bare URI or
+    as {"prefix": ..., "uri": ...}; (None, None) where there is none."""
+    declared = shape.serialization.get("xmlNamespace")
+    if isinstance(declared, str):
+        return None, declared or None
+    if isinstance(declared, dict):
+        return declared.get("prefix") or None, declared.get("uri") or None
+    return None, None
 
 
 def error_statuses(model: botocore.model.ServiceModel) -> dict[str, int]:

@@ -12,6 +12,7 @@ from xml.parsers import expat
 import botocore.model
 
 from .errors import CodecError, ValidationFailed
+from .text import NOT_XML
 from .text import clip as _clip
 from .text import join_path as _join
 
@@ -85,12 +86,21 @@ def _element_name(member: botocore.model.Shape, default: str) -> str:
 
 
 def member_key_name(member: botocore.model.Shape, name: str) -> str:
-    """The element name of a structure member; a flattened list is named by its member's name."""
+    """The element name of a structure member as botocore writes and reads it; a flattened list is named by
+    its member's name."""
     if member.type_name == "list" and member.serialization.get("flattened"):
         inner = member.member.serialization.get("name")
         if inner is not None:
             return inner
     return member.serialization.get("name", name)
+
+
+def _member_tags(structure: botocore.model.Shape, member: botocore.model.Shape, name: str) -> set[str]:
+    """Every element name a member may arrive under: as botocore's parser names it (a flattened list after
+    its list member), as botocore's serializer writes it (after the member, with a target shape's own
+    locationName merged in), and as Smithy names it (after the member's own traits alone)."""
+    return {member_key_name(member, name), member.serialization.get("name", name),
+            structure._shape_model["members"][name].get("locationName", name)}
 
 
 def _from_xml(element: Element, shape: botocore.model.Shape, where: str):
@@ -145,7 +155,8 @@ def _tags(shape) -> tuple:
         if member.serialization.get("xmlAttribute"):
             attributes.append((member.serialization.get("name", name).split(":")[-1], name, member))
         else:
-            by_tag.setdefault(member_key_name(member, name), []).append((name, member))
+            for tag in _member_tags(shape, member, name):
+                by_tag.setdefault(tag, []).append((name, member))
     _TAGS[id(shape)] = (shape, by_tag, attributes)  # the shape itself is kept, so its id stays its own
     return by_tag, attributes
 
@@ -225,6 +236,11 @@ def parse_xml(body: bytes) -> Element:
         raise CodecError("MalformedInput", f"The XML document nests deeper than {MAX_XML_DEPTH} elements") from None
     except (expat.ExpatError, ValueError) as exc:
         raise CodecError("MalformedInput", f"The XML you provided was not well-formed: {exc}") from None
+    except LookupError as exc:
+        # The XML declaration names the encoding, and expat asks Python's codec registry for any name it
+        # does not know itself: an unknown name, or a codec that is not a text encoding (base64_codec),
+        # answers LookupError. Either way the document cannot be read.
+        raise CodecError("MalformedInput", f"The XML declaration names an encoding that cannot be read: {exc}") from None
 
 
 def parse_input(
@@ -273,6 +289,24 @@ def _located_members(shape) -> tuple[list, frozenset]:
 
 def _located(name, member, location, labels, query, query_names, headers):
     """The value of a member that travels outside the body, or None when it was not sent."""
+    value = _located_value(name, member, location, labels, query, query_names, headers)
+    if value is not None and _holds_non_xml(value):
+        raise _Bad(f"Value at '{name}' failed to satisfy constraint: Member must not contain characters "
+                   "that XML cannot carry")
+    return value
+
+
+def _holds_non_xml(value) -> bool:
+    if isinstance(value, str):
+        return NOT_XML.search(value) is not None
+    if isinstance(value, list):
+        return any(_holds_non_xml(v) for v in value)
+    if isinstance(value, dict):
+        return any(_holds_non_xml(k) or _holds_non_xml(v) for k, v in value.items())
+    return False
+
+
+def _located_value(name, member, location, labels, query, query_names, headers):
     wire = member.serialization.get("name", name)
     kind = member.type_name
     if location == "uri":
@@ -293,7 +327,9 @@ def _located(name, member, location, labels, query, query_names, headers):
         if value is None:
             return None
         if kind == "list":
-            return [_scalar(v.strip(), member.member, name) for v in value.split(",")]
+            if not value.strip():
+                return []  # an empty list travels as an empty header
+            return [_scalar(v, member.member, name) for v in split_header_list(value, member.member)]
         if kind == "timestamp":
             return _timestamp(value, name)
         return _scalar(value, member, name)
@@ -301,6 +337,41 @@ def _located(name, member, location, labels, query, query_names, headers):
         prefix = wire.lower()
         return {k[len(prefix):]: v for k, v in headers.items() if k.startswith(prefix)} or None
     return None  # statusCode and the like are response-only
+
+
+_HTTP_DATE_DAY = re.compile(r"(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)", re.ASCII)
+
+
+def split_header_list(value: str, member: botocore.model.Shape) -> list[str]:
+    """The items of a list sent in one header (RFC 7230 section 7): split on commas outside double quotes,
+    quoted items unquoted. An HTTP date holds a comma of its own ("Mon, 16 Dec 2019 23:48:18 GMT"), so a
+    list of timestamps joins a weekday with the item after it."""
+    items: list[str] = []
+    current: list[str] = []
+    quoted = escaped = False
+    for char in value:
+        if escaped:
+            current.append(char)
+            escaped = False
+        elif quoted and char == "\\":
+            escaped = True
+        elif char == '"':
+            quoted = not quoted
+        elif char == "," and not quoted:
+            items.append("".join(current).strip())
+            current = []
+        else:
+            current.append(char)
+    items.append("".join(current).strip())
+    if member.type_name == "timestamp":
+        joined: list[str] = []
+        for item in items:
+            if joined and _HTTP_DATE_DAY.fullmatch(joined[-1]):
+                joined[-1] = f"{joined[-1]}, {item}"
+            else:
+                joined.append(item)
+        items = joined
+    return items
 
 
 def _body(shape, body: bytes) -> dict:

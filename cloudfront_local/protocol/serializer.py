@@ -4,21 +4,48 @@ from __future__ import annotations
 import base64
 import datetime
 import email.utils
+import math
 import re
 from xml.sax.saxutils import escape as _sax_escape
 from xml.sax.saxutils import quoteattr
 
 import botocore.model
 
+from .model import namespace_of
 from .parser import member_key_name
-
-
-# Characters XML 1.0 cannot carry at all; echoed input (a name in an error message) may hold them.
-_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+from .text import NOT_XML
 
 
 def escape(text: str) -> str:
-    return _NOT_XML.sub("\ufffd", _sax_escape(text))
+    # Echoed input (a name in an error message) may hold what XML cannot carry. A raw carriage return
+    # would reach the reader as a line feed (XML end-of-line handling): keep it.
+    return NOT_XML.sub("\ufffd", _sax_escape(text)).replace("\r", "&#xD;")
+
+
+# A header value ends at a line break: one inside a value would start a header of the caller's choosing.
+_HEADER_BREAKS = re.compile("[\r\n\x00]")
+
+
+def _header(text: str) -> str:
+    return _HEADER_BREAKS.sub(" ", text)
+
+
+# Response members travel in the headers or the status only where the model puts them there; a member
+# bound to the URI or the query string (meaningless in a response) is written in the body, as clients read it.
+RESPONSE_LOCATIONS = frozenset({"header", "headers", "statusCode"})
+
+
+def _in_body(member) -> bool:
+    return member.serialization.get("location") not in RESPONSE_LOCATIONS
+
+
+def _float(value) -> str:
+    number = float(value)
+    if math.isnan(number):
+        return "NaN"
+    if math.isinf(number):
+        return "Infinity" if number > 0 else "-Infinity"
+    return repr(number)
 
 
 def _iso(value) -> str:
@@ -54,12 +81,12 @@ def _text(value, shape: botocore.model.Shape, default_ts: str = "iso8601") -> st
         raw = value.encode("utf-8") if isinstance(value, str) else value
         return base64.b64encode(raw).decode("ascii")
     if kind in ("float", "double"):
-        return repr(float(value))
+        return _float(value)
     return str(value)
 
 
 # Characters that make escaping necessary; most values have none and are written as they are.
-_SPECIAL = re.compile("[&<>\"'\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+_SPECIAL = re.compile("[&<>\"'\x00-\x08\x0b-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
 def _esc(text: str) -> str:
@@ -81,12 +108,10 @@ def _compile(shape, memo: dict):
     if key in memo:
         return memo[key]
     kind = shape.type_name
+    own = _namespace_attr(shape)
     if kind == "structure":
         entries: list = []
         attributes: list = []
-        declared = shape.serialization.get("xmlNamespace")
-        own = f' xmlns:{declared["prefix"]}="{declared["uri"]}"' if isinstance(declared, dict) and \
-            declared.get("prefix") else ""
 
         def write(append, tag, value, attrs="", entries=entries, attributes=attributes, own=own):
             for name, attribute, member in attributes:
@@ -101,7 +126,7 @@ def _compile(shape, memo: dict):
 
         memo[key] = write  # before the members: recursive shapes find it here
         for name, member in shape.members.items():
-            if member.serialization.get("location"):
+            if not _in_body(member):
                 continue
             if member.serialization.get("xmlAttribute"):
                 attributes.append((name, member.serialization.get("name", name), member))
@@ -118,7 +143,7 @@ def _compile(shape, memo: dict):
             inner_tag = shape.member.serialization.get("name", "member")
 
             def write(append, tag, value, attrs=""):
-                append(f"<{tag}>")
+                append(f"<{tag}{own}{attrs}>")
                 for item in value:
                     inner(append, inner_tag, item)
                 append(f"</{tag}>")
@@ -130,9 +155,9 @@ def _compile(shape, memo: dict):
 
         def write(append, tag, value, attrs=""):
             if not flattened:
-                append(f"<{tag}>")
+                append(f"<{tag}{own}{attrs}>")
             for entry_key, item in value.items():
-                append(f"<{tag}>" if flattened else "<entry>")
+                append(f"<{tag}{own}{attrs}>" if flattened else "<entry>")
                 write_key(append, key_tag, entry_key)
                 write_value(append, value_tag, item)
                 append(f"</{tag}>" if flattened else "</entry>")
@@ -140,16 +165,16 @@ def _compile(shape, memo: dict):
                 append(f"</{tag}>")
     elif kind == "string":
         def write(append, tag, value, attrs=""):
-            append(f"<{tag}>{_esc(value)}</{tag}>")
+            append(f"<{tag}{own}{attrs}>{_esc(value)}</{tag}>")
     elif kind == "boolean":
         def write(append, tag, value, attrs=""):
-            append(f"<{tag}>true</{tag}>" if value else f"<{tag}>false</{tag}>")
+            append(f"<{tag}{own}{attrs}>{'true' if value else 'false'}</{tag}>")
     elif kind in ("integer", "long"):
         def write(append, tag, value, attrs=""):
-            append(f"<{tag}>{int(value)}</{tag}>")
+            append(f"<{tag}{own}{attrs}>{int(value)}</{tag}>")
     else:  # timestamps, blobs, floats: formatted by the shape
         def write(append, tag, value, attrs="", shape=shape):
-            append(f"<{tag}>{_esc(_text(value, shape))}</{tag}>")
+            append(f"<{tag}{own}{attrs}>{_esc(_text(value, shape))}</{tag}>")
     memo[key] = write
     return write
 
@@ -157,12 +182,19 @@ def _compile(shape, memo: dict):
 _WRITERS: dict = {}
 
 
+def _namespace_attr(shape) -> str:
+    """The xmlns attribute a shape's element carries when the model declares a namespace on it."""
+    prefix, uri = namespace_of(shape)
+    if uri is None:
+        return ""
+    return f" xmlns:{prefix}={quoteattr(uri)}" if prefix else f" xmlns={quoteattr(uri)}"
+
+
 def _root_attrs(shape, namespace: str | None) -> str:
-    declared = shape.serialization.get("xmlNamespace")
-    if isinstance(declared, dict) and declared.get("uri") and not declared.get("prefix"):
-        namespace = declared["uri"]
-    prefixed = isinstance(declared, dict) and declared.get("prefix")
-    return f' xmlns="{namespace}"' if namespace and not prefixed else ""
+    """The root element is in the service's namespace unless its shape declares one of its own."""
+    if namespace_of(shape)[1] is not None or not namespace:
+        return ""
+    return f" xmlns={quoteattr(namespace)}"
 
 
 class _OutputPlan:
@@ -178,11 +210,11 @@ class _OutputPlan:
         if shape is None:
             return
         for name, member in shape.members.items():
-            location = member.serialization.get("location")
-            if location is None:
+            if _in_body(member):
                 self.body_names.append(name)
             else:
-                self.located.append((name, location, member.serialization.get("name", name), member))
+                self.located.append((name, member.serialization["location"], member.serialization.get("name", name),
+                                     member))
         payload_name = shape.serialization.get("payload")
         if payload_name is not None:
             member = shape.members[payload_name]
@@ -204,12 +236,12 @@ class _OutputPlan:
                 continue
             if location == "header":
                 if member.type_name == "list":
-                    headers[wire] = ",".join(_text(v, member.member) for v in value)
+                    headers[wire] = _header(",".join(_text(v, member.member) for v in value))
                 else:
-                    headers[wire] = value if member.type_name == "string" else _text(value, member, "rfc822")
+                    headers[wire] = _header(value if member.type_name == "string" else _text(value, member, "rfc822"))
             elif location == "headers":
                 for key, item in value.items():
-                    headers[wire + key] = str(item)
+                    headers[_header(wire + key)] = _header(str(item))
             elif location == "statusCode":
                 status = int(value)
         if self.raw_payload is not None:

@@ -1,6 +1,12 @@
 """Small text helpers the parser and the validator share for their messages."""
 from __future__ import annotations
 
+import re
+
+# Characters XML 1.0 cannot carry at all. No value of a REST-XML service can hold one, since no response
+# could send it back: the parser refuses them wherever a request carries text outside the XML body.
+NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
 
 def join_path(where: str, name: str) -> str:
     """A member path as messages show it: Tags.Items.1.member.Key."""

@@ -111,6 +111,48 @@ def test_malformed_xml_is_400(server, account, body):
     assert_error(response, 400, "MalformedInput")
 
 
+def _document(name: str) -> str:
+    return f'<CreateConnectionGroupRequest xmlns="{NS}"><Name>{name}</Name></CreateConnectionGroupRequest>'
+
+
+@pytest.mark.parametrize("prolog", [
+    '<?xml version="1.0" encoding="UT-8"?>',          # the outside fuzzer's case: expat raised LookupError
+    '<?xml version="1.0" encoding="base64_codec"?>',  # a codec that exists but is not a text encoding
+    '<?xml version="1.0" encoding="rot_13"?>',
+    '<?xml version="1.0" encoding="uu_codec"?>',
+    '<?xml version="1.0" encoding="mbcs"?>',
+    '<?xml version="1.0" encoding="shift_jis"?>',     # multi-byte codecs expat cannot take from Python
+    '<?xml version="1.0" encoding=""?>',
+    '<?xml version="1.0" encoding="UTF-16"?>',        # says UTF-16, is UTF-8
+    '<?xml version="1.0" standalone="maybe"?>',
+    '<?xml version="1.0" junk="1"?>',
+    '<?xml?>',
+    'junk<?xml version="1.0"?>',
+    '\n<?xml version="1.0"?>',                       # a declaration must come first
+])
+def test_any_xml_declaration_that_cannot_be_read_is_400(server, account, prolog):
+    body = (prolog + _document(f"prolog-{account}")).encode()
+    response = requests.post(f"{server.url}/2020-05-31/connection-group", data=body, headers=auth(account))
+    assert_error(response, 400, "MalformedInput")
+
+
+@pytest.mark.parametrize("name, body", [
+    ("utf16-bom", lambda d: ('<?xml version="1.0" encoding="UTF-16"?>' + d).encode("utf-16")),
+    ("utf16le-no-bom", lambda d: ('<?xml version="1.0" encoding="UTF-16LE"?>' + d).encode("utf-16-le")),
+    ("utf16be-bom", lambda d: b"\xfe\xff" + ('<?xml version="1.0" encoding="UTF-16"?>' + d).encode("utf-16-be")),
+    ("utf8-bom", lambda d: b"\xef\xbb\xbf" + ('<?xml version="1.0" encoding="UTF-8"?>' + d).encode()),
+    ("latin1", lambda d: ('<?xml version="1.0" encoding="ISO-8859-1"?>' + d).encode("latin-1")),
+    ("standalone", lambda d: ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>' + d).encode()),
+    ("comments-and-pis", lambda d: ('<?xml version="1.0"?><!-- c --><?pi data?>\n' + d + "<!-- after -->").encode()),
+    ("no-declaration", lambda d: d.encode()),
+])
+def test_well_formed_documents_in_any_encoding_are_read(server, account, name, body):
+    response = requests.post(f"{server.url}/2020-05-31/connection-group", data=body(_document(f"enc-{name}")),
+                             headers=auth(account))
+    assert response.status_code == 201, response.text
+    assert ET.fromstring(response.content).find(Q + "Name").text == f"enc-{name}"
+
+
 def test_entities_and_dtds_are_refused(server, account):
     laughs = (b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;">]>'
               b'<CreateConnectionGroupRequest><Name>&lol2;</Name></CreateConnectionGroupRequest>')
