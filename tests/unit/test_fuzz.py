@@ -1,5 +1,9 @@
 """Hostile input against the whole application: no request, however malformed, gets a 5xx (501 for
-operations not implemented yet aside). Mutations of real botocore requests, and hypothesis."""
+operations not implemented yet aside). Mutants of real boto3 requests that reach every byte (`fuzzing.py`),
+with and without --credentials, and hypothesis.
+
+CLOUDFRONT_LOCAL_FUZZ_CASES sets the number of mutants per test (3,000 by default, to keep CI quick), and
+CLOUDFRONT_LOCAL_FUZZ_SEED repeats a run."""
 import os
 import random
 import time
@@ -10,78 +14,61 @@ from hypothesis import strategies as st
 
 from cloudfront_local.application import Application
 from cloudfront_local.config import Settings
-from samples import botocore_request, sample
+from fuzzing import AUTH_REGION, REGIONS, fuzz, record_corpus
 
-CASES = int(os.environ.get("CLOUDFRONT_LOCAL_FUZZ_CASES", "4000"))
-FRAGMENTS = [b"<", b">", b"</", b"&amp;", b"&#0;", b"&#xD800;", b"\xff", b"\xc3\x28", b"\x00", b"<!DOCTYPE a>",
-             b"<![CDATA[x]]>", b"<?pi?>", b"<a:b xmlns:a='u'>", b"99999999999999999999999", b"-1", b"true",
-             b"<Items>", b"</Items>", b"<Quantity>2</Quantity>", b"\xe2\x80\xae", "é".encode()]
-TEXTS = ["", "x" * 300, "cg_" + "a" * 27, "arn:aws:cloudfront::123456789012:connection-group/cg_x",
-         "E1A2B3C4D5E6F7", "tenant-only", "658327ea-f89d-4fab-a63d-7e88639e58f6", "a.example.com", "%ff", "../..",
-         "\u0000", "\ud7ff", "ipv4", "dualstack", "-1", "2147483648"]
+CASES = int(os.environ.get("CLOUDFRONT_LOCAL_FUZZ_CASES", "3000"))
+KEY_ID, SECRET, ACCOUNT = "AKIDFUZZ", "fuzz-secret", "210987654321"
+
+
+def _seed() -> int:
+    seed = int(os.environ.get("CLOUDFRONT_LOCAL_FUZZ_SEED", time.time_ns() % 2**32))
+    print(f"fuzz seed {seed}")  # shown with a failure, so that the run can be repeated
+    return seed
 
 
 @pytest.fixture(scope="module")
-def app():
-    return Application(Settings(log_requests=False))
+def open_app():
+    app = Application(Settings(log_requests=False))
+    return app, record_corpus(app, ACCOUNT, "secret")
 
 
-def _mutate_value(value, rng):
-    if isinstance(value, dict):
-        return {k: _mutate_value(v, rng) for k, v in value.items() if rng.random() < 0.85}
-    if isinstance(value, list):
-        return [_mutate_value(v, rng) for v in value[: rng.randint(0, 3)]]
-    if isinstance(value, bool):
-        return rng.random() < 0.5
-    if isinstance(value, int):
-        return rng.choice([value, 0, -1, 3, 21, 2**31 - 1])
-    if isinstance(value, str):
-        return rng.choice([value, *TEXTS])
-    return value
+@pytest.fixture(scope="module")
+def guarded_app(tmp_path_factory):
+    path = tmp_path_factory.mktemp("fuzz") / "credentials.toml"
+    path.write_text(f'[[credentials]]\naccess_key_id = "{KEY_ID}"\nsecret_access_key = "{SECRET}"\n'
+                    f'account_id = "{ACCOUNT}"\n')
+    app = Application(Settings(log_requests=False, credentials=str(path)))
+    return app, record_corpus(app, KEY_ID, SECRET)
 
 
-def _mutate_bytes(body: bytes, rng) -> bytes:
-    data = bytearray(body)
-    for _ in range(rng.randint(0, 4)):
-        choice = rng.random()
-        position = rng.randint(0, len(data)) if data else 0
-        if choice < 0.4:
-            data[position:position] = rng.choice(FRAGMENTS)
-        elif choice < 0.7 and data:
-            del data[position:position + rng.randint(1, 20)]
-        elif data:
-            data[min(position, len(data) - 1)] = rng.randrange(256)
-    return bytes(data)
+def _no_5xx(request, response, regions):
+    assert response.status < 500 or response.status == 501, (
+        regions, request.operation, request.method, request.path, request.query, request.headers,
+        request.body[:400], response.body[:400])
+    assert response.headers["x-amz-request-id"]
 
 
-def test_mutated_real_requests_never_get_a_5xx(app):
-    rng = random.Random(int(os.environ.get("CLOUDFRONT_LOCAL_FUZZ_SEED", time.time_ns() % 2**32)))
-    model = app.codec.model
-    names = model.operation_names
-    answered = {}
-    for _ in range(CASES):
-        # Mostly implemented operations: they go deepest.
-        name = rng.choice([n for n in names if n in app.handlers] if rng.random() < 0.8 else names)
-        operation = model.operation_model(name)
-        params = _mutate_value(sample(operation.input_shape) or {}, rng) if operation.input_shape else {}
-        try:
-            method, path, query, headers, body = botocore_request(operation, params)
-        except Exception:  # botocore refused to serialize what we made of it: send the sample instead
-            method, path, query, headers, body = botocore_request(operation, sample(operation.input_shape) or {}) \
-                if operation.input_shape else botocore_request(operation, {})
-        if rng.random() < 0.5:
-            body = _mutate_bytes(body, rng)
-        if rng.random() < 0.2:
-            path = path + rng.choice(["/", "//", "/x", "%00", "%ff"])
-        if rng.random() < 0.2:
-            query = query + rng.choice(["&MaxItems=abc", "&Marker=%ff", "&x", "=&=", "&Operation=Tag"])
-        headers["authorization"] = f"AWS4-HMAC-SHA256 Credential=1234567890{rng.randint(10, 12)}/x"
-        response = app.handle(method, path, query, headers, body)
-        answered[response.status] = answered.get(response.status, 0) + 1
-        assert response.status < 500 or response.status == 501, (name, method, path, query, body[:300],
-                                                                   response.body[:500])
-    assert sum(answered.values()) == CASES
-    assert any(200 <= status < 300 for status in answered), answered  # the mutations still reach handlers
+def test_the_corpus_calls_every_implemented_operation(open_app, guarded_app):
+    for app, corpus in (open_app, guarded_app):
+        assert {r.operation for r in corpus} >= set(app.handlers), set(app.handlers) - {r.operation for r in corpus}
+
+
+def test_mutants_of_real_requests_never_get_a_5xx(open_app):
+    app, corpus = open_app
+    tally = fuzz(app, corpus, random.Random(_seed()), CASES, on_answer=_no_5xx)
+    assert tally.cases == CASES
+    assert set(tally.regions) == set(REGIONS)  # every region of a request was mutated
+    assert tally.operations >= set(app.handlers)
+    assert any(200 <= status < 300 for status in tally.statuses), tally.statuses  # mutants still reach handlers
+
+
+def test_signed_mutants_under_credentials_never_get_a_5xx(guarded_app):
+    app, corpus = guarded_app
+    tally = fuzz(app, corpus, random.Random(_seed()), CASES, key=(KEY_ID, SECRET), on_answer=_no_5xx)
+    assert set(tally.regions) == {*REGIONS, AUTH_REGION}
+    # Re-signed mutants pass authentication and reach the handlers; broken signatures are 403s.
+    assert any(200 <= status < 300 for status in tally.statuses), tally.statuses
+    assert tally.statuses.get(403), tally.statuses
 
 
 @settings(max_examples=1000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -93,6 +80,7 @@ def test_mutated_real_requests_never_get_a_5xx(app):
                                                                             "authorization", "x-amz-date"]),
                                                            st.text(max_size=40), max_size=3),
        body=st.binary(max_size=300))
-def test_arbitrary_requests_never_get_a_5xx(app, method, path, query, headers, body):
+def test_arbitrary_requests_never_get_a_5xx(open_app, method, path, query, headers, body):
+    app, _corpus = open_app
     response = app.handle(method, path, query, headers, body)
     assert response.status < 500 or response.status == 501

@@ -1,0 +1,514 @@
+"""A fuzzer whose mutations reach every byte of a request, for the hostile-input tests.
+
+Seeds are real requests: boto3 calls every implemented operation validly through `mock_cloudfront`, and
+the requests its serializer and signer put on the wire are recorded (`record_corpus`). Each fuzz case
+takes one seed and applies one to three mutations, each aimed at one region of the request:
+
+    method, path, query, header          the request line and any header, known or new
+    prolog, tag, attribute, text,        the XML body: its declaration (encodings, BOMs, standalone, junk,
+    entity, encoding, bytes              processing instructions, comments), element names and prefixes,
+                                         attributes and namespaces, text, entities and character
+                                         references, the whole document re-encoded, raw bytes
+    params                               the seed's parameters changed, then serialized by botocore again
+    auth                                 (with credentials) the signature's fields, dates and form
+
+With credentials, a mutated request is signed again with botocore's SigV4 most of the time, so that it
+passes authentication and reaches the parser; `auth` mutations then break the signature itself.
+"""
+from __future__ import annotations
+
+import random
+import re
+import urllib.parse
+from dataclasses import dataclass, field, replace
+
+import boto3
+import botocore.auth
+import botocore.awsrequest
+import botocore.config
+import botocore.credentials
+
+from builders import direct_config, multi_tenant_config
+from samples import botocore_request
+
+REGIONS = ("method", "path", "query", "header", "prolog", "tag", "attribute", "text", "entity", "encoding",
+           "bytes", "params")
+AUTH_REGION = "auth"
+
+
+@dataclass
+class Request:
+    method: str
+    path: str
+    query: str
+    headers: dict[str, str]
+    body: bytes
+    operation: str = ""
+    params: dict = field(default_factory=dict)
+
+
+# --- recording real requests ------------------------------------------------------------------------------
+
+class _Body:
+    """The raw stream botocore reads a response body from."""
+
+    def __init__(self, data: bytes):
+        self._data = data
+
+    def stream(self, **_kwargs):
+        if self._data:
+            yield self._data
+
+
+def record_corpus(app, key_id: str, secret: str) -> list[Request]:
+    """Every implemented operation called validly by boto3 against `app` (through botocore's before-send
+    event: no socket); returns the requests exactly as botocore serialized and signed them."""
+    recorded: list[Request] = []
+
+    def send(request, **_kwargs):
+        url = urllib.parse.urlsplit(request.url)
+        body = request.body or b""
+        body = body.encode() if isinstance(body, str) else bytes(body if isinstance(body, (bytes, bytearray))
+                                                                  else body.read())
+        headers = {k.lower(): (v.decode("latin-1") if isinstance(v, bytes) else v)
+                   for k, v in request.headers.items()}
+        headers.setdefault("host", url.netloc)
+        recorded.append(Request(request.method, url.path, url.query, headers, body))
+        answer = app.handle(request.method, url.path, url.query, dict(headers), body)
+        return botocore.awsrequest.AWSResponse(request.url, answer.status, answer.headers, _Body(answer.body))
+
+    client = boto3.client("cloudfront", endpoint_url="http://127.0.0.1:4599", region_name="us-east-1",
+                          aws_access_key_id=key_id, aws_secret_access_key=secret,
+                          config=botocore.config.Config(retries={"max_attempts": 1}))
+    client.meta.events.register("before-send", send)
+    _scenario(client)
+    for request in recorded:
+        operation, params = app.codec.decode(request.method, request.path, request.query, request.headers,
+                                             request.body)
+        request.operation, request.params = operation.name, params
+    return recorded
+
+
+def _scenario(cf) -> None:
+    """One valid call of every implemented operation, leaving resources behind for the mutants to find."""
+    tags = {"Items": [{"Key": "team", "Value": "edge"}]}
+    anycast = cf.create_anycast_ip_list(Name="fuzz-anycast", IpCount=3, IpAddressType="ipv4", Tags=tags)
+    anycast_id = anycast["AnycastIpList"]["Id"]
+    cf.get_anycast_ip_list(Id=anycast_id)
+    cf.list_anycast_ip_lists(MaxItems=5)
+    anycast_etag = cf.update_anycast_ip_list(Id=anycast_id, IfMatch=anycast["ETag"], IpAddressType="ipv4")["ETag"]
+    group = cf.create_connection_group(Name="fuzz-group", Ipv6Enabled=False, Tags=tags, Enabled=True)
+    group_id = group["ConnectionGroup"]["Id"]
+    cf.get_connection_group(Identifier=group_id)
+    cf.get_connection_group_by_routing_endpoint(RoutingEndpoint=group["ConnectionGroup"]["RoutingEndpoint"])
+    cf.list_connection_groups(AssociationFilter={"AnycastIpListId": anycast_id}, MaxItems=5)
+    cf.update_connection_group(Id=group_id, IfMatch=group["ETag"], Ipv6Enabled=False)
+    direct = cf.create_distribution(DistributionConfig=direct_config(Aliases={"Quantity": 1,
+                                                                              "Items": ["www.fuzz.example"]}))
+    direct_id = direct["Distribution"]["Id"]
+    tagged = cf.create_distribution_with_tags(DistributionConfigWithTags={
+        "DistributionConfig": direct_config(), "Tags": tags})["Distribution"]
+    cf.get_distribution(Id=direct_id)
+    config = cf.get_distribution_config(Id=direct_id)
+    cf.list_distributions(MaxItems="5")
+    cf.list_distributions_by_anycast_ip_list_id(AnycastIpListId=anycast_id)
+    updated = dict(config["DistributionConfig"], Comment="changed")
+    cf.update_distribution(Id=direct_id, IfMatch=config["ETag"], DistributionConfig=updated)
+    multi = cf.create_distribution(DistributionConfig=multi_tenant_config(
+        parameters=(("tenantName", True, None),)))["Distribution"]
+    tenant = cf.create_distribution_tenant(
+        DistributionId=multi["Id"], Name="fuzz-tenant", Domains=[{"Domain": "tenant.fuzz.example"}],
+        Parameters=[{"Name": "tenantName", "Value": "t"}], ConnectionGroupId=group_id, Tags=tags, Enabled=True,
+        Customizations={"GeoRestrictions": {"RestrictionType": "whitelist", "Locations": ["FR"]}})
+    tenant_id = tenant["DistributionTenant"]["Id"]
+    cf.get_distribution_tenant(Identifier=tenant_id)
+    cf.get_distribution_tenant_by_domain(Domain="tenant.fuzz.example")
+    cf.list_distribution_tenants(AssociationFilter={"DistributionId": multi["Id"]}, MaxItems=5)
+    cf.list_distribution_tenants_by_customization(WebACLArn="arn:aws:wafv2:us-east-1:123456789012:global/webacl/x/1",
+                                                  MaxItems=5)
+    cf.update_distribution_tenant(Id=tenant_id, IfMatch=tenant["ETag"], Enabled=True,
+                                  Domains=[{"Domain": "tenant.fuzz.example"}])
+    arn = tagged["ARN"]
+    cf.tag_resource(Resource=arn, Tags={"Items": [{"Key": "extra", "Value": "1"}]})
+    cf.untag_resource(Resource=arn, TagKeys={"Items": ["extra"]})
+    cf.list_tags_for_resource(Resource=arn)
+    # Deletes last, each of a resource made for it, so that the rest stays for the mutants.
+    spare = cf.create_distribution_tenant(DistributionId=multi["Id"], Name="fuzz-spare",
+                                          Domains=[{"Domain": "spare.fuzz.example"}],
+                                          Parameters=[{"Name": "tenantName", "Value": "s"}])
+    etag = cf.update_distribution_tenant(Id=spare["DistributionTenant"]["Id"], IfMatch=spare["ETag"],
+                                         Enabled=False)["ETag"]
+    cf.delete_distribution_tenant(Id=spare["DistributionTenant"]["Id"], IfMatch=etag)
+    spare_group = cf.create_connection_group(Name="fuzz-spare-group", Enabled=False)
+    cf.delete_connection_group(Id=spare_group["ConnectionGroup"]["Id"], IfMatch=spare_group["ETag"])
+    spare_list = cf.create_anycast_ip_list(Name="fuzz-spare-anycast", IpCount=3)
+    cf.delete_anycast_ip_list(Id=spare_list["AnycastIpList"]["Id"], IfMatch=spare_list["ETag"])
+    spare_dist = cf.create_distribution(DistributionConfig=direct_config(Enabled=False))
+    cf.delete_distribution(Id=spare_dist["Distribution"]["Id"], IfMatch=spare_dist["ETag"])
+    del anycast_etag
+
+
+# --- the mutations --------------------------------------------------------------------------------------
+
+METHODS = ["GET", "POST", "PUT", "DELETE", "HEAD", "PATCH", "OPTIONS", "TRACE", "CONNECT", "get", "", "G\x00T",
+           "X" * 300, "PUT ", "ÿ"]
+SEGMENTS = ["", ".", "..", "%2e%2e", "%2F", "%", "%zz", "%ff", "%c0%af", "%00", "%ED%A0%80", "é", "x" * 2000,
+            "2020-05-31", "2019-03-26", "connection-group", "distribution", "distribution-tenant",
+            "anycast-ip-list", "tagging", "config", "cg_" + "a" * 27, "dt_" + "b" * 27, "E1A2B3C4D5E6F7",
+            "arn%3Aaws%3Acloudfront%3A%3A123456789012%3Adistribution%2FE1", "%20", "+", ";x=1"]
+QUERY_TEXT = ["", "=", "&", "==", "%", "%zz", "%ff", "%00", "%ED%A0%80", "a" * 3000, "MaxItems", "Marker",
+              "Operation", "Tag", "Untag", "WithTags", "Resource", "RoutingEndpoint", "domain", "-1", "0", "101",
+              "99999999999999999999", "abc", "true", "ipv4", "X-Amz-Signature", "X-Amz-Credential", "X-Amz-Date",
+              "X-Amz-Expires", "20261125T000000Z", "AKIDEXAMPLE%2F20261125%2Fus-east-1%2Fcloudfront%2Faws4_request"]
+HEADERS = ["if-match", "content-type", "content-length", "content-encoding", "transfer-encoding", "expect",
+           "host", "authorization", "x-amz-date", "x-amz-content-sha256", "x-amz-security-token",
+           "x-amz-user-agent", "accept", "accept-encoding", "x-amz-meta-x", "x-forwarded-for", "\xff", ""]
+HEADER_VALUES = ["", " ", "*", "\t", ",", ",,", '"', '"a,b"', "\\", "E2QWRUHAPOMQZL", "W/\"x\"", "-1", "0",
+                 "99999999999999999999", "text/xml; charset=UTF-16", "application/json", "gzip", "chunked",
+                 "100-continue", "ÿþ", "Ã©", "x" * 9000, "Mon, 16 Dec 2019 23:48:18 GMT", "20261125T000000Z",
+                 "AWS4-HMAC-SHA256", "AWS4-HMAC-SHA256 Credential=", "UNSIGNED-PAYLOAD"]
+PROLOGS = [b'<?xml version="1.0" encoding="UT-8"?>', b'<?xml version="1.0" encoding="UTF-16"?>',
+           b'<?xml version="1.0" encoding="utf-16le"?>', b'<?xml version="1.0" encoding="ISO-8859-1"?>',
+           b'<?xml version="1.0" encoding="windows-1252"?>', b'<?xml version="1.0" encoding="base64_codec"?>',
+           b'<?xml version="1.0" encoding="rot_13"?>', b'<?xml version="1.0" encoding="shift_jis"?>',
+           b'<?xml version="1.0" encoding="utf-7"?>', b'<?xml version="1.0" encoding="idna"?>',
+           b'<?xml version="1.0" encoding="mbcs"?>', b'<?xml version="1.0" encoding=""?>',
+           b'<?xml version="1.0" encoding="\xff"?>', b'<?xml version="1.0" encoding="' + b"a" * 500 + b'"?>',
+           b'<?xml version="1.0" standalone="yes"?>', b'<?xml version="1.0" standalone="maybe"?>',
+           b'<?xml version="1.1"?>', b'<?xml version="2.0"?>', b'<?xml?>', b'<?xml version="1.0" junk?>',
+           b'<?xml version="1.0"?><?xml version="1.0"?>', b'junk<?xml version="1.0"?>', b'\n<?xml version="1.0"?>',
+           b'<?pi data?>', b'<!-- comment -->', b'<!-- -- -->', b'<!DOCTYPE a>', b'\xef\xbb\xbf', b'\xff\xfe',
+           b'\xfe\xff', b'\x00\x00\xfe\xff', b'<?xml-stylesheet href="x"?>', b'<?XML version="1.0"?>', b'']
+TAG_NAMES = [b"x", b"Items", b"Quantity", b"Name", b"Tags", b"p:Name", b"xmlns:a", b"1bad", b"a b", b"\xc3\xa9",
+             b"\xff", b"-", b"_" * 300, b"Name/", b"xml"]
+ATTRIBUTES = [b' xmlns="urn:x"', b' xmlns=""', b' xmlns:a="urn:a"', b' a="1" a="2"', b" a=1", b' a="<"',
+              b' xml:lang="en"', b' xsi:nil="true"', b' xmlns:xml="urn:wrong"', b' b="&#0;"', b' c="&undefined;"',
+              b' d="\xff"', b' xmlns:p=""', b' p:q="1"', b" " + b"e" * 1000 + b'="1"']
+TEXTS = [b"", b" ", b"x" * 3000, b"cg_" + b"a" * 27, b"-1", b"0", b"2147483648", b"99999999999999999999999",
+         b"1e400", b"NaN", b"true", b"TRUE", b"yes", b"ipv4", b"dualstack", b"tenant-only", b"a.example.com",
+         b"*.example.com", b"658327ea-f89d-4fab-a63d-7e88639e58f6", b"arn:aws:cloudfront::123456789012:x/y",
+         b"2026-11-25T00:00:00Z", b"\xe2\x80\xae", b"\xf0\x9f\x98\xb9", b"\xff", b"<", b"]]>", b"\t\r\n"]
+ENTITIES = [b"&amp;", b"&lt;", b"&gt;", b"&quot;", b"&apos;", b"&#65;", b"&#x41;", b"&#0;", b"&#xD800;",
+            b"&#x110000;", b"&#99999999999;", b"&undefined;", b"&", b"&#;", b"&#x;", b"&#xFFFE;", b"&#x1F639;",
+            b"<![CDATA[x]]>", b"<![CDATA[", b"&#10;", b"&#13;"]
+ENCODINGS = ["utf-16", "utf-16-le", "utf-16-be", "utf-32", "latin-1", "cp1252", "utf-8-sig"]
+_TOKENS = re.compile(rb"<\?.*?\?>|<!--.*?-->|<!\[CDATA\[.*?\]\]>|<![^>]*>|</?[^>]*>|[^<]+", re.S)
+_DECLARATION = re.compile(rb"^\s*<\?xml[^>]*\?>")
+
+
+def _pick(rng: random.Random, items):
+    return items[rng.randrange(len(items))]
+
+
+def _tokens(body: bytes) -> list[bytes]:
+    return _TOKENS.findall(body)
+
+
+def _mutate_method(request, rng):
+    request.method = _pick(rng, METHODS)
+
+
+def _mutate_path(request, rng):
+    parts = request.path.split("/")
+    choice = rng.random()
+    index = rng.randrange(len(parts))
+    if choice < 0.4:
+        parts[index] = _pick(rng, SEGMENTS)
+    elif choice < 0.6:
+        parts.insert(index, _pick(rng, SEGMENTS))
+    elif choice < 0.75 and len(parts) > 1:
+        del parts[index]
+    elif choice < 0.9:
+        parts[index] = urllib.parse.quote(parts[index], safe="") if rng.random() < 0.5 else parts[index] + "%"
+    else:
+        parts.append("")
+    request.path = "/".join(parts)
+    if rng.random() < 0.05:
+        request.path = request.path.lstrip("/")
+
+
+def _mutate_query(request, rng):
+    pairs = [p for p in request.query.split("&") if p] if request.query else []
+    choice = rng.random()
+    if choice < 0.35 or not pairs:
+        pairs.insert(rng.randint(0, len(pairs)), f"{_pick(rng, QUERY_TEXT)}={_pick(rng, QUERY_TEXT)}")
+    elif choice < 0.55:
+        key, _, _ = pairs[rng.randrange(len(pairs))].partition("=")
+        pairs[rng.randrange(len(pairs))] = f"{key}={_pick(rng, QUERY_TEXT)}"
+    elif choice < 0.7:
+        del pairs[rng.randrange(len(pairs))]
+    elif choice < 0.85:
+        pairs.append(pairs[rng.randrange(len(pairs))])
+    else:
+        pairs.append(_pick(rng, QUERY_TEXT))
+    request.query = "&".join(pairs)
+
+
+def _mutate_header(request, rng):
+    names = list(request.headers) + HEADERS
+    name = _pick(rng, names)
+    choice = rng.random()
+    if choice < 0.15:
+        request.headers.pop(name, None)
+    elif choice < 0.3 and name in request.headers:
+        value = request.headers[name]
+        request.headers[name] = value[: rng.randint(0, len(value))] + _pick(rng, HEADER_VALUES)[:40]
+    else:
+        request.headers[name] = _pick(rng, HEADER_VALUES)
+
+
+def _mutate_prolog(request, rng):
+    body = _DECLARATION.sub(b"", request.body, count=1) if rng.random() < 0.7 else request.body
+    request.body = _pick(rng, PROLOGS) + (_pick(rng, PROLOGS) if rng.random() < 0.2 else b"") + body
+
+
+def _element_tokens(tokens: list[bytes]) -> list[int]:
+    return [i for i, t in enumerate(tokens) if t.startswith(b"<") and t[1:2] not in (b"?", b"!")]
+
+
+def _mutate_tag(request, rng):
+    tokens = _tokens(request.body)
+    elements = _element_tokens(tokens)
+    if not elements:
+        request.body = b"<" + _pick(rng, TAG_NAMES) + b">" + request.body
+        return
+    index = _pick(rng, elements)
+    token = tokens[index]
+    closing = token.startswith(b"</")
+    match = re.match(rb"</?([^\s/>]*)", token)
+    name = match.group(1) if match else b""
+    choice = rng.random()
+    if choice < 0.3:
+        new_name = _pick(rng, TAG_NAMES)
+    elif choice < 0.45:
+        new_name = name.swapcase()
+    elif choice < 0.6:
+        new_name = b"p:" + name
+    else:
+        new_name = name
+    token = token.replace(name, new_name, 1) if name else token
+    if choice >= 0.6:
+        roll = rng.random()
+        if roll < 0.3:
+            token = b""  # an element left open, or closed twice
+        elif roll < 0.5 and not closing:
+            token = token[:-1].rstrip(b"/") + b"/>"
+        elif roll < 0.75:
+            token = token + token
+        else:
+            # A subtree duplicated: the element and what follows up to its end tag.
+            end = next((j for j in range(index + 1, len(tokens)) if tokens[j] == b"</" + name + b">"), index)
+            token = b"".join(tokens[index:end + 1]) * 2
+            del tokens[index + 1:end + 1]
+    tokens[index] = token
+    request.body = b"".join(tokens)
+
+
+def _mutate_attribute(request, rng):
+    tokens = _tokens(request.body)
+    starts = [i for i in _element_tokens(tokens) if not tokens[i].startswith(b"</")]
+    if not starts:
+        return
+    index = _pick(rng, starts)
+    token = tokens[index]
+    cut = len(token) - (2 if token.endswith(b"/>") else 1)
+    if rng.random() < 0.2 and b' xmlns="' in token:
+        token = re.sub(rb' xmlns="[^"]*"', _pick(rng, ATTRIBUTES), token, count=1)
+    else:
+        token = token[:cut] + _pick(rng, ATTRIBUTES) + token[cut:]
+    tokens[index] = token
+    request.body = b"".join(tokens)
+
+
+def _text_positions(tokens: list[bytes]) -> list[int]:
+    return [i for i, t in enumerate(tokens) if not t.startswith(b"<")]
+
+
+def _mutate_text(request, rng):
+    tokens = _tokens(request.body)
+    texts = _text_positions(tokens)
+    if not texts:
+        return
+    index = _pick(rng, texts)
+    replacement = _pick(rng, TEXTS)
+    tokens[index] = replacement if rng.random() < 0.7 else tokens[index] + replacement
+    request.body = b"".join(tokens)
+
+
+def _mutate_entity(request, rng):
+    tokens = _tokens(request.body)
+    places = _text_positions(tokens) or [len(tokens)]
+    index = _pick(rng, places)
+    if index == len(tokens):
+        tokens.append(b"")
+    text = tokens[index]
+    at = rng.randint(0, len(text))
+    tokens[index] = text[:at] + _pick(rng, ENTITIES) + text[at:]
+    request.body = b"".join(tokens)
+
+
+def _mutate_encoding(request, rng):
+    text = request.body.decode("utf-8", "replace")
+    encoding = _pick(rng, ENCODINGS)
+    roll = rng.random()
+    if roll < 0.4:  # a declaration that tells the truth
+        text = _DECLARATION.sub(b"", request.body).decode("utf-8", "replace")
+        text = f'<?xml version="1.0" encoding="{encoding.replace("-sig", "")}"?>' + text
+    elif roll < 0.6:  # a declaration that lies
+        text = f'<?xml version="1.0" encoding="{_pick(rng, ENCODINGS)}"?>' + \
+               _DECLARATION.sub(b"", request.body).decode("utf-8", "replace")
+    request.body = text.encode(encoding, "replace")
+    if rng.random() < 0.2:
+        request.body = request.body[: rng.randint(0, len(request.body))]  # cut mid-character
+
+
+FRAGMENTS = [b"<", b">", b"</", b"&amp;", b"&#0;", b"\xff", b"\xc3\x28", b"\x00", b"<!DOCTYPE a>",
+             b"<![CDATA[x]]>", b"<?pi?>", b"<a:b xmlns:a='u'>", b"\xe2\x80\xae", b"\xf0\x9f"]
+
+
+def _mutate_bytes(request, rng):
+    data = bytearray(request.body)
+    for _ in range(rng.randint(1, 4)):
+        position = rng.randint(0, len(data)) if data else 0
+        choice = rng.random()
+        if choice < 0.4 or not data:
+            data[position:position] = _pick(rng, FRAGMENTS)
+        elif choice < 0.7:
+            del data[position:position + rng.randint(1, 20)]
+        else:
+            data[min(position, len(data) - 1)] = rng.randrange(256)
+    request.body = bytes(data)
+
+
+PARAM_TEXTS = ["", "x" * 300, "cg_" + "a" * 27, "arn:aws:cloudfront::123456789012:connection-group/cg_x",
+               "E1A2B3C4D5E6F7", "tenant-only", "658327ea-f89d-4fab-a63d-7e88639e58f6", "a.example.com", "%ff",
+               "../..", "\ud7ff", "ipv4", "dualstack", "-1", "2147483648", "é" * 70, "*"]
+
+
+def _mutate_value(value, rng):
+    if isinstance(value, dict):
+        return {k: _mutate_value(v, rng) for k, v in value.items() if rng.random() < 0.9}
+    if isinstance(value, list):
+        items = [_mutate_value(v, rng) for v in value]
+        return items + items[:1] if rng.random() < 0.2 else items[: rng.randint(0, len(items))]
+    if isinstance(value, bool):
+        return rng.random() < 0.5
+    if isinstance(value, int):
+        return rng.choice([value, 0, -1, 3, 21, 101, 2**31 - 1, 2**31])
+    if isinstance(value, str):
+        return value if rng.random() < 0.6 else _pick(rng, PARAM_TEXTS)
+    return value
+
+
+def _mutate_params(request, rng, model):
+    operation = model.operation_model(request.operation)
+    try:
+        method, path, query, headers, body = botocore_request(operation, _mutate_value(request.params, rng))
+    except Exception:  # botocore would not serialize what the mutation made: keep the request as it was
+        return
+    request.method, request.path, request.query, request.body = method, path, query, body
+    request.headers.update(headers)
+
+
+_MUTATORS = {"method": _mutate_method, "path": _mutate_path, "query": _mutate_query, "header": _mutate_header,
+             "prolog": _mutate_prolog, "tag": _mutate_tag, "attribute": _mutate_attribute, "text": _mutate_text,
+             "entity": _mutate_entity, "encoding": _mutate_encoding, "bytes": _mutate_bytes}
+# Body regions weigh more: the XML is where most of a request's bytes are.
+_WEIGHTS = {"method": 1, "path": 3, "query": 3, "header": 3, "prolog": 3, "tag": 3, "attribute": 2, "text": 3,
+            "entity": 2, "encoding": 2, "bytes": 3, "params": 4}
+
+
+# --- signing --------------------------------------------------------------------------------------------
+
+def sign(request: Request, key_id: str, secret: str) -> None:
+    """Sign the request as it now is with botocore's SigV4 (a fresh date, every header signed)."""
+    for name in ("authorization", "x-amz-date", "x-amz-security-token"):
+        request.headers.pop(name, None)
+    url = "http://127.0.0.1:4599" + request.path + ("?" + request.query if request.query else "")
+    aws = botocore.awsrequest.AWSRequest(method=request.method, url=url, data=request.body,
+                                         headers=dict(request.headers))
+    try:
+        botocore.auth.SigV4Auth(botocore.credentials.Credentials(key_id, secret), "cloudfront",
+                                "us-east-1").add_auth(aws)
+    except Exception:  # a request botocore cannot put in canonical form goes unsigned
+        return
+    request.headers = {k.lower(): (v.decode("latin-1") if isinstance(v, bytes) else v)
+                       for k, v in aws.headers.items()}
+
+
+AUTH_FIELDS = ["Credential=", "SignedHeaders=", "Signature=", "Credential=AKIDFUZZ/20261125/us-east-1/cloudfront/",
+               "Credential=AKIDFUZZ/x/us-east-1/cloudfront/aws4_request", "SignedHeaders=x-amz-date",
+               "SignedHeaders=host;;host", "Signature=" + "0" * 64, "Signature=zz", ",,,", "=", "Credential=/////"]
+
+
+def _mutate_auth(request, rng):
+    authorization = request.headers.get("authorization", "")
+    choice = rng.random()
+    if choice < 0.3 and authorization:
+        parts = authorization.split(", ")
+        parts[rng.randrange(len(parts))] = _pick(rng, AUTH_FIELDS)
+        request.headers["authorization"] = ", ".join(parts)
+    elif choice < 0.45:
+        request.headers["x-amz-date"] = _pick(rng, ["", "20261125", "19700101T000000Z", "99991231T235959Z",
+                                                    "2026-11-25T00:00:00Z", "\xff"])
+    elif choice < 0.6:
+        request.headers.pop("authorization", None)
+    elif choice < 0.8:  # a presigned form with junk in its fields
+        request.headers.pop("authorization", None)
+        fields = {"X-Amz-Algorithm": _pick(rng, ["AWS4-HMAC-SHA256", "AWS4-ECDSA-P256-SHA256", ""]),
+                  "X-Amz-Credential": _pick(rng, ["AKIDFUZZ/20261125/us-east-1/cloudfront/aws4_request", "", "/"]),
+                  "X-Amz-Date": _pick(rng, ["20261125T000000Z", "", "x"]),
+                  "X-Amz-Expires": _pick(rng, ["0", "1", "604801", "-1", "99999999999", "x", ""]),
+                  "X-Amz-SignedHeaders": _pick(rng, ["host", "", ";"]),
+                  "X-Amz-Signature": _pick(rng, ["0" * 64, "", "zz"])}
+        extra = urllib.parse.urlencode({k: v for k, v in fields.items() if rng.random() < 0.85})
+        request.query = "&".join(p for p in (request.query, extra) if p)
+    else:
+        request.headers["authorization"] = authorization[: rng.randint(0, len(authorization))]
+
+
+# --- running --------------------------------------------------------------------------------------------
+
+@dataclass
+class Tally:
+    cases: int = 0
+    statuses: dict[int, int] = field(default_factory=dict)
+    regions: dict[str, int] = field(default_factory=dict)
+    operations: set[str] = field(default_factory=set)
+    reached: set[str] = field(default_factory=set)  # operations that answered 2xx to a mutated request
+
+
+def fuzz(app, corpus: list[Request], rng: random.Random, cases: int, *, key: tuple[str, str] | None = None,
+         on_answer=None) -> Tally:
+    """Send `cases` mutants of the corpus through `app.handle`; `on_answer(request, response, regions)` sees
+    each answer (the tests assert on it). With `key` (id, secret), mutants are signed again before sending."""
+    tally = Tally()
+    regions = list(_WEIGHTS)
+    weights = [_WEIGHTS[r] for r in regions]
+    model = app.codec.model
+    for _ in range(cases):
+        seed = _pick(rng, corpus)
+        request = replace(seed, headers=dict(seed.headers))
+        chosen = rng.choices(regions, weights, k=rng.randint(1, 3))
+        for region in chosen:
+            if region == "params":
+                _mutate_params(request, rng, model)
+            else:
+                _MUTATORS[region](request, rng)
+        if key is not None:
+            if rng.random() < 0.8:
+                sign(request, *key)
+            if rng.random() < 0.25:
+                _mutate_auth(request, rng)
+                chosen = [*chosen, AUTH_REGION]
+        response = app.handle(request.method, request.path, request.query, request.headers, request.body)
+        tally.cases += 1
+        tally.statuses[response.status] = tally.statuses.get(response.status, 0) + 1
+        for region in chosen:
+            tally.regions[region] = tally.regions.get(region, 0) + 1
+        tally.operations.add(seed.operation)
+        if 200 <= response.status < 300:
+            tally.reached.add(seed.operation)
+        if on_answer is not None:
+            on_answer(request, response, chosen)
+    return tally
