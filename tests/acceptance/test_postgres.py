@@ -1,5 +1,6 @@
 """Several `serve` processes on one PostgreSQL database: every guarantee of one server holds across them."""
 import os
+import random
 import subprocess
 import sys
 import threading
@@ -7,10 +8,12 @@ import time
 
 import botocore.exceptions
 import pytest
+import requests
 
 from builders import multi_tenant_config
 from concurrency import race
 from conftest import make_client
+from fuzzing import HttpTarget, fuzz, record_corpus
 from serving import RunningServer
 from test_readme_walkthrough import walkthrough
 
@@ -176,3 +179,24 @@ def test_the_readme_scale_out_section_runs_as_written(postgres, tmp_path):
             os.killpg(process.pid, signal.SIGKILL)
     assert process.returncode == 0, err
     assert out.count('"Name": "shared-group"') == 2
+
+
+@pytest.mark.parametrize("path", ["/2020-05-31/connection-group/cg_%00x", "/2020-05-31/distribution/E1%01",
+                                  "/2020-05-31/distribution-tenant?domain=a%00.example.com"])
+def test_text_postgresql_cannot_hold_is_a_400_not_a_500(servers, path):
+    # PostgreSQL's text refuses NUL; no such character may reach the store from any part of a request.
+    response = requests.get(servers[0].url + path, headers={"Authorization": "AWS4-HMAC-SHA256 Credential=x/y"})
+    assert response.status_code == 400, response.text
+    assert b"<Code>InvalidArgument</Code>" in response.content
+
+
+def test_mutants_on_postgresql_never_get_a_5xx(servers, account):
+    corpus = record_corpus(account, "secret", endpoint_url=servers[0].url)
+    fuzz(HttpTarget(servers[1].url), corpus, random.Random(int(os.environ.get("CLOUDFRONT_LOCAL_FUZZ_SEED", "9"))),
+         300, on_answer=lambda request, response, regions: _assert_below_500(request, response))
+    assert not [line for server in servers for line in server.lines if "internal error" in line]
+
+
+def _assert_below_500(request, response):
+    assert response.status < 500 or response.status == 501, (request.method, request.path, request.query,
+                                                              request.body[:300], response.body[:300])

@@ -29,7 +29,7 @@ def _seed() -> int:
 @pytest.fixture(scope="module")
 def open_app():
     app = Application(Settings(log_requests=False))
-    return app, record_corpus(app, ACCOUNT, "secret")
+    return app, record_corpus(ACCOUNT, "secret", app=app)
 
 
 @pytest.fixture(scope="module")
@@ -38,7 +38,7 @@ def guarded_app(tmp_path_factory):
     path.write_text(f'[[credentials]]\naccess_key_id = "{KEY_ID}"\nsecret_access_key = "{SECRET}"\n'
                     f'account_id = "{ACCOUNT}"\n')
     app = Application(Settings(log_requests=False, credentials=str(path)))
-    return app, record_corpus(app, KEY_ID, SECRET)
+    return app, record_corpus(KEY_ID, SECRET, app=app)
 
 
 def _no_5xx(request, response, regions):

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import random
 import re
+import time
 import urllib.parse
 from dataclasses import dataclass, field, replace
 
@@ -29,6 +30,7 @@ import botocore.config
 import botocore.credentials
 
 from builders import direct_config, multi_tenant_config
+from cloudfront_local.protocol import RestXmlCodec, load_service_model
 from samples import botocore_request
 
 REGIONS = ("method", "path", "query", "header", "prolog", "tag", "attribute", "text", "entity", "encoding",
@@ -60,9 +62,11 @@ class _Body:
             yield self._data
 
 
-def record_corpus(app, key_id: str, secret: str) -> list[Request]:
-    """Every implemented operation called validly by boto3 against `app` (through botocore's before-send
-    event: no socket); returns the requests exactly as botocore serialized and signed them."""
+def record_corpus(key_id: str, secret: str, *, app=None,
+                  endpoint_url: str = "http://127.0.0.1:4599") -> list[Request]:
+    """Every implemented operation called validly by boto3; returns the requests exactly as botocore
+    serialized and signed them. With `app`, botocore's before-send event hands each request to
+    `app.handle` (no socket); without, the requests go to `endpoint_url` over HTTP."""
     recorded: list[Request] = []
 
     def send(request, **_kwargs):
@@ -74,17 +78,19 @@ def record_corpus(app, key_id: str, secret: str) -> list[Request]:
                    for k, v in request.headers.items()}
         headers.setdefault("host", url.netloc)
         recorded.append(Request(request.method, url.path, url.query, headers, body))
+        if app is None:
+            return None
         answer = app.handle(request.method, url.path, url.query, dict(headers), body)
         return botocore.awsrequest.AWSResponse(request.url, answer.status, answer.headers, _Body(answer.body))
 
-    client = boto3.client("cloudfront", endpoint_url="http://127.0.0.1:4599", region_name="us-east-1",
+    client = boto3.client("cloudfront", endpoint_url=endpoint_url, region_name="us-east-1",
                           aws_access_key_id=key_id, aws_secret_access_key=secret,
                           config=botocore.config.Config(retries={"max_attempts": 1}))
     client.meta.events.register("before-send", send)
     _scenario(client)
+    codec = RestXmlCodec(load_service_model("cloudfront"))
     for request in recorded:
-        operation, params = app.codec.decode(request.method, request.path, request.query, request.headers,
-                                             request.body)
+        operation, params = codec.decode(request.method, request.path, request.query, request.headers, request.body)
         request.operation, request.params = operation.name, params
     return recorded
 
@@ -96,7 +102,7 @@ def _scenario(cf) -> None:
     anycast_id = anycast["AnycastIpList"]["Id"]
     cf.get_anycast_ip_list(Id=anycast_id)
     cf.list_anycast_ip_lists(MaxItems=5)
-    anycast_etag = cf.update_anycast_ip_list(Id=anycast_id, IfMatch=anycast["ETag"], IpAddressType="ipv4")["ETag"]
+    cf.update_anycast_ip_list(Id=anycast_id, IfMatch=anycast["ETag"], IpAddressType="ipv4")["ETag"]
     group = cf.create_connection_group(Name="fuzz-group", Ipv6Enabled=False, Tags=tags, Enabled=True)
     group_id = group["ConnectionGroup"]["Id"]
     cf.get_connection_group(Identifier=group_id)
@@ -132,20 +138,35 @@ def _scenario(cf) -> None:
     cf.tag_resource(Resource=arn, Tags={"Items": [{"Key": "extra", "Value": "1"}]})
     cf.untag_resource(Resource=arn, TagKeys={"Items": ["extra"]})
     cf.list_tags_for_resource(Resource=arn)
-    # Deletes last, each of a resource made for it, so that the rest stays for the mutants.
+    # Deletes last, each of a resource made for it, so that the rest stays for the mutants. A resource must
+    # be deployed before it can be deleted (servers with a deploy delay make the scenario wait).
     spare = cf.create_distribution_tenant(DistributionId=multi["Id"], Name="fuzz-spare",
                                           Domains=[{"Domain": "spare.fuzz.example"}],
                                           Parameters=[{"Name": "tenantName", "Value": "s"}])
-    etag = cf.update_distribution_tenant(Id=spare["DistributionTenant"]["Id"], IfMatch=spare["ETag"],
-                                         Enabled=False)["ETag"]
-    cf.delete_distribution_tenant(Id=spare["DistributionTenant"]["Id"], IfMatch=etag)
+    spare_id = spare["DistributionTenant"]["Id"]
+    etag = cf.update_distribution_tenant(Id=spare_id, IfMatch=spare["ETag"], Enabled=False)["ETag"]
+    _deployed(lambda: cf.get_distribution_tenant(Identifier=spare_id)["DistributionTenant"])
+    cf.delete_distribution_tenant(Id=spare_id, IfMatch=etag)
     spare_group = cf.create_connection_group(Name="fuzz-spare-group", Enabled=False)
-    cf.delete_connection_group(Id=spare_group["ConnectionGroup"]["Id"], IfMatch=spare_group["ETag"])
+    group_id = spare_group["ConnectionGroup"]["Id"]
+    _deployed(lambda: cf.get_connection_group(Identifier=group_id)["ConnectionGroup"])
+    cf.delete_connection_group(Id=group_id, IfMatch=spare_group["ETag"])
     spare_list = cf.create_anycast_ip_list(Name="fuzz-spare-anycast", IpCount=3)
-    cf.delete_anycast_ip_list(Id=spare_list["AnycastIpList"]["Id"], IfMatch=spare_list["ETag"])
+    list_id = spare_list["AnycastIpList"]["Id"]
+    _deployed(lambda: cf.get_anycast_ip_list(Id=list_id)["AnycastIpList"])
+    cf.delete_anycast_ip_list(Id=list_id, IfMatch=spare_list["ETag"])
     spare_dist = cf.create_distribution(DistributionConfig=direct_config(Enabled=False))
-    cf.delete_distribution(Id=spare_dist["Distribution"]["Id"], IfMatch=spare_dist["ETag"])
-    del anycast_etag
+    dist_id = spare_dist["Distribution"]["Id"]
+    _deployed(lambda: cf.get_distribution(Id=dist_id)["Distribution"])
+    cf.delete_distribution(Id=dist_id, IfMatch=spare_dist["ETag"])
+
+
+def _deployed(get, timeout: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout
+    while get()["Status"] != "Deployed":
+        if time.monotonic() > deadline:
+            raise TimeoutError("the resource was not deployed in time")
+        time.sleep(0.1)
 
 
 # --- the mutations --------------------------------------------------------------------------------------
@@ -485,7 +506,7 @@ def fuzz(app, corpus: list[Request], rng: random.Random, cases: int, *, key: tup
     tally = Tally()
     regions = list(_WEIGHTS)
     weights = [_WEIGHTS[r] for r in regions]
-    model = app.codec.model
+    model = load_service_model("cloudfront")
     for _ in range(cases):
         seed = _pick(rng, corpus)
         request = replace(seed, headers=dict(seed.headers))
@@ -512,3 +533,41 @@ def fuzz(app, corpus: list[Request], rng: random.Random, cases: int, *, key: tup
         if on_answer is not None:
             on_answer(request, response, chosen)
     return tally
+
+
+class HttpTarget:
+    """`handle` over a real socket to a running server, so that mutants pass through the HTTP server and our
+    ASGI layer too. The request line and headers go out as given (latin-1); Content-Length is always the
+    body's true length, since framing the body is the HTTP server's business and a lie would only stall
+    the connection."""
+
+    def __init__(self, url: str, timeout: float = 10.0):
+        parsed = urllib.parse.urlsplit(url)
+        self.address = (parsed.hostname, parsed.port)
+        self.timeout = timeout
+
+    def handle(self, method, path, query, headers, body):
+        import http.client
+        import socket
+
+        target = (path or "/") + ("?" + query if query else "")
+        lines = [f"{method} {target} HTTP/1.1"]
+        for name, value in headers.items():
+            if name in ("content-length", "transfer-encoding", "connection"):
+                continue
+            lines.append(f"{name}: {value}")
+        lines += [f"content-length: {len(body)}", "connection: close", "", ""]
+        head = "\r\n".join(lines).encode("latin-1", "replace")
+        with socket.create_connection(self.address, timeout=self.timeout) as connection:
+            connection.sendall(head + body)
+            response = http.client.HTTPResponse(connection, method=method)
+            response.begin()
+            answer = _Answer(response.status, {k.lower(): v for k, v in response.getheaders()}, response.read())
+        return answer
+
+
+@dataclass
+class _Answer:
+    status: int
+    headers: dict[str, str]
+    body: bytes
