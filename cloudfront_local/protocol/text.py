@@ -1,4 +1,4 @@
-"""Small text helpers the parser and the validator share for their messages."""
+"""Small text helpers the parser, the validator and the serializer share."""
 from __future__ import annotations
 
 import re

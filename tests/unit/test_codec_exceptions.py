@@ -84,3 +84,22 @@ def test_header_list_items(text, expected):
 def test_http_dates_in_a_header_list_stay_whole():
     text = "Mon, 16 Dec 2019 23:48:18 GMT, Tue, 17 Dec 2019 01:02:03 GMT"
     assert split_header_list(text, TIMESTAMP) == ["Mon, 16 Dec 2019 23:48:18 GMT", "Tue, 17 Dec 2019 01:02:03 GMT"]
+
+
+def test_a_header_value_cannot_start_a_header_of_its_own():
+    """Whatever a handler puts in a header member (an echoed value, say), the answer has no line break in it."""
+    import json
+    import pathlib
+
+    import botocore.model
+
+    suites = json.loads((pathlib.Path(__file__).parent / "protocols" / "rest-xml-output.json").read_text("utf-8"))
+    suite = next(s for s in suites if "InputAndOutputWithHeadersIO" in s["shapes"])
+    case = suite["cases"][0]
+    description = dict(suite, operations={case["given"]["name"]: case["given"]})
+    model = botocore.model.ServiceModel(description, service_name="vectors")
+    response = RestXmlCodec(model).encode(model.operation_model(case["given"]["name"]),
+                                          {"headerString": "a\r\nSet-Cookie: stolen=1\r\n\r\n<html>",
+                                           "headerStringList": ["x\ny", "z"]})
+    assert all("\r" not in v and "\n" not in v for v in response.headers.values()), response.headers
+    assert response.headers["X-String"].startswith("a  Set-Cookie")
