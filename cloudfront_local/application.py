@@ -14,9 +14,9 @@ import uuid
 from .auth import AuthError, Authenticator, Principal, load_credentials
 from .config import Settings
 from .protocol import CodecError, Response, RestXmlCodec, load_service_model
-from .service.context import Context
-from .service.errors import IF_MATCH_MISSING, ServiceError
-from .service.registry import load_all
+from .service.common.context import Context
+from .service.common.errors import IF_MATCH_MISSING, ServiceError
+from .service.common.registry import load_all
 from .store import KeyTaken, Store, TransientConflict, open_store
 
 log = logging.getLogger("cloudfront_local")

@@ -5,8 +5,8 @@ import pytest
 
 from cloudfront_local.protocol import load_service_model
 from cloudfront_local.protocol.model import error_statuses
-from cloudfront_local.service import errors, ids
-from cloudfront_local.service.tagging import checked_tags
+from cloudfront_local.service.common import errors, ids
+from cloudfront_local.service.common.tagging import checked_tags
 
 
 def test_every_service_error_is_an_error_shape_of_the_model():

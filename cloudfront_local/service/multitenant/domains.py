@@ -4,10 +4,10 @@ from __future__ import annotations
 import re
 from typing import Callable
 
-from ..store import Record, Transaction
-from . import lifecycle
-from .context import Context
-from .errors import CNAMEAlreadyExists, InvalidArgument
+from ...store import Record, Transaction
+from ..common import lifecycle
+from ..common.context import Context
+from ..common.errors import CNAMEAlreadyExists, InvalidArgument
 
 KEY = "domain"
 

@@ -1,10 +1,12 @@
 """Distribution tenants: Create, Get (id, name, ARN), GetByDomain, List, ListByCustomization, Update, Delete."""
 from __future__ import annotations
 
-from ..store import KeyTaken, Record, Transaction
-from . import connection_groups, distribution_config, distributions, domains, ids, lifecycle, paging, tagging
-from .context import Context
-from .errors import (
+from ...store import KeyTaken, Record, Transaction
+from . import connection_groups, domains
+from ..common import ids, lifecycle, paging, tagging
+from ..distributions import config as distribution_config, distributions
+from ..common.context import Context
+from ..common.errors import (
     CNAMEAlreadyExists,
     EntityAlreadyExists,
     EntityNotFound,
@@ -12,7 +14,7 @@ from .errors import (
     InvalidAssociation,
     ResourceNotDisabled,
 )
-from .registry import operation
+from ..common.registry import operation
 
 KIND = "distribution-tenant"
 ARN_TYPE = "distribution-tenant"

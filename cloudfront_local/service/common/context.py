@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from ..config import Settings
+from ...config import Settings
 
 
 class Context(NamedTuple):  # a tuple: made on every request, so it should cost next to nothing

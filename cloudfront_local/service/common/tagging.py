@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import regex
 
-from ..store import Record, Transaction
+from ...store import Record, Transaction
 from . import ids
 from .context import Context
 from .errors import InvalidArgument, InvalidTagging, NoSuchResource

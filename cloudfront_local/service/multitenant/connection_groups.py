@@ -1,17 +1,19 @@
 """Connection groups: CreateConnectionGroup, Get (by id, name or ARN), GetByRoutingEndpoint, List, Update, Delete."""
 from __future__ import annotations
 
-from ..store import GLOBAL, KeyTaken, Record, Transaction
-from . import anycast_ip_lists, distributions, ids, lifecycle, paging, tagging
-from .context import Context
-from .errors import (
+from ...store import GLOBAL, KeyTaken, Record, Transaction
+from . import anycast_ip_lists
+from ..common import ids, lifecycle, paging, tagging
+from ..distributions import distributions
+from ..common.context import Context
+from ..common.errors import (
     CannotDeleteEntityWhileInUse,
     EntityAlreadyExists,
     EntityNotFound,
     InvalidArgument,
     ResourceNotDisabled,
 )
-from .registry import operation
+from ..common.registry import operation
 
 KIND = "connection-group"
 ARN_TYPE = "connection-group"

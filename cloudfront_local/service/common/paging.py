@@ -9,7 +9,7 @@ from __future__ import annotations
 import base64
 import binascii
 
-from ..store import Record, Transaction
+from ...store import Record, Transaction
 from .errors import InvalidArgument
 
 MAX_ITEMS = 100

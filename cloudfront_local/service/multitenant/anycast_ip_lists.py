@@ -3,17 +3,17 @@ from __future__ import annotations
 
 import ipaddress
 
-from ..store import KeyTaken, Transaction
-from . import ids, lifecycle, paging, tagging
-from .context import Context
-from .errors import (
+from ...store import KeyTaken, Transaction
+from ..common import ids, lifecycle, paging, tagging
+from ..common.context import Context
+from ..common.errors import (
     CannotDeleteEntityWhileInUse,
     EntityAlreadyExists,
     EntityLimitExceeded,
     EntityNotFound,
     InvalidArgument,
 )
-from .registry import operation
+from ..common.registry import operation
 
 KIND = "anycast-ip-list"
 ARN_TYPE = "anycast-ip-list"

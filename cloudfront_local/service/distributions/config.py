@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import copy
 
-from .errors import InconsistentQuantities, InvalidArgument, NoSuchCachePolicy, NoSuchOrigin
+from ..common.errors import InconsistentQuantities, InvalidArgument, NoSuchCachePolicy, NoSuchOrigin
 
 # AWS-managed cache policies (Developer Guide, "Use managed cache policies"). Custom cache policies are
 # not implemented yet, so these are the only ids a cache behavior can name.

@@ -17,7 +17,13 @@ def operation(name: str):
 
 
 def load_all() -> dict[str, Callable]:
-    """Import every resource family so that its handlers register."""
-    from . import anycast_ip_lists, connection_groups, distributions, tagging, tenants  # noqa: F401
+    """Import every module of the service layer, so that each family's handlers register: a new family
+    needs no line here."""
+    import importlib
+    import pkgutil
 
+    from ... import service
+
+    for module in pkgutil.walk_packages(service.__path__, service.__name__ + "."):
+        importlib.import_module(module.name)
     return HANDLERS

@@ -5,10 +5,12 @@ from __future__ import annotations
 import hashlib
 import json
 
-from ..store import KeyTaken, Record, Transaction
-from . import anycast_ip_lists, distribution_config, domains, ids, lifecycle, paging, tagging
-from .context import Context
-from .errors import (
+from ...store import KeyTaken, Record, Transaction
+from . import config as distribution_config
+from ..common import ids, lifecycle, paging, tagging
+from ..multitenant import anycast_ip_lists, domains
+from ..common.context import Context
+from ..common.errors import (
     CNAMEAlreadyExists,
     DistributionAlreadyExists,
     DistributionNotDisabled,
@@ -17,7 +19,7 @@ from .errors import (
     ResourceInUse,
     TooManyDistributions,
 )
-from .registry import operation
+from ..common.registry import operation
 
 KIND = "distribution"
 ARN_TYPE = "distribution"
