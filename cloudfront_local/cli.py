@@ -6,7 +6,7 @@ import logging
 import sys
 
 from . import __version__, listener
-from .config import DEFAULT_PORT, Settings
+from .config import DEFAULT_PORT, Settings, quota_fields
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -27,10 +27,10 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--credentials", help="TOML file of access keys, accounts and allowed actions; with it "
                                              "every request must carry a valid SigV4 signature "
                                              "(CLOUDFRONT_LOCAL_CREDENTIALS)")
-    for resource in ("connection-group", "anycast-ip-list", "distribution", "distribution-tenant"):
-        field = resource.replace("-", "_") + "_quota"
-        serve.add_argument(f"--{resource}-quota", type=int, dest=field,
-                           help=f"{resource.replace('-', ' ')}s per account (CLOUDFRONT_LOCAL_{field.upper()})")
+    for field in quota_fields():
+        resource = field[: -len("_quota")]
+        serve.add_argument(f"--{resource.replace('_', '-')}-quota", type=int, dest=field,
+                           help=f"per-account quota of the {resource.replace('_', ' ')} kind (CLOUDFRONT_LOCAL_{field.upper()})")
     return parser
 
 

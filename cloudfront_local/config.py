@@ -11,6 +11,13 @@ DEFAULT_CONNECTION_GROUP_QUOTA = 100
 DEFAULT_ANYCAST_IP_LIST_QUOTA = 10
 DEFAULT_DISTRIBUTION_QUOTA = 500
 DEFAULT_DISTRIBUTION_TENANT_QUOTA = 10_000
+# The rest of AWS's per-account quotas, from CloudFront's quotas page (docs/behaviour.md, "Quotas").
+DEFAULT_QUOTAS = {
+    "cache_policy": 20, "origin_request_policy": 20, "response_headers_policy": 20,
+    "origin_access_control": 100, "origin_access_identity": 100, "public_key": 10, "key_group": 10,
+    "field_level_encryption_config": 10, "field_level_encryption_profile": 10, "realtime_log_config": 15,
+    "continuous_deployment_policy": 20, "vpc_origin": 25, "trust_store": 10,
+}
 
 
 @dataclass(frozen=True)
@@ -24,6 +31,19 @@ class Settings:
     anycast_ip_list_quota: int = DEFAULT_ANYCAST_IP_LIST_QUOTA
     distribution_quota: int = DEFAULT_DISTRIBUTION_QUOTA
     distribution_tenant_quota: int = DEFAULT_DISTRIBUTION_TENANT_QUOTA
+    cache_policy_quota: int = DEFAULT_QUOTAS["cache_policy"]
+    origin_request_policy_quota: int = DEFAULT_QUOTAS["origin_request_policy"]
+    response_headers_policy_quota: int = DEFAULT_QUOTAS["response_headers_policy"]
+    origin_access_control_quota: int = DEFAULT_QUOTAS["origin_access_control"]
+    origin_access_identity_quota: int = DEFAULT_QUOTAS["origin_access_identity"]
+    public_key_quota: int = DEFAULT_QUOTAS["public_key"]
+    key_group_quota: int = DEFAULT_QUOTAS["key_group"]
+    field_level_encryption_config_quota: int = DEFAULT_QUOTAS["field_level_encryption_config"]
+    field_level_encryption_profile_quota: int = DEFAULT_QUOTAS["field_level_encryption_profile"]
+    realtime_log_config_quota: int = DEFAULT_QUOTAS["realtime_log_config"]
+    continuous_deployment_policy_quota: int = DEFAULT_QUOTAS["continuous_deployment_policy"]
+    vpc_origin_quota: int = DEFAULT_QUOTAS["vpc_origin"]
+    trust_store_quota: int = DEFAULT_QUOTAS["trust_store"]
     credentials: str | None = None      # a TOML file of keys: with it, every request must be signed
     max_body_bytes: int = 1024 * 1024   # larger request bodies are refused before they are read
     log_requests: bool = True
@@ -51,10 +71,13 @@ class Settings:
             raise ValueError("the port must be from 0 to 65535")
         if self.max_body_bytes < 1:
             raise ValueError("the body size limit must be positive")
-        for name in ("connection_group_quota", "anycast_ip_list_quota", "distribution_quota",
-                     "distribution_tenant_quota"):
+        for name in quota_fields():
             if getattr(self, name) < 0:
                 raise ValueError(f"the {name.replace('_', ' ')} cannot be negative")
+
+
+def quota_fields() -> list[str]:
+    return [spec.name for spec in fields(Settings) if spec.name.endswith("_quota")]
 
 
 def _convert(name: str, raw: str, kind: type):

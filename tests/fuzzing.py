@@ -159,6 +159,160 @@ def _scenario(cf) -> None:
     dist_id = spare_dist["Distribution"]["Id"]
     _deployed(lambda: cf.get_distribution(Id=dist_id)["Distribution"])
     cf.delete_distribution(Id=dist_id, IfMatch=spare_dist["ETag"])
+    _scenario_references(cf)
+
+
+def _public_key_pem() -> str:
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048).public_key()
+    return key.public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo).decode()
+
+
+def _family(create, get, get_config, update, delete, list_all, config_member: str, resource: str, config: dict,
+            changed: dict, spare: dict):
+    """The six calls of a config-in resource family; a spare one is made for the delete."""
+    made = create(**{config_member: config})
+    resource_id = made[resource]["Id"]
+    get(Id=resource_id)
+    if get_config:
+        get_config(Id=resource_id)
+    list_all()
+    update(Id=resource_id, IfMatch=made["ETag"], **{config_member: {**config, **changed}})
+    extra = create(**{config_member: spare})
+    delete(Id=extra[resource]["Id"], IfMatch=extra["ETag"])
+    return resource_id
+
+
+def _scenario_references(cf) -> None:
+    """Every family a distribution refers to, and the distribution operations that refer to them."""
+    headers = {"HeaderBehavior": "whitelist", "Headers": {"Quantity": 1, "Items": ["Origin"]}}
+    cache = {"Name": "fuzz-cache", "MinTTL": 1, "ParametersInCacheKeyAndForwardedToOrigin": {
+        "EnableAcceptEncodingGzip": True, "EnableAcceptEncodingBrotli": True, "HeadersConfig": headers,
+        "CookiesConfig": {"CookieBehavior": "none"}, "QueryStringsConfig": {"QueryStringBehavior": "all"}}}
+    cache_id = _family(cf.create_cache_policy, cf.get_cache_policy, cf.get_cache_policy_config,
+                       cf.update_cache_policy, cf.delete_cache_policy, cf.list_cache_policies, "CachePolicyConfig",
+                       "CachePolicy", cache, {"Comment": "changed"}, {**cache, "Name": "fuzz-cache-spare"})
+    origin_request = {"Name": "fuzz-orp", "HeadersConfig": headers, "CookiesConfig": {"CookieBehavior": "all"},
+                      "QueryStringsConfig": {"QueryStringBehavior": "none"}}
+    orp_id = _family(cf.create_origin_request_policy, cf.get_origin_request_policy,
+                     cf.get_origin_request_policy_config, cf.update_origin_request_policy,
+                     cf.delete_origin_request_policy, cf.list_origin_request_policies, "OriginRequestPolicyConfig",
+                     "OriginRequestPolicy", origin_request, {"Comment": "changed"},
+                     {**origin_request, "Name": "fuzz-orp-spare"})
+    response_headers = {"Name": "fuzz-rhp", "CustomHeadersConfig": {"Quantity": 1, "Items": [
+        {"Header": "X-Fuzz", "Value": "1", "Override": True}]}, "SecurityHeadersConfig": {
+        "FrameOptions": {"FrameOption": "DENY", "Override": True}}}
+    rhp_id = _family(cf.create_response_headers_policy, cf.get_response_headers_policy,
+                     cf.get_response_headers_policy_config, cf.update_response_headers_policy,
+                     cf.delete_response_headers_policy, cf.list_response_headers_policies,
+                     "ResponseHeadersPolicyConfig", "ResponseHeadersPolicy", response_headers, {"Comment": "changed"},
+                     {**response_headers, "Name": "fuzz-rhp-spare"})
+    oac = {"Name": "fuzz-oac", "SigningProtocol": "sigv4", "SigningBehavior": "always",
+           "OriginAccessControlOriginType": "s3"}
+    oac_id = _family(cf.create_origin_access_control, cf.get_origin_access_control,
+                     cf.get_origin_access_control_config, cf.update_origin_access_control,
+                     cf.delete_origin_access_control, cf.list_origin_access_controls, "OriginAccessControlConfig",
+                     "OriginAccessControl", oac, {"Description": "changed"}, {**oac, "Name": "fuzz-oac-spare"})
+    oai = {"CallerReference": "fuzz-oai", "Comment": "fuzz"}
+    oai_id = _family(cf.create_cloud_front_origin_access_identity, cf.get_cloud_front_origin_access_identity,
+                     cf.get_cloud_front_origin_access_identity_config, cf.update_cloud_front_origin_access_identity,
+                     cf.delete_cloud_front_origin_access_identity, cf.list_cloud_front_origin_access_identities,
+                     "CloudFrontOriginAccessIdentityConfig", "CloudFrontOriginAccessIdentity", oai,
+                     {"Comment": "changed"}, {**oai, "CallerReference": "fuzz-oai-spare"})
+    pem = _public_key_pem()
+    key = {"CallerReference": "fuzz-key", "Name": "fuzz-key", "EncodedKey": pem}
+    key_id = _family(cf.create_public_key, cf.get_public_key, cf.get_public_key_config, cf.update_public_key,
+                     cf.delete_public_key, cf.list_public_keys, "PublicKeyConfig", "PublicKey", key,
+                     {"Comment": "changed"}, {**key, "CallerReference": "fuzz-key-spare", "Name": "fuzz-key-spare"})
+    group = {"Name": "fuzz-group", "Items": [key_id]}
+    group_id = _family(cf.create_key_group, cf.get_key_group, cf.get_key_group_config, cf.update_key_group,
+                       cf.delete_key_group, cf.list_key_groups, "KeyGroupConfig", "KeyGroup", group,
+                       {"Comment": "changed"}, {**group, "Name": "fuzz-group-spare"})
+    profile = {"Name": "fuzz-profile", "CallerReference": "fuzz-profile", "EncryptionEntities": {
+        "Quantity": 1, "Items": [{"PublicKeyId": key_id, "ProviderId": "fuzz", "FieldPatterns": {
+            "Quantity": 1, "Items": ["card"]}}]}}
+    profile_id = _family(cf.create_field_level_encryption_profile, cf.get_field_level_encryption_profile,
+                         cf.get_field_level_encryption_profile_config, cf.update_field_level_encryption_profile,
+                         cf.delete_field_level_encryption_profile, cf.list_field_level_encryption_profiles,
+                         "FieldLevelEncryptionProfileConfig", "FieldLevelEncryptionProfile", profile,
+                         {"Comment": "changed"},
+                         {**profile, "Name": "fuzz-profile-spare", "CallerReference": "fuzz-profile-spare"})
+    fle = {"CallerReference": "fuzz-fle", "ContentTypeProfileConfig": {
+        "ForwardWhenContentTypeIsUnknown": True, "ContentTypeProfiles": {"Quantity": 1, "Items": [
+            {"Format": "URLEncoded", "ProfileId": profile_id, "ContentType": "application/x-www-form-urlencoded"}]}}}
+    fle_id = _family(cf.create_field_level_encryption_config, cf.get_field_level_encryption,
+                     cf.get_field_level_encryption_config, cf.update_field_level_encryption_config,
+                     cf.delete_field_level_encryption_config, cf.list_field_level_encryption_configs,
+                     "FieldLevelEncryptionConfig", "FieldLevelEncryption", fle, {"Comment": "changed"},
+                     {**fle, "CallerReference": "fuzz-fle-spare"})
+    endpoint = {"StreamType": "Kinesis", "KinesisStreamConfig": {
+        "RoleARN": "arn:aws:iam::123456789012:role/fuzz", "StreamARN": "arn:aws:kinesis:us-east-1:123456789012:stream/f"}}
+    log = cf.create_realtime_log_config(Name="fuzz-log", SamplingRate=10, Fields=["timestamp"], EndPoints=[endpoint])
+    log_arn = log["RealtimeLogConfig"]["ARN"]
+    cf.get_realtime_log_config(Name="fuzz-log")
+    cf.update_realtime_log_config(ARN=log_arn, SamplingRate=20)
+    cf.list_realtime_log_configs(MaxItems="5")
+    cf.create_realtime_log_config(Name="fuzz-log-spare", SamplingRate=1, Fields=["c-ip"], EndPoints=[endpoint])
+    cf.delete_realtime_log_config(Name="fuzz-log-spare")
+    vpc = {"Name": "fuzz-vpc", "Arn": "arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/f/1",
+           "HTTPPort": 80, "HTTPSPort": 443, "OriginProtocolPolicy": "http-only"}
+    made = cf.create_vpc_origin(VpcOriginEndpointConfig=vpc)
+    vpc_id = made["VpcOrigin"]["Id"]
+    cf.get_vpc_origin(Id=vpc_id)
+    cf.list_vpc_origins()
+    cf.update_vpc_origin(Id=vpc_id, IfMatch=made["ETag"], VpcOriginEndpointConfig={**vpc, "HTTPPort": 8080})
+    spare = cf.create_vpc_origin(VpcOriginEndpointConfig={**vpc, "Name": "fuzz-vpc-spare"})
+    cf.delete_vpc_origin(Id=spare["VpcOrigin"]["Id"], IfMatch=spare["ETag"])
+    config = direct_config()
+    behavior = config["DefaultCacheBehavior"]
+    behavior.update(CachePolicyId=cache_id, OriginRequestPolicyId=orp_id, ResponseHeadersPolicyId=rhp_id,
+                    RealtimeLogConfigArn=log_arn, FieldLevelEncryptionId=fle_id,
+                    TrustedKeyGroups={"Enabled": True, "Quantity": 1, "Items": [group_id]})
+    config["Origins"]["Items"][0]["OriginAccessControlId"] = oac_id
+    config["Origins"]["Items"].append({"Id": "s3", "DomainName": "bucket.s3.amazonaws.com", "S3OriginConfig": {
+        "OriginAccessIdentity": f"origin-access-identity/cloudfront/{oai_id}"}})
+    config["Origins"]["Items"].append({"Id": "vpc", "DomainName": "internal.example", "VpcOriginConfig": {
+        "VpcOriginId": vpc_id}})
+    config["Origins"]["Quantity"] = 3
+    primary = cf.create_distribution(DistributionConfig=config)
+    primary_id = primary["Distribution"]["Id"]
+    cf.list_distributions_by_cache_policy_id(CachePolicyId=cache_id)
+    cf.list_distributions_by_origin_request_policy_id(OriginRequestPolicyId=orp_id)
+    cf.list_distributions_by_response_headers_policy_id(ResponseHeadersPolicyId=rhp_id)
+    cf.list_distributions_by_key_group(KeyGroupId=group_id)
+    cf.list_distributions_by_realtime_log_config(RealtimeLogConfigArn=log_arn)
+    cf.list_distributions_by_vpc_origin_id(VpcOriginId=vpc_id)
+    cf.list_distributions_by_connection_mode(ConnectionMode="direct")
+    cf.create_monitoring_subscription(DistributionId=primary_id, MonitoringSubscription={
+        "RealtimeMetricsSubscriptionConfig": {"RealtimeMetricsSubscriptionStatus": "Enabled"}})
+    cf.get_monitoring_subscription(DistributionId=primary_id)
+    spare_dist = cf.create_distribution(DistributionConfig=direct_config())["Distribution"]["Id"]
+    cf.create_monitoring_subscription(DistributionId=spare_dist, MonitoringSubscription={
+        "RealtimeMetricsSubscriptionConfig": {"RealtimeMetricsSubscriptionStatus": "Disabled"}})
+    cf.delete_monitoring_subscription(DistributionId=spare_dist)
+    staging = cf.copy_distribution(PrimaryDistributionId=primary_id, Staging=True, IfMatch=primary["ETag"],
+                                   CallerReference="fuzz-staging")
+    policy = {"StagingDistributionDnsNames": {"Quantity": 1, "Items": [staging["Distribution"]["DomainName"]]},
+              "Enabled": True, "TrafficConfig": {"Type": "SingleWeight", "SingleWeightConfig": {"Weight": 0.1}}}
+    made = cf.create_continuous_deployment_policy(ContinuousDeploymentPolicyConfig=policy)
+    policy_id = made["ContinuousDeploymentPolicy"]["Id"]
+    cf.get_continuous_deployment_policy(Id=policy_id)
+    cf.get_continuous_deployment_policy_config(Id=policy_id)
+    cf.list_continuous_deployment_policies()
+    made = cf.update_continuous_deployment_policy(Id=policy_id, IfMatch=made["ETag"],
+                                                  ContinuousDeploymentPolicyConfig={**policy, "Enabled": False})
+    current = cf.get_distribution_config(Id=primary_id)
+    updated = cf.update_distribution(Id=primary_id, IfMatch=current["ETag"], DistributionConfig={
+        **current["DistributionConfig"], "ContinuousDeploymentPolicyId": policy_id})
+    cf.update_distribution_with_staging_config(Id=primary_id, StagingDistributionId=staging["Distribution"]["Id"],
+                                               IfMatch=f"{updated['ETag']}, {staging['ETag']}")
+    other = cf.copy_distribution(PrimaryDistributionId=primary_id, Staging=True, CallerReference="fuzz-staging-2")
+    spare_policy = cf.create_continuous_deployment_policy(ContinuousDeploymentPolicyConfig={
+        **policy, "StagingDistributionDnsNames": {"Quantity": 1, "Items": [other["Distribution"]["DomainName"]]}})
+    cf.delete_continuous_deployment_policy(Id=spare_policy["ContinuousDeploymentPolicy"]["Id"],
+                                           IfMatch=spare_policy["ETag"])
 
 
 def _deployed(get, timeout: float = 30.0) -> None:

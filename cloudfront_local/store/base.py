@@ -54,7 +54,8 @@ class Transaction(Protocol):
     def page(self, kind: str, account: str, after_seq: int, limit: int,
              where: dict[str, str] | None = None) -> list[Record]:
         """Up to `limit` records with seq > after_seq in seq order; `where` matches doc fields holding
-        those strings, a dotted name reaching into nested objects ("Customizations.WebAcl.Arn")."""
+        those strings (a string field equal to it, or a list field with it as an element), a dotted name
+        reaching into nested objects ("Customizations.WebAcl.Arn")."""
 
     def count(self, kind: str, account: str) -> int: ...
 

@@ -25,6 +25,11 @@ def _field(doc: dict, dotted: str):
     return value
 
 
+def _matches(field, value: str) -> bool:
+    """A string field equal to the value, or a list field holding it."""
+    return field == value or (isinstance(field, list) and value in field)
+
+
 class _Row:
     __slots__ = ("kind", "account", "id", "seq", "text", "keys")
 
@@ -128,7 +133,7 @@ class _MemoryTransaction:
         found = []
         for index in range(bisect.bisect_right(seqs, after_seq), len(seqs)):
             record = by_seq[seqs[index]].record()
-            if where and any(_field(record.doc, f) != v for f, v in where.items()):
+            if where and not all(_matches(_field(record.doc, f), v) for f, v in where.items()):
                 continue
             found.append(record)
             if len(found) >= limit:

@@ -122,7 +122,8 @@ class _PostgresTransaction:
         sql = "SELECT seq, kind, account, id, doc FROM resources WHERE kind = %s AND account = %s AND seq > %s"
         args: list = [kind, account, after_seq]
         for field, value in (where or {}).items():
-            sql += " AND doc #>> %s = %s"
+            # jsonb containment: a string field equal to the value, or a list field holding it.
+            sql += " AND doc #> %s @> to_jsonb(%s::text)"
             args += [field.split("."), value]
         sql += " ORDER BY seq LIMIT %s"
         args.append(limit)

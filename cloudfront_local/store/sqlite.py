@@ -130,7 +130,8 @@ class _SqliteTransaction:
         sql = "SELECT seq, kind, account, id, doc FROM resources WHERE kind = ? AND account = ? AND seq > ?"
         args: list = [kind, account, after_seq]
         for field, value in (where or {}).items():
-            sql += " AND json_extract(doc, ?) = ?"
+            # json_each yields a string field itself, or each element of a list field.
+            sql += " AND EXISTS (SELECT 1 FROM json_each(doc, ?) WHERE json_each.value = ?)"
             args += ["$." + field, value]
         sql += " ORDER BY seq LIMIT ?"
         args.append(limit)

@@ -197,11 +197,11 @@ def test_paths_that_match_no_operation_are_404(server, method, path):
 
 
 def test_unimplemented_operations_are_501_naming_the_operation(server):
-    response = requests.get(f"{server.url}/2020-05-31/cache-policy")
+    response = requests.get(f"{server.url}/2020-05-31/streaming-distribution")
     assert response.status_code == 501
     root = ET.fromstring(response.content)
     assert root.find(f"{Q}Error/{Q}Code").text == "NotImplemented"
-    assert "ListCachePolicies" in root.find(f"{Q}Error/{Q}Message").text
+    assert "ListStreamingDistributions" in root.find(f"{Q}Error/{Q}Message").text
 
 
 def test_oversized_body_is_refused(server, account):

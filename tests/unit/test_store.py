@@ -183,3 +183,18 @@ def test_a_write_refused_for_a_taken_key_leaves_nothing_behind(store):
         assert tx.count("thing", "111") == 2
         assert tx.find("111", "name", "b").id == "b"
         assert tx.get("thing", "111", "b").doc == {"v": 2}
+
+
+def test_where_matches_a_string_field_or_an_element_of_a_list_field(store):
+    with store.transaction() as tx:
+        tx.insert("dist", "111", "d1", {"uses": ["cache:a", "oac:b"], "one": "cache:a"})
+        tx.insert("dist", "111", "d2", {"uses": ["cache:c"], "one": None})
+        tx.insert("dist", "111", "d3", {"uses": [], "nested": {"uses": ["cache:a"]}})
+        tx.insert("dist", "222", "d4", {"uses": ["cache:a"]})
+    with store.transaction() as tx:
+        assert [r.id for r in tx.page("dist", "111", 0, 10, {"uses": "cache:a"})] == ["d1"]
+        assert [r.id for r in tx.page("dist", "111", 0, 10, {"uses": "oac:b"})] == ["d1"]
+        assert [r.id for r in tx.page("dist", "111", 0, 10, {"uses": "cache"})] == []
+        assert [r.id for r in tx.page("dist", "111", 0, 10, {"one": "cache:a"})] == ["d1"]
+        assert [r.id for r in tx.page("dist", "111", 0, 10, {"nested.uses": "cache:a"})] == ["d3"]
+        assert [r.id for r in tx.page("dist", "111", 0, 10, {"missing": "cache:a"})] == []

@@ -96,3 +96,14 @@ class CNAMEAlreadyExists(ServiceError):
 
 class InvalidAssociation(ServiceError):
     code = "InvalidAssociation"
+
+
+def __getattr__(name: str) -> type[ServiceError]:
+    """Any other error of the model by its shape name (`from .errors import NoSuchCachePolicy`): a family
+    names the errors it raises and no class is written out by hand. A test checks every name the service
+    imports against the model's error shapes."""
+    if not name[:1].isupper():
+        raise AttributeError(name)
+    cls = type(name, (ServiceError,), {"code": name})
+    globals()[name] = cls
+    return cls

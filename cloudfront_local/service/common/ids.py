@@ -36,9 +36,27 @@ def anycast_ip_list_id() -> str:
     return "aip_" + _random_text(_BASE62, 27)
 
 
+def vpc_origin_id() -> str:
+    """`vo_` and 27 base62 characters, like the other newer resources (AWS's examples are redacted)."""
+    return "vo_" + _random_text(_BASE62, 27)
+
+
 def distribution_id() -> str:
     """`E` and 13 upper-case letters or digits, as in E1U5RQF7T870K0."""
     return "E" + _random_text(_UPPER36, 13)
+
+
+def uuid_id() -> str:
+    """A UUID, as policy, key group and continuous deployment policy ids are (658327ea-f89d-4fab-a63d-7e88639e58f6)."""
+    import uuid
+
+    return str(uuid.uuid4())
+
+
+def short_id(prefix: str = "E") -> str:
+    """A letter and 13 upper-case letters or digits: origin access identities (E74FTE3AEXAMPLE's form),
+    origin access controls (E2QWRUHAEXAMPLE), public keys (K3D5EWEUDCCXON), field-level encryption."""
+    return prefix + _random_text(_UPPER36, 13)
 
 
 def etag() -> str:

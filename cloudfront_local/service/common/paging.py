@@ -51,3 +51,29 @@ def page(tx: Transaction, kind: str, account: str, marker: str | None, limit: in
     if len(records) > limit:
         return records[:limit], encode_marker(kind, records[limit - 1].seq)
     return records, None
+
+
+def page_after(tx: Transaction, kind: str, account: str, marker: str | None, limit: int, fixed: list[dict],
+               include_store: bool = True) -> tuple[list[dict], str | None]:
+    """One page of documents: the `fixed` ones first (AWS-managed resources, the same in every account),
+    then, with `include_store`, the account's records of `kind` in insertion order. Returns (documents,
+    the next page's marker or None)."""
+    fixed_kind = kind + ":fixed"
+    position, after = 0, 0
+    if marker:
+        try:
+            position = min(decode_marker(fixed_kind, marker), len(fixed))
+        except InvalidArgument:
+            after, position = decode_marker(kind, marker), len(fixed)
+    head = fixed[position:position + limit + 1]
+    if len(head) > limit:
+        return head[:limit], encode_marker(fixed_kind, position + limit)
+    if not include_store:
+        return head, None
+    room = limit - len(head)
+    records = tx.page(kind, account, after, room + 1)
+    if len(records) <= room:
+        return head + [record.doc for record in records], None
+    if room == 0:  # the page ends with the last fixed document, and records follow
+        return head, encode_marker(fixed_kind, len(fixed))
+    return head + [record.doc for record in records[:room]], encode_marker(kind, records[room - 1].seq)

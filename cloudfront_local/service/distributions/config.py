@@ -3,19 +3,8 @@ from __future__ import annotations
 
 import copy
 
-from ..common.errors import InconsistentQuantities, InvalidArgument, NoSuchCachePolicy, NoSuchOrigin
-
-# AWS-managed cache policies (Developer Guide, "Use managed cache policies"). Custom cache policies are
-# not implemented yet, so these are the only ids a cache behavior can name.
-MANAGED_CACHE_POLICIES = {
-    "2e54312d-136d-493c-8eb9-b001f22f67d2": "Amplify",
-    "4135ea2d-6df8-44a3-9df3-4b5a84be39ad": "CachingDisabled",
-    "658327ea-f89d-4fab-a63d-7e88639e58f6": "CachingOptimized",
-    "b2884449-e4de-46a7-ac36-70bc7f1ddd6d": "CachingOptimizedForUncompressedObjects",
-    "08627262-05a9-4f76-9ded-b50ca2e3a84f": "Elemental-MediaPackage",
-    "83da9c7e-98b4-4e11-a168-04f0df8e2c65": "UseOriginCacheControlHeaders",
-    "4cc15a8a-d715-48a4-82b8-cc0b614638fe": "UseOriginCacheControlHeaders-QueryStrings",
-}
+from ..common import quantities
+from ..common.errors import InvalidArgument, NoSuchOrigin
 
 # What CloudFront reports for members a request left out (a DistributionSummary requires all of them).
 _DEFAULTS = {
@@ -51,7 +40,7 @@ def with_defaults(config: dict) -> dict:
 
 def check(config: dict) -> None:
     """Every documented rule of a DistributionConfig that does not depend on other resources."""
-    _check_quantities(config, "DistributionConfig")
+    quantities.check(config, "DistributionConfig")
     origin_ids = [origin["Id"] for origin in config["Origins"].get("Items") or []]
     group_ids = [group["Id"] for group in (config.get("OriginGroups") or {}).get("Items") or []]
     if len(set(origin_ids + group_ids)) != len(origin_ids + group_ids):
@@ -60,33 +49,16 @@ def check(config: dict) -> None:
     for behavior in behaviors:
         if behavior["TargetOriginId"] not in origin_ids + group_ids:
             raise NoSuchOrigin(f"No origin exists with the specified Origin Id: {behavior['TargetOriginId']}.")
-        policy = behavior.get("CachePolicyId")
-        if policy and policy not in MANAGED_CACHE_POLICIES:
-            raise NoSuchCachePolicy(f"The cache policy {policy} does not exist.")
-        if not policy and behavior.get("ForwardedValues") is None:
+        if not behavior.get("CachePolicyId") and behavior.get("ForwardedValues") is None:
             raise InvalidArgument("A cache behavior needs a CachePolicyId, or ForwardedValues with MinTTL.")
+    if config.get("Staging") and (config.get("Aliases") or {}).get("Quantity"):
+        raise InvalidArgument("A staging distribution can't have alternate domain names (CNAMEs).")
     if config.get("ConnectionMode") == "tenant-only":
         _check_multi_tenant(config, behaviors)
     elif config.get("TenantConfig") is not None:
         raise InvalidArgument("TenantConfig is only supported by multi-tenant distributions "
                               "(ConnectionMode tenant-only).")
     _check_parameter_definitions(config)
-
-
-def _check_quantities(value, name: str) -> None:
-    """Every CloudFront collection says how many Items it has; the two must agree."""
-    if isinstance(value, dict):
-        if isinstance(value.get("Quantity"), int) and not isinstance(value["Quantity"], bool):
-            items = value.get("Items") or []
-            if len(items) != value["Quantity"]:
-                raise InconsistentQuantities(
-                    f"The specified quantity of {name} ({value['Quantity']}) does not match the actual quantity "
-                    f"supplied ({len(items)}).")
-        for key, item in value.items():
-            _check_quantities(item, key)
-    elif isinstance(value, list):
-        for item in value:
-            _check_quantities(item, name)
 
 
 def _check_multi_tenant(config: dict, behaviors: list[dict]) -> None:

@@ -7,6 +7,7 @@ import json
 
 from ...store import KeyTaken, Record, Transaction
 from . import config as distribution_config
+from . import references
 from ..common import ids, lifecycle, paging, tagging
 from ..multitenant import anycast_ip_lists, domains
 from ..common.context import Context
@@ -28,6 +29,8 @@ tagging.TAGGABLE[ARN_TYPE] = KIND
 LOCATION = "https://cloudfront.amazonaws.com/2020-05-31/distribution/"  # the Location member AWS returns
 # Checks (ctx, tx, distribution_id) -> reason or None, registered by the families that use distributions.
 IN_USE: list = []
+# (ctx, tx, distribution_id) -> None, run as a distribution is deleted, by families that belong to one.
+ON_DELETE: list = []
 
 
 def _aliases(config: dict) -> list[str]:
@@ -99,11 +102,13 @@ def users_of_anycast_list(ctx: Context, tx: Transaction, list_id: str, limit: in
 anycast_ip_lists.USERS.append(users_of_anycast_list)
 
 
-def _check_references(ctx: Context, tx: Transaction, config: dict, self_id: str | None) -> None:
+def _check_references(ctx: Context, tx: Transaction, config: dict, self_id: str | None) -> list[str]:
+    """Checks everything the config names; returns what it uses, for the `_uses` mirror."""
     anycast_ip_lists.check_ipv6(ctx, tx, config.get("AnycastIpListId"), bool(config.get("IsIPV6Enabled")))
     for alias in _aliases(config):
         domains.checked(alias)
     domains.claim(ctx, tx, _aliases(config), self_id, take_over=False)
+    return references.check(ctx, tx, config)
 
 
 def _fingerprint(config: dict) -> str:
@@ -111,7 +116,8 @@ def _fingerprint(config: dict) -> str:
     return hashlib.sha256(json.dumps(config, sort_keys=True).encode()).hexdigest()
 
 
-def _create(ctx: Context, tx: Transaction, config: dict, tags: list[dict]) -> dict:
+def create_from(ctx: Context, tx: Transaction, config: dict, tags: list[dict]) -> dict:
+    """A new distribution from a config (CreateDistribution, …WithTags, CopyDistribution); its output."""
     distribution_config.check(config)
     existing = tx.find(ctx.account, CALLER_KEY, config["CallerReference"])
     if existing is not None:
@@ -125,7 +131,7 @@ def _create(ctx: Context, tx: Transaction, config: dict, tags: list[dict]) -> di
     quota = ctx.settings.distribution_quota
     if tx.count(KIND, ctx.account) >= quota:
         raise TooManyDistributions(f"You have reached the limit of {quota} distributions for this account.")
-    _check_references(ctx, tx, config, None)
+    uses = _check_references(ctx, tx, config, None)
     distribution_id = ids.distribution_id()
     stored = distribution_config.with_defaults(config)
     doc = {
@@ -136,6 +142,7 @@ def _create(ctx: Context, tx: Transaction, config: dict, tags: list[dict]) -> di
         "Tags": tags,
         # Mirrors of config members other resources search by.
         "AnycastIpListId": stored.get("AnycastIpListId") or None,
+        "_uses": uses,
         "_request": _fingerprint(config),
         **lifecycle.created(ctx),
     }
@@ -151,14 +158,14 @@ def _create(ctx: Context, tx: Transaction, config: dict, tags: list[dict]) -> di
 
 @operation("CreateDistribution")
 def create_distribution(ctx: Context, tx: Transaction, params: dict) -> dict:
-    return _create(ctx, tx, params["DistributionConfig"], [])
+    return create_from(ctx, tx, params["DistributionConfig"], [])
 
 
 @operation("CreateDistributionWithTags")
 def create_distribution_with_tags(ctx: Context, tx: Transaction, params: dict) -> dict:
     request = params["DistributionConfigWithTags"]
     tags = tagging.checked_tags(request.get("Tags"))
-    return _create(ctx, tx, request["DistributionConfig"], tags)
+    return create_from(ctx, tx, request["DistributionConfig"], tags)
 
 
 @operation("GetDistribution")
@@ -205,11 +212,16 @@ def update_distribution(ctx: Context, tx: Transaction, params: dict) -> dict:
         raise IllegalUpdate("The CallerReference of a distribution cannot be changed.")
     if config.get("ConnectionMode", "direct") != current.get("ConnectionMode", "direct"):
         raise IllegalUpdate("The ConnectionMode of a distribution cannot be changed.")
+    return replace_config(ctx, tx, record, config)
+
+
+def replace_config(ctx: Context, tx: Transaction, record: Record, config: dict) -> dict:
+    """A distribution's new config, checked like any other (UpdateDistribution, a promotion); its output."""
     distribution_config.check(config)
-    _check_references(ctx, tx, config, record.id)
+    uses = _check_references(ctx, tx, config, record.id)
     stored = distribution_config.with_defaults(config)
     doc = lifecycle.changed(ctx, {**record.doc, "DistributionConfig": stored,
-                                  "AnycastIpListId": stored.get("AnycastIpListId") or None})
+                                  "AnycastIpListId": stored.get("AnycastIpListId") or None, "_uses": uses})
     try:
         tx.replace(record, doc, _keys(ctx.account, doc))
     except KeyTaken as taken:
@@ -227,5 +239,48 @@ def delete_distribution(ctx: Context, tx: Transaction, params: dict) -> dict:
         reason = in_use(ctx, tx, record.id)
         if reason:
             raise ResourceInUse(reason)
+    for forget in ON_DELETE:
+        forget(ctx, tx, record.id)
     tx.delete(record)
     return {}
+
+
+def _list_ids(ctx: Context, tx: Transaction, params: dict, where: dict) -> dict:
+    limit = paging.max_items(params.get("MaxItems"))
+    records, next_marker = paging.page(tx, KIND, ctx.account, params.get("Marker"), limit, where)
+    listing = {"Marker": params.get("Marker") or "", "MaxItems": limit, "IsTruncated": next_marker is not None,
+               "Quantity": len(records)}
+    if records:
+        listing["Items"] = [record.id for record in records]
+    if next_marker:
+        listing["NextMarker"] = next_marker
+    return {"DistributionIdList": listing}
+
+
+def by_reference(operation_name: str, member: str, family) -> None:
+    """ListDistributionsBy…: the distributions whose config names one resource of `family`."""
+
+    @operation(operation_name)
+    def handler(ctx: Context, tx: Transaction, params: dict) -> dict:
+        resource_id = params[member]
+        family.record(ctx, tx, resource_id)  # the family's not-found error for an unknown id
+        return _list_ids(ctx, tx, params, {"_uses": f"{family.kind}:{resource_id}"})
+
+
+by_reference("ListDistributionsByCachePolicyId", "CachePolicyId", references.CACHE_POLICY)
+by_reference("ListDistributionsByOriginRequestPolicyId", "OriginRequestPolicyId", references.ORIGIN_REQUEST_POLICY)
+by_reference("ListDistributionsByResponseHeadersPolicyId", "ResponseHeadersPolicyId",
+              references.RESPONSE_HEADERS_POLICY)
+by_reference("ListDistributionsByKeyGroup", "KeyGroupId", references.KEY_GROUP)
+
+
+@operation("ListDistributionsByRealtimeLogConfig")
+def list_distributions_by_realtime_log_config(ctx: Context, tx: Transaction, params: dict) -> dict:
+    record = references.realtime_logs.find(ctx, tx, params.get("RealtimeLogConfigName"),
+                                           params.get("RealtimeLogConfigArn"))
+    return _list(ctx, tx, params, {"_uses": f"{references.realtime_logs.KIND}:{record.doc['ARN']}"})
+
+
+@operation("ListDistributionsByConnectionMode")
+def list_distributions_by_connection_mode(ctx: Context, tx: Transaction, params: dict) -> dict:
+    return _list(ctx, tx, params, {"DistributionConfig.ConnectionMode": params["ConnectionMode"]})

@@ -1,0 +1,1 @@
+"""What CloudFront reports: real-time log configs and monitoring subscriptions."""

@@ -1,0 +1,1 @@
+"""Origins that are resources of their own: VPC origins."""
