@@ -1,0 +1,289 @@
+"""Each family's own rules through boto3: policies (and AWS's managed ones), keys and key groups, field-level
+encryption, real-time logs, monitoring subscriptions, VPC origins."""
+import copy
+
+import botocore.exceptions
+import pytest
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
+
+from fuzzing import _public_key_pem
+
+CACHING_OPTIMIZED = "658327ea-f89d-4fab-a63d-7e88639e58f6"
+KINESIS = {"StreamType": "Kinesis", "KinesisStreamConfig": {
+    "RoleARN": "arn:aws:iam::123456789012:role/logs", "StreamARN": "arn:aws:kinesis:us-east-1:123456789012:stream/s"}}
+
+
+def code_of(excinfo):
+    return excinfo.value.response["Error"]["Code"], excinfo.value.response["ResponseMetadata"]["HTTPStatusCode"]
+
+
+def fails(call, code, status=None, **params):
+    with pytest.raises(botocore.exceptions.ClientError) as excinfo:
+        call(**params)
+    assert excinfo.value.response["Error"]["Code"] == code, excinfo.value.response
+    if status is not None:
+        assert excinfo.value.response["ResponseMetadata"]["HTTPStatusCode"] == status
+
+
+def cache_config(name="cp", **overrides):
+    config = {"Name": name, "MinTTL": 0, "ParametersInCacheKeyAndForwardedToOrigin": {
+        "EnableAcceptEncodingGzip": False, "HeadersConfig": {"HeaderBehavior": "none"},
+        "CookiesConfig": {"CookieBehavior": "none"}, "QueryStringsConfig": {"QueryStringBehavior": "none"}}}
+    config.update(overrides)
+    return config
+
+
+def test_managed_policies_exist_in_every_account_and_cannot_change(client, stranger):
+    for account in (client, stranger):
+        managed = account.get_cache_policy(Id=CACHING_OPTIMIZED)
+        assert managed["CachePolicy"]["CachePolicyConfig"]["Name"] == "Managed-CachingOptimized"
+        listed = account.list_cache_policies(Type="managed")["CachePolicyList"]["Items"]
+        assert CACHING_OPTIMIZED in [item["CachePolicy"]["Id"] for item in listed]
+        assert all(item["Type"] == "managed" for item in listed)
+    config = managed["CachePolicy"]["CachePolicyConfig"]
+    fails(client.update_cache_policy, "IllegalUpdate", Id=CACHING_OPTIMIZED, IfMatch=managed["ETag"],
+          CachePolicyConfig=config)
+    fails(client.delete_cache_policy, "IllegalDelete", Id=CACHING_OPTIMIZED, IfMatch=managed["ETag"])
+    # A custom policy may not take a managed policy's name.
+    fails(client.create_cache_policy, "CachePolicyAlreadyExists",
+          CachePolicyConfig=cache_config("Managed-CachingOptimized"))
+    # No Type lists managed then custom; Type=custom only the account's own.
+    mine = client.create_cache_policy(CachePolicyConfig=cache_config("mine"))["CachePolicy"]["Id"]
+    everything = [item["CachePolicy"]["Id"] for item in client.list_cache_policies()["CachePolicyList"]["Items"]]
+    assert everything[0] == CACHING_OPTIMIZED or CACHING_OPTIMIZED in everything
+    assert everything[-1] == mine
+    custom = client.list_cache_policies(Type="custom")["CachePolicyList"]["Items"]
+    assert [item["CachePolicy"]["Id"] for item in custom] == [mine]
+
+
+def test_managed_lists_page_across_managed_and_custom(client):
+    mine = [client.create_cache_policy(CachePolicyConfig=cache_config(f"p{n}"))["CachePolicy"]["Id"]
+            for n in range(3)]
+    seen, marker = [], None
+    while True:
+        page = client.list_cache_policies(MaxItems="2", **({"Marker": marker} if marker else {}))["CachePolicyList"]
+        seen += [item["CachePolicy"]["Id"] for item in page.get("Items", [])]
+        marker = page.get("NextMarker")
+        if not marker:
+            break
+    managed = [item["CachePolicy"]["Id"] for item in client.list_cache_policies(Type="managed")
+               ["CachePolicyList"]["Items"]]
+    assert seen == managed + mine
+
+
+@pytest.mark.parametrize("change, code", [
+    ({"MinTTL": 100, "DefaultTTL": 50}, "InvalidArgument"),
+    ({"MaxTTL": 10, "DefaultTTL": 20}, "InvalidArgument"),
+    ({"ParametersInCacheKeyAndForwardedToOrigin": {
+        "EnableAcceptEncodingGzip": False, "HeadersConfig": {"HeaderBehavior": "whitelist", "Headers": {
+            "Quantity": 11, "Items": [f"X-H{n}" for n in range(11)]}},
+        "CookiesConfig": {"CookieBehavior": "none"}, "QueryStringsConfig": {"QueryStringBehavior": "none"}}},
+     "TooManyHeadersInCachePolicy"),
+    ({"ParametersInCacheKeyAndForwardedToOrigin": {
+        "EnableAcceptEncodingGzip": False, "HeadersConfig": {"HeaderBehavior": "none"},
+        "CookiesConfig": {"CookieBehavior": "whitelist", "Cookies": {"Quantity": 11, "Items": [
+            f"c{n}" for n in range(11)]}}, "QueryStringsConfig": {"QueryStringBehavior": "none"}}},
+     "TooManyCookiesInCachePolicy"),
+    ({"ParametersInCacheKeyAndForwardedToOrigin": {
+        "EnableAcceptEncodingGzip": False, "HeadersConfig": {"HeaderBehavior": "none"},
+        "CookiesConfig": {"CookieBehavior": "none"}, "QueryStringsConfig": {
+            "QueryStringBehavior": "allExcept", "QueryStrings": {"Quantity": 11, "Items": [
+                f"q{n}" for n in range(11)]}}}}, "TooManyQueryStringsInCachePolicy"),
+    ({"ParametersInCacheKeyAndForwardedToOrigin": {
+        "EnableAcceptEncodingGzip": False, "HeadersConfig": {"HeaderBehavior": "whitelist"},
+        "CookiesConfig": {"CookieBehavior": "none"}, "QueryStringsConfig": {"QueryStringBehavior": "none"}}},
+     "InvalidArgument"),
+    ({"ParametersInCacheKeyAndForwardedToOrigin": {
+        "EnableAcceptEncodingGzip": False, "HeadersConfig": {"HeaderBehavior": "whitelist", "Headers": {
+            "Quantity": 2, "Items": ["A"]}},
+        "CookiesConfig": {"CookieBehavior": "none"}, "QueryStringsConfig": {"QueryStringBehavior": "none"}}},
+     "InconsistentQuantities"),
+    ({"MaxTTL": 0, "DefaultTTL": 0, "ParametersInCacheKeyAndForwardedToOrigin": {
+        "EnableAcceptEncodingGzip": True, "HeadersConfig": {"HeaderBehavior": "none"},
+        "CookiesConfig": {"CookieBehavior": "none"}, "QueryStringsConfig": {"QueryStringBehavior": "none"}}},
+     "InvalidArgument"),
+    ({"Name": "has space"}, "InvalidArgument"),
+])
+def test_cache_policy_rules(client, change, code):
+    fails(client.create_cache_policy, code, CachePolicyConfig=cache_config(**change))
+
+
+def test_cache_policy_ttl_defaults_follow_min_ttl(client):
+    made = client.create_cache_policy(CachePolicyConfig=cache_config(MinTTL=100000))["CachePolicy"]
+    config = made["CachePolicyConfig"]
+    assert (config["MinTTL"], config["DefaultTTL"], config["MaxTTL"]) == (100000, 100000, 31536000)
+
+
+def test_origin_request_policy_rules(client):
+    base = {"Name": "orp", "HeadersConfig": {"HeaderBehavior": "none"}, "CookiesConfig": {"CookieBehavior": "none"},
+            "QueryStringsConfig": {"QueryStringBehavior": "none"}}
+    fails(client.create_origin_request_policy, "TooManyHeadersInOriginRequestPolicy", OriginRequestPolicyConfig={
+        **base, "HeadersConfig": {"HeaderBehavior": "whitelist", "Headers": {
+            "Quantity": 11, "Items": [f"X-{n}" for n in range(11)]}}})
+    fails(client.create_origin_request_policy, "InvalidArgument", OriginRequestPolicyConfig={
+        **base, "CookiesConfig": {"CookieBehavior": "all", "Cookies": {"Quantity": 1, "Items": ["a"]}}})
+    made = client.create_origin_request_policy(OriginRequestPolicyConfig=base)
+    assert made["OriginRequestPolicy"]["OriginRequestPolicyConfig"] == {**base, "Comment": ""}
+
+
+def test_response_headers_policy_rules(client):
+    cors = {"AccessControlAllowOrigins": {"Quantity": 1, "Items": ["*"]},
+            "AccessControlAllowHeaders": {"Quantity": 1, "Items": ["*"]},
+            "AccessControlAllowMethods": {"Quantity": 1, "Items": ["GET"]},
+            "AccessControlAllowCredentials": True, "OriginOverride": True}
+    fails(client.create_response_headers_policy, "InvalidArgument",
+          ResponseHeadersPolicyConfig={"Name": "cors", "CorsConfig": cors})
+    fails(client.create_response_headers_policy, "TooLongCSPInResponseHeadersPolicy",
+          ResponseHeadersPolicyConfig={"Name": "csp", "SecurityHeadersConfig": {"ContentSecurityPolicy": {
+              "Override": True, "ContentSecurityPolicy": "default-src 'self'; " * 100}}})
+    fails(client.create_response_headers_policy, "TooManyCustomHeadersInResponseHeadersPolicy",
+          ResponseHeadersPolicyConfig={"Name": "many", "CustomHeadersConfig": {"Quantity": 11, "Items": [
+              {"Header": f"X-{n}", "Value": "v", "Override": True} for n in range(11)]}})
+    fails(client.create_response_headers_policy, "TooManyRemoveHeadersInResponseHeadersPolicy",
+          ResponseHeadersPolicyConfig={"Name": "removes", "RemoveHeadersConfig": {"Quantity": 11, "Items": [
+              {"Header": f"X-{n}"} for n in range(11)]}})
+    fails(client.create_response_headers_policy, "InvalidArgument",
+          ResponseHeadersPolicyConfig={"Name": "xss", "SecurityHeadersConfig": {"XSSProtection": {
+              "Override": True, "Protection": True, "ModeBlock": True, "ReportUri": "https://r.example"}}})
+
+
+def _pem(key) -> str:
+    return key.public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo).decode()
+
+
+@pytest.mark.parametrize("encoded", [
+    "not a key",
+    "-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----\n",
+    _pem(ec.generate_private_key(ec.SECP256R1()).public_key()),
+    _pem(rsa.generate_private_key(public_exponent=65537, key_size=1024).public_key()),
+])
+def test_public_keys_must_be_pem_rsa_2048(client, encoded):
+    fails(client.create_public_key, "InvalidArgument", 400,
+          PublicKeyConfig={"CallerReference": "bad", "Name": "bad", "EncodedKey": encoded})
+
+
+def test_public_key_encoded_key_is_immutable(client):
+    config = {"CallerReference": "immutable", "Name": "immutable", "EncodedKey": _public_key_pem()}
+    made = client.create_public_key(PublicKeyConfig=config)
+    assert made["PublicKey"]["CreatedTime"]
+    fails(client.update_public_key, "CannotChangeImmutablePublicKeyFields", Id=made["PublicKey"]["Id"],
+          IfMatch=made["ETag"], PublicKeyConfig={**config, "EncodedKey": _public_key_pem()})
+
+
+def test_key_groups(client, stranger):
+    keys = [client.create_public_key(PublicKeyConfig={"CallerReference": f"k{n}", "Name": f"k{n}",
+                                                      "EncodedKey": _public_key_pem()})["PublicKey"] for n in range(6)]
+    fails(client.create_key_group, "TooManyPublicKeysInKeyGroup",
+          KeyGroupConfig={"Name": "six", "Items": [k["Id"] for k in keys]})
+    fails(client.create_key_group, "InvalidArgument", KeyGroupConfig={"Name": "ghost", "Items": ["KNOSUCHKEY00001"]})
+    fails(stranger.create_key_group, "InvalidArgument", KeyGroupConfig={"Name": "theirs", "Items": [keys[0]["Id"]]})
+    group = client.create_key_group(KeyGroupConfig={"Name": "two", "Items": [keys[0]["Id"], keys[1]["Id"]]})
+    assert group["KeyGroup"]["KeyGroupConfig"] == {"Name": "two", "Items": [keys[0]["Id"], keys[1]["Id"]]}
+    key_etag = client.get_public_key(Id=keys[0]["Id"])["ETag"]
+    fails(client.delete_public_key, "PublicKeyInUse", 409, Id=keys[0]["Id"], IfMatch=key_etag)
+    fails(client.get_key_group, "NoSuchResource", 404, Id="no-such-group")
+    client.delete_key_group(Id=group["KeyGroup"]["Id"], IfMatch=group["ETag"])
+    client.delete_public_key(Id=keys[0]["Id"], IfMatch=key_etag)
+
+
+def test_field_level_encryption(client):
+    key = client.create_public_key(PublicKeyConfig={"CallerReference": "fle", "Name": "fle",
+                                                    "EncodedKey": _public_key_pem()})["PublicKey"]["Id"]
+    entity = {"PublicKeyId": key, "ProviderId": "provider", "FieldPatterns": {"Quantity": 1, "Items": ["card*"]}}
+    profile_config = {"Name": "profile", "CallerReference": "profile", "Comment": "",
+                      "EncryptionEntities": {"Quantity": 1, "Items": [entity]}}
+    fails(client.create_field_level_encryption_profile, "NoSuchPublicKey", FieldLevelEncryptionProfileConfig={
+        **profile_config, "EncryptionEntities": {"Quantity": 1, "Items": [{**entity, "PublicKeyId": "KNOPE"}]}})
+    fails(client.create_field_level_encryption_profile, "TooManyFieldLevelEncryptionFieldPatterns",
+          FieldLevelEncryptionProfileConfig={**profile_config, "EncryptionEntities": {"Quantity": 1, "Items": [
+              {**entity, "FieldPatterns": {"Quantity": 11, "Items": [f"f{n}" for n in range(11)]}}]}})
+    profile = client.create_field_level_encryption_profile(FieldLevelEncryptionProfileConfig=profile_config)
+    profile_id = profile["FieldLevelEncryptionProfile"]["Id"]
+    assert profile["FieldLevelEncryptionProfile"]["FieldLevelEncryptionProfileConfig"] == profile_config
+    config = {"CallerReference": "fle-config", "Comment": "", "QueryArgProfileConfig": {
+        "ForwardWhenQueryArgProfileIsUnknown": False, "QueryArgProfiles": {"Quantity": 1, "Items": [
+            {"QueryArg": "fle", "ProfileId": profile_id}]}}}
+    fails(client.create_field_level_encryption_config, "QueryArgProfileEmpty", FieldLevelEncryptionConfig={
+        "CallerReference": "empty", "QueryArgProfileConfig": {"ForwardWhenQueryArgProfileIsUnknown": False}})
+    fails(client.create_field_level_encryption_config, "NoSuchFieldLevelEncryptionProfile",
+          FieldLevelEncryptionConfig={**config, "QueryArgProfileConfig": {
+              "ForwardWhenQueryArgProfileIsUnknown": False, "QueryArgProfiles": {"Quantity": 1, "Items": [
+                  {"QueryArg": "fle", "ProfileId": "ENOSUCHPROFILE"}]}}})
+    made = client.create_field_level_encryption_config(FieldLevelEncryptionConfig=config)
+    assert made["Location"].endswith("/2020-05-31/field-level-encryption/" + made["FieldLevelEncryption"]["Id"])
+    got = client.get_field_level_encryption(Id=made["FieldLevelEncryption"]["Id"])
+    assert got["FieldLevelEncryption"]["FieldLevelEncryptionConfig"] == config
+    fails(client.delete_field_level_encryption_profile, "FieldLevelEncryptionProfileInUse", Id=profile_id,
+          IfMatch=profile["ETag"])
+    fails(client.delete_public_key, "PublicKeyInUse", Id=key, IfMatch=client.get_public_key(Id=key)["ETag"])
+    client.delete_field_level_encryption_config(Id=made["FieldLevelEncryption"]["Id"], IfMatch=made["ETag"])
+    client.delete_field_level_encryption_profile(Id=profile_id, IfMatch=profile["ETag"])
+
+
+def test_realtime_log_configs(client, stranger, account):
+    made = client.create_realtime_log_config(Name="logs", SamplingRate=5, Fields=["timestamp", "c-ip"],
+                                             EndPoints=[KINESIS])
+    assert made["ResponseMetadata"]["HTTPStatusCode"] == 201
+    arn = made["RealtimeLogConfig"]["ARN"]
+    assert arn == f"arn:aws:cloudfront::{account}:realtime-log-config/logs"
+    assert client.get_realtime_log_config(Name="logs")["RealtimeLogConfig"] == made["RealtimeLogConfig"]
+    assert client.get_realtime_log_config(ARN=arn)["RealtimeLogConfig"]["SamplingRate"] == 5
+    fails(client.create_realtime_log_config, "RealtimeLogConfigAlreadyExists", Name="logs", SamplingRate=5,
+          Fields=["timestamp"], EndPoints=[KINESIS])
+    fails(client.create_realtime_log_config, "InvalidArgument", Name="rate", SamplingRate=0, Fields=["timestamp"],
+          EndPoints=[KINESIS])
+    fails(stranger.get_realtime_log_config, "RealtimeLogConfigOwnerMismatch", ARN=arn)
+    fails(stranger.get_realtime_log_config, "NoSuchRealtimeLogConfig", 404, Name="logs")
+    updated = client.update_realtime_log_config(Name="logs", SamplingRate=50)["RealtimeLogConfig"]
+    assert updated["SamplingRate"] == 50 and updated["Fields"] == ["timestamp", "c-ip"]
+    listed = client.list_realtime_log_configs()["RealtimeLogConfigs"]
+    assert [item["Name"] for item in listed["Items"]] == ["logs"] and listed["IsTruncated"] is False
+    client.delete_realtime_log_config(ARN=arn)
+    fails(client.get_realtime_log_config, "NoSuchRealtimeLogConfig", Name="logs")
+
+
+def test_monitoring_subscriptions(client):
+    from builders import direct_config
+
+    distribution = client.create_distribution(DistributionConfig=direct_config())["Distribution"]["Id"]
+    fails(client.get_monitoring_subscription, "NoSuchMonitoringSubscription", 404, DistributionId=distribution)
+    subscription = {"RealtimeMetricsSubscriptionConfig": {"RealtimeMetricsSubscriptionStatus": "Enabled"}}
+    made = client.create_monitoring_subscription(DistributionId=distribution, MonitoringSubscription=subscription)
+    assert made["MonitoringSubscription"] == subscription
+    fails(client.create_monitoring_subscription, "MonitoringSubscriptionAlreadyExists", DistributionId=distribution,
+          MonitoringSubscription=subscription)
+    assert client.get_monitoring_subscription(DistributionId=distribution)["MonitoringSubscription"] == subscription
+    fails(client.create_monitoring_subscription, "NoSuchDistribution", 404, DistributionId="ENOSUCHDIST0001",
+          MonitoringSubscription=subscription)
+    client.delete_monitoring_subscription(DistributionId=distribution)
+    fails(client.delete_monitoring_subscription, "NoSuchMonitoringSubscription", DistributionId=distribution)
+
+
+def test_vpc_origins(client, account):
+    config = {"Name": "vpc", "Arn": "arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/a/1",
+              "HTTPPort": 80, "HTTPSPort": 443, "OriginProtocolPolicy": "https-only",
+              "OriginSslProtocols": {"Quantity": 1, "Items": ["TLSv1.2"]}}
+    made = client.create_vpc_origin(VpcOriginEndpointConfig=config, Tags={"Items": [{"Key": "k", "Value": "v"}]})
+    assert made["ResponseMetadata"]["HTTPStatusCode"] == 202
+    origin = made["VpcOrigin"]
+    assert origin["Arn"] == f"arn:aws:cloudfront::{account}:vpc-origin/{origin['Id']}"
+    assert origin["VpcOriginEndpointConfig"] == config and origin["Status"] in ("Deploying", "Deployed")
+    assert client.list_tags_for_resource(Resource=origin["Arn"])["Tags"]["Items"] == [{"Key": "k", "Value": "v"}]
+    fails(client.create_vpc_origin, "EntityAlreadyExists", 409, VpcOriginEndpointConfig=config)
+    summary = client.list_vpc_origins()["VpcOriginList"]["Items"][0]
+    assert summary["OriginEndpointArn"] == config["Arn"] and summary["Name"] == "vpc"
+    updated = client.update_vpc_origin(Id=origin["Id"], IfMatch=made["ETag"],
+                                       VpcOriginEndpointConfig={**config, "HTTPPort": 8080})
+    assert updated["ResponseMetadata"]["HTTPStatusCode"] == 202
+    deleted = client.delete_vpc_origin(Id=origin["Id"], IfMatch=updated["ETag"])
+    assert deleted["ResponseMetadata"]["HTTPStatusCode"] == 202 and deleted["VpcOrigin"]["Status"] == "Deleting"
+    fails(client.get_vpc_origin, "EntityNotFound", 404, Id=origin["Id"])
+
+
+def test_key_group_config_reads_back_without_a_comment_it_was_not_given(client):
+    key = client.create_public_key(PublicKeyConfig={"CallerReference": "rb", "Name": "rb",
+                                                    "EncodedKey": _public_key_pem()})["PublicKey"]["Id"]
+    config = {"Name": "readback", "Items": [key]}
+    made = client.create_key_group(KeyGroupConfig=copy.deepcopy(config))
+    assert client.get_key_group_config(Id=made["KeyGroup"]["Id"])["KeyGroupConfig"] == config
