@@ -27,6 +27,9 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--credentials", help="TOML file of access keys, accounts and allowed actions; with it "
                                              "every request must carry a valid SigV4 signature "
                                              "(CLOUDFRONT_LOCAL_CREDENTIALS)")
+    serve.add_argument("--s3-endpoint", dest="s3_endpoint",
+                       help="S3 endpoint that objects named in requests are read from, such as the CA bundles of "
+                            "trust stores (CLOUDFRONT_LOCAL_S3_ENDPOINT; without it such requests are refused)")
     for field in quota_fields():
         resource = field[: -len("_quota")]
         serve.add_argument(f"--{resource.replace('_', '-')}-quota", type=int, dest=field,

@@ -15,8 +15,8 @@ DEFAULT_DISTRIBUTION_TENANT_QUOTA = 10_000
 DEFAULT_QUOTAS = {
     "cache_policy": 20, "origin_request_policy": 20, "response_headers_policy": 20,
     "origin_access_control": 100, "origin_access_identity": 100, "public_key": 10, "key_group": 10,
-    "field_level_encryption_config": 10, "field_level_encryption_profile": 10, "realtime_log_config": 15,
-    "continuous_deployment_policy": 20, "vpc_origin": 25, "trust_store": 10,
+    "field_level_encryption_config": 10, "field_level_encryption_profile": 10, "realtime_log_config": 150,
+    "continuous_deployment_policy": 20, "vpc_origin": 25, "trust_store": 20,
 }
 
 
@@ -46,6 +46,7 @@ class Settings:
     trust_store_quota: int = DEFAULT_QUOTAS["trust_store"]
     credentials: str | None = None      # a TOML file of keys: with it, every request must be signed
     max_body_bytes: int = 1024 * 1024   # larger request bodies are refused before they are read
+    s3_endpoint: str | None = None      # where S3 objects that requests name are read (CA bundles)
     log_requests: bool = True
 
     @classmethod
@@ -81,7 +82,7 @@ def quota_fields() -> list[str]:
 
 
 def _convert(name: str, raw: str, kind: type):
-    if name in ("state", "credentials"):
+    if name in ("state", "credentials", "s3_endpoint"):
         return raw
     if kind is bool:
         return raw.strip().lower() in ("1", "true", "yes", "on")

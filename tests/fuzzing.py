@@ -30,6 +30,7 @@ import botocore.config
 import botocore.credentials
 
 from builders import direct_config, multi_tenant_config
+from certificates import certificate, public_key_pem
 from cloudfront_local.protocol import RestXmlCodec, load_service_model
 from samples import botocore_request
 
@@ -162,14 +163,6 @@ def _scenario(cf) -> None:
     _scenario_references(cf)
 
 
-def _public_key_pem() -> str:
-    from cryptography.hazmat.primitives import serialization
-    from cryptography.hazmat.primitives.asymmetric import rsa
-
-    key = rsa.generate_private_key(public_exponent=65537, key_size=2048).public_key()
-    return key.public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo).decode()
-
-
 def _family(create, get, get_config, update, delete, list_all, config_member: str, resource: str, config: dict,
             changed: dict, spare: dict):
     """The six calls of a config-in resource family; a spare one is made for the delete."""
@@ -221,7 +214,7 @@ def _scenario_references(cf) -> None:
                      cf.delete_cloud_front_origin_access_identity, cf.list_cloud_front_origin_access_identities,
                      "CloudFrontOriginAccessIdentityConfig", "CloudFrontOriginAccessIdentity", oai,
                      {"Comment": "changed"}, {**oai, "CallerReference": "fuzz-oai-spare"})
-    pem = _public_key_pem()
+    pem = public_key_pem()
     key = {"CallerReference": "fuzz-key", "Name": "fuzz-key", "EncodedKey": pem}
     key_id = _family(cf.create_public_key, cf.get_public_key, cf.get_public_key_config, cf.update_public_key,
                      cf.delete_public_key, cf.list_public_keys, "PublicKeyConfig", "PublicKey", key,
@@ -308,11 +301,45 @@ def _scenario_references(cf) -> None:
         **current["DistributionConfig"], "ContinuousDeploymentPolicyId": policy_id})
     cf.update_distribution_with_staging_config(Id=primary_id, StagingDistributionId=staging["Distribution"]["Id"],
                                                IfMatch=f"{updated['ETag']}, {staging['ETag']}")
+    _scenario_trust_and_policies(cf, primary["Distribution"]["ARN"], cf.get_vpc_origin(Id=vpc_id)["VpcOrigin"]["Arn"])
     other = cf.copy_distribution(PrimaryDistributionId=primary_id, Staging=True, CallerReference="fuzz-staging-2")
     spare_policy = cf.create_continuous_deployment_policy(ContinuousDeploymentPolicyConfig={
         **policy, "StagingDistributionDnsNames": {"Quantity": 1, "Items": [other["Distribution"]["DomainName"]]}})
     cf.delete_continuous_deployment_policy(Id=spare_policy["ContinuousDeploymentPolicy"]["Id"],
                                            IfMatch=spare_policy["ETag"])
+
+
+CA_BUNDLE_KEY = ("fuzz-bundles", "roots.pem")
+
+
+def ca_bundle() -> bytes:
+    return certificate("fuzz root")
+
+
+
+def _scenario_trust_and_policies(cf, distribution_arn: str, vpc_arn: str) -> None:
+    """Trust stores (when the server reads S3), resource policies, distributions by owned resource."""
+    import botocore.exceptions
+
+    document = '{"Version": "2012-10-17", "Statement": []}'
+    cf.put_resource_policy(ResourceArn=distribution_arn, PolicyDocument=document)
+    cf.get_resource_policy(ResourceArn=distribution_arn)
+    cf.delete_resource_policy(ResourceArn=distribution_arn)
+    cf.put_resource_policy(ResourceArn=distribution_arn, PolicyDocument=document)
+    cf.list_distributions_by_owned_resource(ResourceArn=vpc_arn)
+    source = {"CaCertificatesBundleS3Location": {"Bucket": CA_BUNDLE_KEY[0], "Key": CA_BUNDLE_KEY[1],
+                                                 "Region": "us-east-1"}}
+    try:
+        made = cf.create_trust_store(Name="fuzz-trust", CaCertificatesBundleSource=source)
+    except botocore.exceptions.ClientError:
+        return  # a server without --s3-endpoint: the request is recorded all the same
+    store_id = made["TrustStore"]["Id"]
+    cf.get_trust_store(Identifier=store_id)
+    cf.list_trust_stores(MaxItems=5)
+    cf.update_trust_store(Id=store_id, IfMatch=made["ETag"], CaCertificatesBundleSource=source)
+    cf.list_distributions_by_trust_store(TrustStoreIdentifier=store_id)
+    spare = cf.create_trust_store(Name="fuzz-trust-spare", CaCertificatesBundleSource=source)
+    cf.delete_trust_store(Id=spare["TrustStore"]["Id"], IfMatch=spare["ETag"])
 
 
 def _deployed(get, timeout: float = 30.0) -> None:

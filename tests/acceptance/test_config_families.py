@@ -12,9 +12,9 @@ import pytest
 
 from conftest import make_client
 from serving import RunningServer
-from fuzzing import _public_key_pem
+from certificates import public_key_pem
 
-PEM = _public_key_pem()
+PEM = public_key_pem()
 
 
 def code_of(excinfo):

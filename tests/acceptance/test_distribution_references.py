@@ -5,7 +5,7 @@ import botocore.exceptions
 import pytest
 
 from builders import direct_config
-from fuzzing import _public_key_pem
+from certificates import public_key_pem
 
 KINESIS = {"StreamType": "Kinesis", "KinesisStreamConfig": {
     "RoleARN": "arn:aws:iam::123456789012:role/logs", "StreamARN": "arn:aws:kinesis:us-east-1:123456789012:stream/s"}}
@@ -38,7 +38,7 @@ def resources(client):
     made["oai"] = client.create_cloud_front_origin_access_identity(CloudFrontOriginAccessIdentityConfig={
         "CallerReference": "ref-oai", "Comment": ""})
     key = client.create_public_key(PublicKeyConfig={"CallerReference": "ref-key", "Name": "ref-key",
-                                                    "EncodedKey": _public_key_pem()})["PublicKey"]["Id"]
+                                                    "EncodedKey": public_key_pem()})["PublicKey"]["Id"]
     made["group"] = client.create_key_group(KeyGroupConfig={"Name": "ref-group", "Items": [key]})
     profile = client.create_field_level_encryption_profile(FieldLevelEncryptionProfileConfig={
         "Name": "ref-profile", "CallerReference": "ref-profile", "EncryptionEntities": {"Quantity": 1, "Items": [
@@ -218,3 +218,8 @@ def test_continuous_deployment_from_copy_to_promotion(client):
     assert config["Aliases"] == {"Quantity": 1, "Items": ["www.cd.example"]}
     assert config["CallerReference"] == primary["Distribution"]["DistributionConfig"]["CallerReference"]
     assert config["ContinuousDeploymentPolicyId"] == policy_id
+    # Promotion disables the policy: all traffic goes to the primary again.
+    assert client.get_continuous_deployment_policy_config(Id=policy_id)[
+        "ContinuousDeploymentPolicyConfig"]["Enabled"] is False
+    fails(client.update_distribution, "InvalidArgument", Id=primary_id, IfMatch=client.get_distribution(
+        Id=primary_id)["ETag"], DistributionConfig={**config, "HttpVersion": "http2and3"})

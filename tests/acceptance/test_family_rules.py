@@ -5,9 +5,9 @@ import copy
 import botocore.exceptions
 import pytest
 from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import ec, rsa
+from cryptography.hazmat.primitives.asymmetric import ec
 
-from fuzzing import _public_key_pem
+from certificates import public_key_pem
 
 CACHING_OPTIMIZED = "658327ea-f89d-4fab-a63d-7e88639e58f6"
 KINESIS = {"StreamType": "Kinesis", "KinesisStreamConfig": {
@@ -115,6 +115,20 @@ def test_cache_policy_ttl_defaults_follow_min_ttl(client):
     assert (config["MinTTL"], config["DefaultTTL"], config["MaxTTL"]) == (100000, 100000, 31536000)
 
 
+@pytest.mark.parametrize("member", ["HeaderBehavior", "CookieBehavior", "EnableAcceptEncodingGzip"])
+def test_caching_disabled_policies_have_an_empty_cache_key(client, member):
+    parameters = {"EnableAcceptEncodingGzip": member == "EnableAcceptEncodingGzip",
+                  "HeadersConfig": {"HeaderBehavior": "whitelist", "Headers": {"Quantity": 1, "Items": ["Host"]}}
+                  if member == "HeaderBehavior" else {"HeaderBehavior": "none"},
+                  "CookiesConfig": {"CookieBehavior": "all" if member == "CookieBehavior" else "none"},
+                  "QueryStringsConfig": {"QueryStringBehavior": "none"}}
+    with pytest.raises(botocore.exceptions.ClientError) as excinfo:
+        client.create_cache_policy(CachePolicyConfig=cache_config(
+            MaxTTL=0, DefaultTTL=0, ParametersInCacheKeyAndForwardedToOrigin=parameters))
+    assert excinfo.value.response["Error"]["Message"] == \
+        f"The parameter {member} is invalid for policy with caching disabled."
+
+
 def test_origin_request_policy_rules(client):
     base = {"Name": "orp", "HeadersConfig": {"HeaderBehavior": "none"}, "CookiesConfig": {"CookieBehavior": "none"},
             "QueryStringsConfig": {"QueryStringBehavior": "none"}}
@@ -123,6 +137,11 @@ def test_origin_request_policy_rules(client):
             "Quantity": 11, "Items": [f"X-{n}" for n in range(11)]}}})
     fails(client.create_origin_request_policy, "InvalidArgument", OriginRequestPolicyConfig={
         **base, "CookiesConfig": {"CookieBehavior": "all", "Cookies": {"Quantity": 1, "Items": ["a"]}}})
+    for header in ("Authorization", "accept-encoding"):
+        with pytest.raises(botocore.exceptions.ClientError) as excinfo:
+            client.create_origin_request_policy(OriginRequestPolicyConfig={
+                **base, "HeadersConfig": {"HeaderBehavior": "whitelist", "Headers": {"Quantity": 1, "Items": [header]}}})
+        assert excinfo.value.response["Error"]["Message"] == f"The parameter Headers contains {header} that is not allowed."
     made = client.create_origin_request_policy(OriginRequestPolicyConfig=base)
     assert made["OriginRequestPolicy"]["OriginRequestPolicyConfig"] == {**base, "Comment": ""}
 
@@ -143,6 +162,16 @@ def test_response_headers_policy_rules(client):
     fails(client.create_response_headers_policy, "TooManyRemoveHeadersInResponseHeadersPolicy",
           ResponseHeadersPolicyConfig={"Name": "removes", "RemoveHeadersConfig": {"Quantity": 11, "Items": [
               {"Header": f"X-{n}"} for n in range(11)]}})
+    for header, reason in (("Strict-Transport-Security", "is a security header"),
+                           ("Access-Control-Allow-Origin", "is a security header"), ("Via", "is not allowed"),
+                           ("X-Amz-Cf-Pop", "is not allowed")):
+        with pytest.raises(botocore.exceptions.ClientError) as excinfo:
+            client.create_response_headers_policy(ResponseHeadersPolicyConfig={
+                "Name": "reserved", "CustomHeadersConfig": {"Quantity": 1, "Items": [
+                    {"Header": header, "Value": "v", "Override": True}]}})
+        assert reason in excinfo.value.response["Error"]["Message"]
+    fails(client.create_response_headers_policy, "InvalidArgument", ResponseHeadersPolicyConfig={
+        "Name": "remove-host", "RemoveHeadersConfig": {"Quantity": 1, "Items": [{"Header": "Content-Length"}]}})
     fails(client.create_response_headers_policy, "InvalidArgument",
           ResponseHeadersPolicyConfig={"Name": "xss", "SecurityHeadersConfig": {"XSSProtection": {
               "Override": True, "Protection": True, "ModeBlock": True, "ReportUri": "https://r.example"}}})
@@ -155,25 +184,34 @@ def _pem(key) -> str:
 @pytest.mark.parametrize("encoded", [
     "not a key",
     "-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----\n",
-    _pem(ec.generate_private_key(ec.SECP256R1()).public_key()),
-    _pem(rsa.generate_private_key(public_exponent=65537, key_size=1024).public_key()),
+    _pem(ec.generate_private_key(ec.SECP384R1()).public_key()),
+    public_key_pem(1024),
 ])
-def test_public_keys_must_be_pem_rsa_2048(client, encoded):
+def test_public_keys_must_be_pem_rsa_2048_or_ecdsa_p256(client, encoded):
     fails(client.create_public_key, "InvalidArgument", 400,
           PublicKeyConfig={"CallerReference": "bad", "Name": "bad", "EncodedKey": encoded})
 
 
+def test_ecdsa_keys_sign_but_do_not_encrypt_fields(client):
+    key = client.create_public_key(PublicKeyConfig={
+        "CallerReference": "ec", "Name": "ec", "EncodedKey": _pem(ec.generate_private_key(ec.SECP256R1()).public_key())})
+    fails(client.create_field_level_encryption_profile, "InvalidArgument", FieldLevelEncryptionProfileConfig={
+        "Name": "ec-profile", "CallerReference": "ec-profile", "EncryptionEntities": {"Quantity": 1, "Items": [
+            {"PublicKeyId": key["PublicKey"]["Id"], "ProviderId": "p", "FieldPatterns": {"Quantity": 1,
+                                                                                         "Items": ["f"]}}]}})
+
+
 def test_public_key_encoded_key_is_immutable(client):
-    config = {"CallerReference": "immutable", "Name": "immutable", "EncodedKey": _public_key_pem()}
+    config = {"CallerReference": "immutable", "Name": "immutable", "EncodedKey": public_key_pem()}
     made = client.create_public_key(PublicKeyConfig=config)
     assert made["PublicKey"]["CreatedTime"]
     fails(client.update_public_key, "CannotChangeImmutablePublicKeyFields", Id=made["PublicKey"]["Id"],
-          IfMatch=made["ETag"], PublicKeyConfig={**config, "EncodedKey": _public_key_pem()})
+          IfMatch=made["ETag"], PublicKeyConfig={**config, "EncodedKey": public_key_pem()})
 
 
 def test_key_groups(client, stranger):
     keys = [client.create_public_key(PublicKeyConfig={"CallerReference": f"k{n}", "Name": f"k{n}",
-                                                      "EncodedKey": _public_key_pem()})["PublicKey"] for n in range(6)]
+                                                      "EncodedKey": public_key_pem()})["PublicKey"] for n in range(6)]
     fails(client.create_key_group, "TooManyPublicKeysInKeyGroup",
           KeyGroupConfig={"Name": "six", "Items": [k["Id"] for k in keys]})
     fails(client.create_key_group, "InvalidArgument", KeyGroupConfig={"Name": "ghost", "Items": ["KNOSUCHKEY00001"]})
@@ -189,7 +227,7 @@ def test_key_groups(client, stranger):
 
 def test_field_level_encryption(client):
     key = client.create_public_key(PublicKeyConfig={"CallerReference": "fle", "Name": "fle",
-                                                    "EncodedKey": _public_key_pem()})["PublicKey"]["Id"]
+                                                    "EncodedKey": public_key_pem()})["PublicKey"]["Id"]
     entity = {"PublicKeyId": key, "ProviderId": "provider", "FieldPatterns": {"Quantity": 1, "Items": ["card*"]}}
     profile_config = {"Name": "profile", "CallerReference": "profile", "Comment": "",
                       "EncryptionEntities": {"Quantity": 1, "Items": [entity]}}
@@ -254,6 +292,10 @@ def test_monitoring_subscriptions(client):
     fails(client.create_monitoring_subscription, "MonitoringSubscriptionAlreadyExists", DistributionId=distribution,
           MonitoringSubscription=subscription)
     assert client.get_monitoring_subscription(DistributionId=distribution)["MonitoringSubscription"] == subscription
+    # A Create that changes it replaces it (Terraform updates a subscription this way).
+    disabled = {"RealtimeMetricsSubscriptionConfig": {"RealtimeMetricsSubscriptionStatus": "Disabled"}}
+    client.create_monitoring_subscription(DistributionId=distribution, MonitoringSubscription=disabled)
+    assert client.get_monitoring_subscription(DistributionId=distribution)["MonitoringSubscription"] == disabled
     fails(client.create_monitoring_subscription, "NoSuchDistribution", 404, DistributionId="ENOSUCHDIST0001",
           MonitoringSubscription=subscription)
     client.delete_monitoring_subscription(DistributionId=distribution)
@@ -283,7 +325,7 @@ def test_vpc_origins(client, account):
 
 def test_key_group_config_reads_back_without_a_comment_it_was_not_given(client):
     key = client.create_public_key(PublicKeyConfig={"CallerReference": "rb", "Name": "rb",
-                                                    "EncodedKey": _public_key_pem()})["PublicKey"]["Id"]
+                                                    "EncodedKey": public_key_pem()})["PublicKey"]["Id"]
     config = {"Name": "readback", "Items": [key]}
     made = client.create_key_group(KeyGroupConfig=copy.deepcopy(config))
     assert client.get_key_group_config(Id=made["KeyGroup"]["Id"])["KeyGroupConfig"] == config

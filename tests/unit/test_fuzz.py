@@ -14,7 +14,8 @@ from hypothesis import strategies as st
 
 from cloudfront_local.application import Application
 from cloudfront_local.config import Settings
-from fuzzing import AUTH_REGION, REGIONS, fuzz, record_corpus
+from fuzzing import AUTH_REGION, CA_BUNDLE_KEY, REGIONS, ca_bundle, fuzz, record_corpus
+from s3_stand_in import S3StandIn
 
 CASES = int(os.environ.get("CLOUDFRONT_LOCAL_FUZZ_CASES", "3000"))
 KEY_ID, SECRET, ACCOUNT = "AKIDFUZZ", "fuzz-secret", "210987654321"
@@ -27,17 +28,24 @@ def _seed() -> int:
 
 
 @pytest.fixture(scope="module")
-def open_app():
-    app = Application(Settings(log_requests=False))
+def s3():
+    stand_in = S3StandIn({"/".join(CA_BUNDLE_KEY): ca_bundle()})
+    yield stand_in
+    stand_in.close()
+
+
+@pytest.fixture(scope="module")
+def open_app(s3):
+    app = Application(Settings(log_requests=False, s3_endpoint=s3.url))
     return app, record_corpus(ACCOUNT, "secret", app=app)
 
 
 @pytest.fixture(scope="module")
-def guarded_app(tmp_path_factory):
+def guarded_app(tmp_path_factory, s3):
     path = tmp_path_factory.mktemp("fuzz") / "credentials.toml"
     path.write_text(f'[[credentials]]\naccess_key_id = "{KEY_ID}"\nsecret_access_key = "{SECRET}"\n'
                     f'account_id = "{ACCOUNT}"\n')
-    app = Application(Settings(log_requests=False, credentials=str(path)))
+    app = Application(Settings(log_requests=False, credentials=str(path), s3_endpoint=s3.url))
     return app, record_corpus(KEY_ID, SECRET, app=app)
 
 

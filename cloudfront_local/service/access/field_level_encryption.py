@@ -5,7 +5,7 @@ from __future__ import annotations
 from ..common import errors, ids, quantities
 from ..common.resource import Family, register
 from ..policies.rules import check_name
-from .public_keys import PUBLIC_KEY
+from .public_keys import PUBLIC_KEY, is_rsa
 
 MAX_FIELD_PATTERNS = 10   # "Fields to encrypt per field-level encryption profile" (quotas page)
 MAX_PROFILES_PER_CONFIG = 10
@@ -24,6 +24,9 @@ def _check_profile(ctx, tx, config: dict, record) -> None:
     for entity in entities:
         if not PUBLIC_KEY.exists(ctx, tx, entity["PublicKeyId"]):
             raise errors.NoSuchPublicKey(f"The public key {entity['PublicKeyId']} does not exist.")
+        key = PUBLIC_KEY.record(ctx, tx, entity["PublicKeyId"])
+        if not is_rsa(key["PublicKeyConfig"]["EncodedKey"]):
+            raise errors.InvalidArgument("Field-level encryption is only compatible with RSA 2048 public keys.")
 
 
 def _defaults(config: dict) -> dict:

@@ -1,9 +1,9 @@
-"""Public keys, for signed URLs and cookies and for field-level encryption: a PEM RSA public key that is
-checked by parsing it, a name, a CallerReference."""
+"""Public keys, for signed URLs and cookies and for field-level encryption: a PEM RSA 2048 or ECDSA P-256
+public key that is checked by parsing it, a name, a CallerReference."""
 from __future__ import annotations
 
 from cryptography.exceptions import UnsupportedAlgorithm
-from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.hazmat.primitives.serialization import load_pem_public_key
 
 from ..common import errors, ids
@@ -11,17 +11,24 @@ from ..common.resource import Family, register
 from ..policies.rules import check_name
 
 
-def parse(encoded: str) -> rsa.RSAPublicKey:
-    """The RSA public key in a PEM text; InvalidArgument for anything else."""
+def parse(encoded: str):
+    """The public key in a PEM text: RSA 2048 or ECDSA P-256, the two CloudFront signs with ("CloudFront
+    supports signed URLs and signed cookies with RSA 2048 or ECDSA 256 key signatures", model docs);
+    InvalidArgument for anything else."""
     try:
         key = load_pem_public_key(encoded.strip().encode("utf-8"))
     except (ValueError, TypeError, UnsupportedAlgorithm):
         raise errors.InvalidArgument("The encoded public key is not a PEM-encoded public key.") from None
-    if not isinstance(key, rsa.RSAPublicKey):
-        raise errors.InvalidArgument("CloudFront public keys must be RSA keys.")
-    if key.key_size != 2048:
-        raise errors.InvalidArgument("CloudFront public keys must be 2048-bit RSA keys.")
-    return key
+    if isinstance(key, rsa.RSAPublicKey) and key.key_size == 2048:
+        return key
+    if isinstance(key, ec.EllipticCurvePublicKey) and isinstance(key.curve, ec.SECP256R1):
+        return key
+    raise errors.InvalidArgument("CloudFront public keys must be RSA 2048 or ECDSA P-256 keys.")
+
+
+def is_rsa(encoded: str) -> bool:
+    """Field-level encryption "is only compatible with RSA 2048" (model docs)."""
+    return isinstance(parse(encoded), rsa.RSAPublicKey)
 
 
 def _check(ctx, tx, config: dict, record) -> None:

@@ -41,6 +41,11 @@ def vpc_origin_id() -> str:
     return "vo_" + _random_text(_BASE62, 27)
 
 
+def trust_store_id() -> str:
+    """`ts_` and 27 base62 characters, like the other newer resources (AWS's examples are redacted)."""
+    return "ts_" + _random_text(_BASE62, 27)
+
+
 def distribution_id() -> str:
     """`E` and 13 upper-case letters or digits, as in E1U5RQF7T870K0."""
     return "E" + _random_text(_UPPER36, 13)

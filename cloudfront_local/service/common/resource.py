@@ -19,7 +19,7 @@ import hashlib
 from dataclasses import dataclass, field
 from typing import Callable
 
-from ...store import KeyTaken, Record, Transaction
+from ...store import KeyTaken, Transaction
 from . import errors, ids, lifecycle, paging, tagging
 from .context import Context
 from .registry import operation

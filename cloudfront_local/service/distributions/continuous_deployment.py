@@ -65,6 +65,8 @@ def _policy_ids(config: dict) -> list[str]:
     policy_id = config.get("ContinuousDeploymentPolicyId")
     if policy_id and config.get("Staging"):
         raise errors.InvalidArgument("A staging distribution can't have a continuous deployment policy.")
+    if (policy_id or config.get("Staging")) and config.get("HttpVersion") in ("http3", "http2and3"):
+        raise errors.InvalidArgument("The parameter HTTP3 is not supported for Continuous Deployment Policy.")
     return [policy_id] if policy_id else []
 
 
@@ -125,4 +127,10 @@ def update_distribution_with_staging_config(ctx, tx, params: dict) -> dict:
         if kept in current:
             config[kept] = copy.deepcopy(current[kept])
     config["Staging"] = False
+    # "This action will disable the continuous deployment policy" (model docs): all traffic goes to the primary.
+    policy_id = current.get("ContinuousDeploymentPolicyId")
+    policy = tx.get(POLICY.kind, ctx.account, policy_id) if policy_id else None
+    if policy is not None:
+        policy_config = {**policy.doc[POLICY.config], "Enabled": False}
+        tx.replace(policy, lifecycle.changed(ctx, {**policy.doc, POLICY.config: policy_config}))
     return distributions.replace_config(ctx, tx, primary, config)

@@ -87,6 +87,9 @@ def _summary(ctx: Context, doc: dict) -> dict:
         "Status": lifecycle.status(ctx, doc),
         "LastModifiedTime": doc["LastModifiedTime"],
         "DomainName": doc["DomainName"],
+        # ListDistributionsByOwnedResource lists {DistributionId, OwnerAccountId} pairs from the same summaries.
+        "DistributionId": doc["Id"],
+        "OwnerAccountId": ctx.account,
         # A DistributionSummary requires these even where a multi-tenant config has none.
         "PriceClass": config.get("PriceClass", "None"),
         "IsIPV6Enabled": config.get("IsIPV6Enabled", False),
@@ -180,7 +183,8 @@ def get_distribution_config(ctx: Context, tx: Transaction, params: dict) -> dict
     return {"DistributionConfig": doc["DistributionConfig"], "ETag": doc["ETag"]}
 
 
-def _list(ctx: Context, tx: Transaction, params: dict, where: dict | None) -> dict:
+def list_where(ctx: Context, tx: Transaction, params: dict, where: dict | None) -> dict:
+    """A DistributionList page of the account's distributions matching `where`."""
     limit = paging.max_items(params.get("MaxItems"))
     records, next_marker = paging.page(tx, KIND, ctx.account, params.get("Marker"), limit, where)
     listing = {"Marker": params.get("Marker") or "", "MaxItems": limit, "IsTruncated": next_marker is not None,
@@ -192,14 +196,14 @@ def _list(ctx: Context, tx: Transaction, params: dict, where: dict | None) -> di
 
 @operation("ListDistributions")
 def list_distributions(ctx: Context, tx: Transaction, params: dict) -> dict:
-    return _list(ctx, tx, params, None)
+    return list_where(ctx, tx, params, None)
 
 
 @operation("ListDistributionsByAnycastIpListId")
 def list_distributions_by_anycast_ip_list_id(ctx: Context, tx: Transaction, params: dict) -> dict:
     list_id = params["AnycastIpListId"]
     anycast_ip_lists.get_record(ctx, tx, list_id)
-    return _list(ctx, tx, params, {"AnycastIpListId": list_id})
+    return list_where(ctx, tx, params, {"AnycastIpListId": list_id})
 
 
 @operation("UpdateDistribution")
@@ -278,9 +282,9 @@ by_reference("ListDistributionsByKeyGroup", "KeyGroupId", references.KEY_GROUP)
 def list_distributions_by_realtime_log_config(ctx: Context, tx: Transaction, params: dict) -> dict:
     record = references.realtime_logs.find(ctx, tx, params.get("RealtimeLogConfigName"),
                                            params.get("RealtimeLogConfigArn"))
-    return _list(ctx, tx, params, {"_uses": f"{references.realtime_logs.KIND}:{record.doc['ARN']}"})
+    return list_where(ctx, tx, params, {"_uses": f"{references.realtime_logs.KIND}:{record.doc['ARN']}"})
 
 
 @operation("ListDistributionsByConnectionMode")
 def list_distributions_by_connection_mode(ctx: Context, tx: Transaction, params: dict) -> dict:
-    return _list(ctx, tx, params, {"DistributionConfig.ConnectionMode": params["ConnectionMode"]})
+    return list_where(ctx, tx, params, {"DistributionConfig.ConnectionMode": params["ConnectionMode"]})

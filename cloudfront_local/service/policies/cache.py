@@ -36,17 +36,21 @@ def _check(ctx, tx, config: dict, record) -> None:
                "TooManyCookiesInCachePolicy", "Cookies")
     check_list(parameters["QueryStringsConfig"], "QueryStringBehavior", "QueryStrings", ("none", "all"),
                "TooManyQueryStringsInCachePolicy", "QueryStrings")
-    if filled["MaxTTL"] == 0 and _caches_anything(parameters):
-        # Nothing is cached, so nothing can be in a cache key (Developer Guide, cache key settings).
-        raise errors.InvalidArgument("With MaxTTL 0 a cache policy can't add headers, cookies, query strings "
-                                     "or compression to the cache key.")
-
-
-def _caches_anything(parameters: dict) -> bool:
-    return bool(parameters.get("EnableAcceptEncodingGzip") or parameters.get("EnableAcceptEncodingBrotli")
-                or parameters["HeadersConfig"]["HeaderBehavior"] != "none"
-                or parameters["CookiesConfig"]["CookieBehavior"] != "none"
-                or parameters["QueryStringsConfig"]["QueryStringBehavior"] != "none")
+    if filled["MaxTTL"] == 0:
+        # Caching disabled: nothing can be in the cache key, in the order CloudFront checks (its messages).
+        for member, value, allowed in (
+                ("HeaderBehavior", parameters["HeadersConfig"]["HeaderBehavior"], "none"),
+                ("CookieBehavior", parameters["CookiesConfig"]["CookieBehavior"], "none"),
+                ("QueryStringBehavior", parameters["QueryStringsConfig"]["QueryStringBehavior"], "none"),
+                ("EnableAcceptEncodingGzip", bool(parameters.get("EnableAcceptEncodingGzip")), False),
+                ("EnableAcceptEncodingBrotli", bool(parameters.get("EnableAcceptEncodingBrotli")), False)):
+            if value != allowed:
+                raise errors.InvalidArgument(f"The parameter {member} is invalid for policy with caching disabled.")
+    if parameters.get("EnableAcceptEncodingGzip") or parameters.get("EnableAcceptEncodingBrotli"):
+        headers = quantities.items(parameters["HeadersConfig"].get("Headers"))
+        if any(h.lower() == "accept-encoding" for h in headers):
+            raise errors.InvalidArgument("The parameter Headers contains Accept-Encoding that is not allowed "
+                                         "with EnableAcceptEncodingGzip or EnableAcceptEncodingBrotli.")
 
 
 CACHE_POLICY = Family(

@@ -1,10 +1,15 @@
 """Origin request policies: which viewer headers, cookies and query strings reach the origin."""
 from __future__ import annotations
 
-from ..common import ids, quantities
+from ..common import errors, ids, quantities
 from ..common.resource import Family, managed, register
 from . import managed as managed_data
 from .rules import check_list, check_name
+
+
+# Headers an origin request policy cannot forward (CloudFront's own messages; Authorization goes through a
+# cache policy instead, Accept-Encoding through its compression settings).
+FORBIDDEN = frozenset({"authorization", "accept-encoding", "x-amz-content-sha256"})
 
 
 def _defaults(config: dict) -> dict:
@@ -17,6 +22,9 @@ def _check(ctx, tx, config: dict, record) -> None:
     quantities.check(config, "OriginRequestPolicyConfig")
     check_list(config["HeadersConfig"], "HeaderBehavior", "Headers", ("none", "allViewer"),
                "TooManyHeadersInOriginRequestPolicy", "Headers")
+    for header in quantities.items(config["HeadersConfig"].get("Headers")):
+        if header.lower() in FORBIDDEN:
+            raise errors.InvalidArgument(f"The parameter Headers contains {header} that is not allowed.")
     check_list(config["CookiesConfig"], "CookieBehavior", "Cookies", ("none", "all"),
                "TooManyCookiesInOriginRequestPolicy", "Cookies")
     check_list(config["QueryStringsConfig"], "QueryStringBehavior", "QueryStrings", ("none", "all"),

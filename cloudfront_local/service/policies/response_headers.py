@@ -10,6 +10,26 @@ MAX_HEADERS = 10        # custom headers, and headers to remove, per policy (quo
 MAX_CSP_LENGTH = 1783   # "The maximum length of the Content-Security-Policy header value is 1783" (quotas page)
 
 
+# Set through SecurityHeadersConfig and CorsConfig only (CloudFront: "…is a security header and cannot be
+# set as custom header").
+SECURITY_HEADERS = frozenset({"content-security-policy", "strict-transport-security", "x-frame-options",
+                              "x-content-type-options", "referrer-policy", "x-xss-protection"})
+# Developer Guide, "Headers that you can't remove": CloudFront's own and the connection's headers.
+RESERVED = frozenset({
+    "connection", "content-encoding", "content-length", "expect", "host", "keep-alive", "proxy-authenticate",
+    "proxy-authorization", "proxy-connection", "trailer", "transfer-encoding", "upgrade", "via", "warning",
+    "x-accel-buffering", "x-accel-charset", "x-accel-limit-rate", "x-accel-redirect", "x-amzn-auth",
+    "x-amzn-cf-billing", "x-amzn-cf-id", "x-amzn-cf-xff", "x-amzn-errortype", "x-amzn-fle-profile",
+    "x-amzn-header-count", "x-amzn-header-order", "x-amzn-lambda-integration-tag", "x-amzn-requestid",
+    "x-cache", "x-forwarded-proto", "x-real-ip"})
+RESERVED_PREFIXES = ("x-amz-cf-", "x-edge-")
+
+
+def _reserved(name: str) -> bool:
+    lowered = name.lower()
+    return lowered in RESERVED or lowered.startswith(RESERVED_PREFIXES)
+
+
 def _defaults(config: dict) -> dict:
     config.setdefault("Comment", "")
     return config
@@ -36,6 +56,16 @@ def _check(ctx, tx, config: dict, record) -> None:
         raise errors.TooLongCSPInResponseHeadersPolicy(
             f"The Content-Security-Policy value is longer than {MAX_CSP_LENGTH} characters.")
     custom = [item["Header"].lower() for item in quantities.items(config.get("CustomHeadersConfig"))]
+    for item in quantities.items(config.get("CustomHeadersConfig")):
+        name = item["Header"]
+        if name.lower() in SECURITY_HEADERS or name.lower().startswith("access-control-"):
+            raise errors.InvalidArgument(f"The parameter CustomHeaders contains {name} that is a security header "
+                                         "and cannot be set as custom header.")
+        if _reserved(name):
+            raise errors.InvalidArgument(f"The parameter CustomHeaders contains {name} that is not allowed.")
+    for item in quantities.items(config.get("RemoveHeadersConfig")):
+        if _reserved(item["Header"]):
+            raise errors.InvalidArgument(f"The parameter RemoveHeaders contains {item['Header']} that is not allowed.")
     if len(custom) > MAX_HEADERS:
         raise errors.TooManyCustomHeadersInResponseHeadersPolicy(
             f"A response headers policy can have at most {MAX_HEADERS} custom headers.")

@@ -1,0 +1,28 @@
+"""Keys and certificates the tests make for themselves."""
+from __future__ import annotations
+
+import datetime
+
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
+from cryptography.x509.oid import NameOID
+
+
+def certificate(name: str, ca: bool = True) -> bytes:
+    """A self-signed PEM certificate, a CA's or a leaf's."""
+    key = ec.generate_private_key(ec.SECP256R1())
+    subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name)])
+    now = datetime.datetime.now(datetime.timezone.utc)
+    built = (x509.CertificateBuilder().subject_name(subject).issuer_name(subject).public_key(key.public_key())
+             .serial_number(x509.random_serial_number()).not_valid_before(now)
+             .not_valid_after(now + datetime.timedelta(days=30))
+             .add_extension(x509.BasicConstraints(ca=ca, path_length=None), critical=True)
+             .sign(key, hashes.SHA256()))
+    return built.public_bytes(serialization.Encoding.PEM)
+
+
+def public_key_pem(bits: int = 2048) -> str:
+    """The PEM public key of a new RSA key pair, as CloudFront's public keys take it."""
+    key = rsa.generate_private_key(public_exponent=65537, key_size=bits).public_key()
+    return key.public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo).decode()
