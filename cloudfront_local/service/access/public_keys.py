@@ -2,10 +2,6 @@
 public key that is checked by parsing it, a name, a CallerReference."""
 from __future__ import annotations
 
-from cryptography.exceptions import UnsupportedAlgorithm
-from cryptography.hazmat.primitives.asymmetric import ec, rsa
-from cryptography.hazmat.primitives.serialization import load_pem_public_key
-
 from ..common import errors, ids
 from ..common.resource import Family, register
 from ..policies.rules import check_name
@@ -15,6 +11,11 @@ def parse(encoded: str):
     """The public key in a PEM text: RSA 2048 or ECDSA P-256, the two CloudFront signs with ("CloudFront
     supports signed URLs and signed cookies with RSA 2048 or ECDSA 256 key signatures", model docs);
     InvalidArgument for anything else."""
+    # Imported on first use, so that starting the server does not pay for the library.
+    from cryptography.exceptions import UnsupportedAlgorithm
+    from cryptography.hazmat.primitives.asymmetric import ec, rsa
+    from cryptography.hazmat.primitives.serialization import load_pem_public_key
+
     try:
         key = load_pem_public_key(encoded.strip().encode("utf-8"))
     except (ValueError, TypeError, UnsupportedAlgorithm):
@@ -28,6 +29,8 @@ def parse(encoded: str):
 
 def is_rsa(encoded: str) -> bool:
     """Field-level encryption "is only compatible with RSA 2048" (model docs)."""
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
     return isinstance(parse(encoded), rsa.RSAPublicKey)
 
 

@@ -2,8 +2,6 @@
 bundle in S3 (from --s3-endpoint), counted, and named by distributions' ViewerMtlsConfig."""
 from __future__ import annotations
 
-from cryptography import x509
-
 from ..common import errors, ids, lifecycle, paging, s3_objects, tagging
 from ..common.context import Context
 from ..common.registry import operation
@@ -21,6 +19,8 @@ def _certificates(ctx: Context, source: dict | None) -> int:
     if not location:
         raise errors.InvalidArgument("A trust store needs CaCertificatesBundleSource.CaCertificatesBundleS3Location.")
     bundle = s3_objects.read(ctx, location["Bucket"], location["Key"], location["Region"], location.get("Version"))
+    from cryptography import x509  # on first use: starting the server does not pay for the library
+
     try:
         certificates = x509.load_pem_x509_certificates(bundle)
     except ValueError:
@@ -30,7 +30,9 @@ def _certificates(ctx: Context, source: dict | None) -> int:
     return len(certificates)
 
 
-def _is_ca(certificate: x509.Certificate) -> bool:
+def _is_ca(certificate) -> bool:
+    from cryptography import x509
+
     try:
         return certificate.extensions.get_extension_for_class(x509.BasicConstraints).value.ca
     except x509.ExtensionNotFound:

@@ -2,10 +2,6 @@
 with --s3-endpoint: bounded in size and time, and refused clearly without an endpoint."""
 from __future__ import annotations
 
-import botocore.config
-import botocore.exceptions
-import botocore.session
-
 from .context import Context
 from .errors import InvalidArgument
 
@@ -14,6 +10,11 @@ TIMEOUT = 5.0
 
 
 def read(ctx: Context, bucket: str, key: str, region: str, version: str | None = None) -> bytes:
+    # Imported here: an S3 client costs a tenth of a second to import, and most runs never read S3.
+    import botocore.config
+    import botocore.exceptions
+    import botocore.session
+
     endpoint = ctx.settings.s3_endpoint
     if not endpoint:
         raise InvalidArgument(f"cloudfront-local cannot read s3://{bucket}/{key}: start it with --s3-endpoint "
