@@ -66,3 +66,16 @@ def postgres():
     cluster = Cluster()
     yield cluster
     cluster.stop()
+
+
+def fails(call, code: str, status: int | None = None, **params) -> str:
+    """Call a boto3 operation that must fail with `code` (and `status`); returns the error message."""
+    import botocore.exceptions
+
+    with pytest.raises(botocore.exceptions.ClientError) as excinfo:
+        call(**params)
+    error = excinfo.value.response
+    assert error["Error"]["Code"] == code, error
+    if status is not None:
+        assert error["ResponseMetadata"]["HTTPStatusCode"] == status, error
+    return error["Error"]["Message"]

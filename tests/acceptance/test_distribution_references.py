@@ -1,8 +1,9 @@
 """What a distribution names in other families is real: checked on create and update, in use while named,
 and found again by the ListDistributionsBy… operations. Continuous deployment: staging copies, policies,
 promotion."""
-import botocore.exceptions
 import pytest
+
+from conftest import fails
 
 from builders import direct_config
 from certificates import public_key_pem
@@ -10,13 +11,6 @@ from certificates import public_key_pem
 KINESIS = {"StreamType": "Kinesis", "KinesisStreamConfig": {
     "RoleARN": "arn:aws:iam::123456789012:role/logs", "StreamARN": "arn:aws:kinesis:us-east-1:123456789012:stream/s"}}
 
-
-def fails(call, code, status=None, **params):
-    with pytest.raises(botocore.exceptions.ClientError) as excinfo:
-        call(**params)
-    assert excinfo.value.response["Error"]["Code"] == code, excinfo.value.response
-    if status is not None:
-        assert excinfo.value.response["ResponseMetadata"]["HTTPStatusCode"] == status
 
 
 @pytest.fixture

@@ -8,6 +8,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
 from certificates import public_key_pem
+from conftest import fails
 
 CACHING_OPTIMIZED = "658327ea-f89d-4fab-a63d-7e88639e58f6"
 KINESIS = {"StreamType": "Kinesis", "KinesisStreamConfig": {
@@ -17,13 +18,6 @@ KINESIS = {"StreamType": "Kinesis", "KinesisStreamConfig": {
 def code_of(excinfo):
     return excinfo.value.response["Error"]["Code"], excinfo.value.response["ResponseMetadata"]["HTTPStatusCode"]
 
-
-def fails(call, code, status=None, **params):
-    with pytest.raises(botocore.exceptions.ClientError) as excinfo:
-        call(**params)
-    assert excinfo.value.response["Error"]["Code"] == code, excinfo.value.response
-    if status is not None:
-        assert excinfo.value.response["ResponseMetadata"]["HTTPStatusCode"] == status
 
 
 def cache_config(name="cp", **overrides):

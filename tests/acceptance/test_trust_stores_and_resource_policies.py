@@ -3,20 +3,13 @@ without one), count its certificates and are named by distributions' viewer mTLS
 a JSON document to a resource of the account."""
 import json
 
-import botocore.exceptions
 import pytest
 from builders import direct_config
 from certificates import certificate
-from conftest import make_client
+from conftest import fails, make_client
 from s3_stand_in import S3StandIn
 from serving import RunningServer
 
-
-def fails(call, code, **params):
-    with pytest.raises(botocore.exceptions.ClientError) as excinfo:
-        call(**params)
-    assert excinfo.value.response["Error"]["Code"] == code, excinfo.value.response
-    return excinfo.value.response["Error"]["Message"]
 
 
 @pytest.fixture(scope="module")

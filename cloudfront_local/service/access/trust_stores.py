@@ -70,6 +70,13 @@ def create(ctx: Context, tx, params: dict) -> dict:
     return {"TrustStore": _output(ctx, doc), "ETag": doc["ETag"]}
 
 
+def _current(ctx: Context, tx, params: dict):
+    """The store an update or delete acts on, under If-Match."""
+    return lifecycle.current(tx.get(KIND, ctx.account, params["Id"]),
+                             errors.EntityNotFound(f"The trust store {params['Id']} does not exist."),
+                             params.get("IfMatch"))
+
+
 @operation("GetTrustStore")
 def get(ctx: Context, tx, params: dict) -> dict:
     doc = find(ctx, tx, params["Identifier"]).doc
@@ -78,9 +85,7 @@ def get(ctx: Context, tx, params: dict) -> dict:
 
 @operation("UpdateTrustStore")
 def update(ctx: Context, tx, params: dict) -> dict:
-    record = lifecycle.current(tx.get(KIND, ctx.account, params["Id"]),
-                               errors.EntityNotFound(f"The trust store {params['Id']} does not exist."),
-                               params.get("IfMatch"))
+    record = _current(ctx, tx, params)
     doc = dict(record.doc)
     if params.get("CaCertificatesBundleSource") is not None:
         doc["NumberOfCaCertificates"] = _certificates(ctx, params["CaCertificatesBundleSource"])
@@ -94,9 +99,7 @@ def update(ctx: Context, tx, params: dict) -> dict:
 
 @operation("DeleteTrustStore")
 def delete(ctx: Context, tx, params: dict) -> dict:
-    record = lifecycle.current(tx.get(KIND, ctx.account, params["Id"]),
-                               errors.EntityNotFound(f"The trust store {params['Id']} does not exist."),
-                               params.get("IfMatch"))
+    record = _current(ctx, tx, params)
     if references.users(ctx, tx, KIND, record.id):
         raise errors.CannotDeleteEntityWhileInUse("The trust store is used by a distribution.")
     tx.delete(record)
