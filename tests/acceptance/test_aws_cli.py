@@ -63,3 +63,23 @@ def test_cli_lifecycle(aws, account):
 
     aws("delete-connection-group", "--id", group["Id"], "--if-match", updated["ETag"])
     aws("get-connection-group", "--identifier", group["Id"], expect_error="EntityNotFound")
+
+
+def test_cli_policies_and_access(aws):
+    """The families a distribution refers to, through the CLI's own argument parsing and output."""
+    policy = aws("create-origin-access-control", "--origin-access-control-config",
+                 "Name=cli-oac,SigningProtocol=sigv4,SigningBehavior=always,OriginAccessControlOriginType=s3")
+    oac = policy["OriginAccessControl"]
+    assert oac["OriginAccessControlConfig"]["Name"] == "cli-oac"
+    listed = aws("list-origin-access-controls")["OriginAccessControlList"]["Items"]
+    assert [item["Id"] for item in listed] == [oac["Id"]]
+    managed = aws("list-cache-policies", "--type", "managed")["CachePolicyList"]["Items"]
+    assert "Managed-CachingOptimized" in [item["CachePolicy"]["CachePolicyConfig"]["Name"] for item in managed]
+    aws("delete-cache-policy", "--id", "658327ea-f89d-4fab-a63d-7e88639e58f6", "--if-match", "E1",
+        expect_error="IllegalDelete")
+    identity = aws("create-cloud-front-origin-access-identity", "--cloud-front-origin-access-identity-config",
+                   "CallerReference=cli-oai,Comment=cli")["CloudFrontOriginAccessIdentity"]
+    got = aws("get-cloud-front-origin-access-identity", "--id", identity["Id"])
+    aws("delete-cloud-front-origin-access-identity", "--id", identity["Id"], "--if-match", got["ETag"])
+    aws("get-cloud-front-origin-access-identity", "--id", identity["Id"],
+        expect_error="NoSuchCloudFrontOriginAccessIdentity")
