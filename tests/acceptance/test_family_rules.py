@@ -323,3 +323,39 @@ def test_key_group_config_reads_back_without_a_comment_it_was_not_given(client):
     config = {"Name": "readback", "Items": [key]}
     made = client.create_key_group(KeyGroupConfig=copy.deepcopy(config))
     assert client.get_key_group_config(Id=made["KeyGroup"]["Id"])["KeyGroupConfig"] == config
+
+
+MANAGED = {
+    ("list_cache_policies", "CachePolicyList", "CachePolicy"): {
+        "658327ea-f89d-4fab-a63d-7e88639e58f6": "Managed-CachingOptimized",
+        "b2884449-e4de-46a7-ac36-70bc7f1ddd6d": "Managed-CachingOptimizedForUncompressedObjects",
+        "4135ea2d-6df8-44a3-9df3-4b5a84be39ad": "Managed-CachingDisabled",
+        "08627262-05a9-4f76-9ded-b50ca2e3a84f": "Managed-Elemental-MediaPackage",
+        "2e54312d-136d-493c-8eb9-b001f22f67d2": "Managed-Amplify",
+        "83da9c7e-98b4-4e11-a168-04f0df8e2c65": "Managed-UseOriginCacheControlHeaders",
+        "4cc15a8a-d715-48a4-82b8-cc0b614638fe": "Managed-UseOriginCacheControlHeaders-QueryStrings"},
+    ("list_origin_request_policies", "OriginRequestPolicyList", "OriginRequestPolicy"): {
+        "216adef6-5c7f-47e4-b989-5492eafa07d3": "Managed-AllViewer",
+        "b689b0a8-53d0-40ab-baf2-68738e2966ac": "Managed-AllViewerExceptHostHeader",
+        "59781a5b-3903-41f3-afcb-af62929ccde1": "Managed-CORS-CustomOrigin",
+        "88a5eaf4-2fd4-4709-b370-b4c650ea3fcf": "Managed-CORS-S3Origin",
+        "acba4595-bd28-49b8-b9fe-13317c0390fa": "Managed-UserAgentRefererHeaders",
+        "775133bc-15f2-49f9-abea-afb2e0bf67d2": "Managed-Elemental-MediaTailor-PersonalizedManifests"},
+    ("list_response_headers_policies", "ResponseHeadersPolicyList", "ResponseHeadersPolicy"): {
+        "60669652-455b-4ae9-85a4-c4c02393f86c": "Managed-SimpleCORS",
+        "5cc3b908-e619-4b99-88e5-2cf7f45965bd": "Managed-CORS-With-Preflight",
+        "67f7725c-6f97-4210-82d7-5512b31e9d03": "Managed-SecurityHeadersPolicy",
+        "e61eb60c-9c35-4d20-a928-2b84e02af89c": "Managed-CORS-and-SecurityHeadersPolicy",
+        "eaab4381-ed33-4a86-88ca-d9558dc6cd63": "Managed-CORS-with-preflight-and-SecurityHeadersPolicy"},
+}
+
+
+@pytest.mark.parametrize("listing", list(MANAGED), ids=lambda key: key[2])
+def test_managed_sets_are_whole_and_pass_our_own_rules(client, listing):
+    lister, key, resource = listing
+    items = getattr(client, lister)(Type="managed")[key]["Items"]
+    found = {item[resource]["Id"]: item[resource][f"{resource}Config"] for item in items}
+    assert {i: c["Name"] for i, c in found.items()} == MANAGED[listing]
+    create = getattr(client, "create_" + lister[len("list_"):-len("ies")] + "y")
+    for config in found.values():  # a custom copy of each managed config is accepted
+        create(**{f"{resource}Config": {**config, "Name": "copy" + config["Name"][len("Managed"):]}})
