@@ -57,6 +57,14 @@ def test_trust_store_lifecycle(s3_server):
     fails(client.create_distribution, "EntityNotFound", DistributionConfig=missing)
 
 
+def test_trust_store_paginator(s3_server):
+    client = make_client(s3_server.url, "222233334444")
+    made = [client.create_trust_store(Name=f"paged-{n}", CaCertificatesBundleSource=_source("one.pem"))
+            ["TrustStore"]["Id"] for n in range(3)]
+    pages = client.get_paginator("list_trust_stores").paginate(PaginationConfig={"PageSize": 1})
+    assert [store["Id"] for page in pages for store in page["TrustStoreList"]] == made
+
+
 def test_without_an_s3_endpoint_a_bundle_is_refused_clearly(client):
     message = fails(client.create_trust_store, "InvalidArgument", Name="no-s3",
                     CaCertificatesBundleSource=_source("two.pem"))
