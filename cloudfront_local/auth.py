@@ -1,9 +1,11 @@
-"""Who is calling, and may they: the account behind a request, SigV4 signatures and allow-lists.
+"""Who is calling, and may they: the account behind a request, SigV4 and SigV4A signatures and allow-lists.
 
 Without a credentials file every request is let through: a 12-digit access key id is that account, any
 other key (or none) the default account. With one, every request must be signed by a listed key, and
-its actions may be limited to IAM-style patterns. The canonical request and the signing key come from
-botocore's own SigV4 code; signatures are compared in constant time.
+its actions may be limited to IAM-style patterns. The canonical request and the SigV4 signing key come
+from botocore's own SigV4 code; SigV4 signatures are compared in constant time. SigV4A (what boto3's
+KeyValueStore client sends, through awscrt) shares that canonical request and its checks; only the
+string to sign and the ECDSA signature differ (sigv4a.py).
 """
 from __future__ import annotations
 
@@ -18,6 +20,8 @@ from dataclasses import dataclass
 from botocore.auth import SigV4Auth, SigV4QueryAuth
 from botocore.awsrequest import AWSRequest, HTTPHeaders
 from botocore.credentials import Credentials
+
+from . import sigv4a
 
 MAX_SKEW = datetime.timedelta(minutes=15)
 MAX_PRESIGNED_SECONDS = 7 * 24 * 3600
@@ -143,10 +147,16 @@ class Authenticator:
             presigned = True
         else:
             raise AuthError("MissingAuthenticationToken", "Request is missing Authentication Token")
+        algorithm = fields.get("Algorithm", "")
         credential = fields.get("Credential", "").split("/")
-        if fields.get("Algorithm", ALGORITHM) != ALGORITHM or len(credential) != 5 or credential[4] != "aws4_request":
+        if algorithm == ALGORITHM and len(credential) == 5 and credential[4] == "aws4_request":
+            key_id, day, region, service, _ = credential
+        elif algorithm == sigv4a.ALGORITHM and len(credential) == 4 and credential[3] == "aws4_request":
+            # SigV4A's scope has no region: the signature is good in the regions X-Amz-Region-Set names.
+            key_id, day, service, _ = credential
+            region = None
+        else:
             raise AuthError("SignatureDoesNotMatch", "The request signature is not a valid AWS Signature Version 4.")
-        key_id, day, region, service, _ = credential
         key = self._keys.get(key_id)
         if key is None:
             raise AuthError("InvalidClientTokenId", "The security token included in the request is invalid.")
@@ -159,8 +169,17 @@ class Authenticator:
         names = [n for n in fields.get("SignedHeaders", "").split(";") if n]
         if "host" not in names:
             raise AuthError("SignatureDoesNotMatch", "The host header must be signed.")
+        if region is None:
+            # SigV4A signers always sign the region set (a header, or in a presigned URL the query, which is
+            # signed whole). We serve every region, so its value is not checked, only that it was signed.
+            if presigned:
+                region_set = (parsed.get("X-Amz-Region-Set") or [""])[-1]
+            else:
+                region_set = headers.get("x-amz-region-set", "") if "x-amz-region-set" in names else ""
+            if not region_set:
+                raise AuthError("SignatureDoesNotMatch", "X-Amz-Region-Set must be signed.")
         verifier_class = _QueryVerifier if presigned else _HeaderVerifier
-        verifier = verifier_class(names, Credentials(key_id, key.secret), service, region)
+        verifier = verifier_class(names, Credentials(key_id, key.secret), service, region or "")
         signed_query = query
         if presigned:
             signed_query = "&".join(p for p in query.split("&") if not p.startswith("X-Amz-Signature="))
@@ -171,10 +190,16 @@ class Authenticator:
             request = AWSRequest(method=method, url=url, headers=headers, data=body)
             request.context["timestamp"] = amz_date
             canonical = verifier.canonical_request(request)
-            expected = verifier.signature(verifier.string_to_sign(request, canonical), request)
+            if region is None:
+                text = sigv4a.string_to_sign(amz_date, f"{day}/{service}/aws4_request",
+                                             hashlib.sha256(canonical.encode()).hexdigest())
+                valid = sigv4a.verify(sigv4a.public_key(key_id, key.secret), text, fields.get("Signature", ""))
+            else:
+                expected = verifier.signature(verifier.string_to_sign(request, canonical), request)
+                valid = hmac.compare_digest(expected.encode(), fields.get("Signature", "").encode())
         except (ValueError, UnicodeError):
             raise AuthError("SignatureDoesNotMatch", "The request could not be put in canonical form.") from None
-        if not hmac.compare_digest(expected.encode(), fields.get("Signature", "").encode()):
+        if not valid:
             raise AuthError("SignatureDoesNotMatch",
                             "The request signature we calculated does not match the signature you provided. Check "
                             "your AWS Secret Access Key and signing method. Consult the service documentation for "
