@@ -15,8 +15,8 @@ class CodecError(Exception):
 class NoRoute(CodecError):
     """No operation of the model matches the method and path."""
 
-    def __init__(self, method: str, path: str):
-        super().__init__("InvalidRequest", f"No operation matches {method} {path}", 404)
+    def __init__(self, method: str, path: str, code: str = "InvalidRequest"):
+        super().__init__(code, f"No operation matches {method} {path}", 404)
 
 
 class ValidationFailed(CodecError):

@@ -44,13 +44,17 @@ def namespace_of(shape: botocore.model.Shape) -> tuple[str | None, str | None]:
     return None, None
 
 
-def error_statuses(model: botocore.model.ServiceModel) -> dict[str, int]:
-    """Error code -> HTTP status, from the model's error shapes."""
-    statuses: dict[str, int] = {}
+def error_shapes(model: botocore.model.ServiceModel) -> dict[str, botocore.model.Shape]:
+    """Error code -> the model's shape for that error."""
+    shapes: dict[str, botocore.model.Shape] = {}
     for shape_name in model.shape_names:
         shape = model.shape_for(shape_name)
-        if not shape.metadata.get("exception"):
-            continue
-        error = shape.metadata.get("error") or {}
-        statuses[error.get("code", shape_name)] = int(error.get("httpStatusCode", 400))
-    return statuses
+        if shape.metadata.get("exception"):
+            shapes[(shape.metadata.get("error") or {}).get("code", shape_name)] = shape
+    return shapes
+
+
+def error_statuses(model: botocore.model.ServiceModel) -> dict[str, int]:
+    """Error code -> HTTP status, from the model's error shapes."""
+    return {code: int((shape.metadata.get("error") or {}).get("httpStatusCode", 400))
+            for code, shape in error_shapes(model).items()}

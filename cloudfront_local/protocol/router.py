@@ -14,24 +14,27 @@ class Route:
     operation: botocore.model.OperationModel
     # One entry per path segment: (literal text, None) or (None, label name).
     segments: tuple[tuple[str | None, str | None], ...]
-    greedy_label: str | None  # a trailing {Name+} label that swallows the rest of the path
+    greedy_label: str | None  # a {Name+} label that swallows every segment up to `suffix`
     query_literals: tuple[tuple[str, str | None], ...]  # ("WithTags", None), ("Operation", "Tag")
     required_query: tuple[str, ...] = field(default=())
     required_headers: tuple[str, ...] = field(default=())  # lower-case
+    # The segments after a greedy label, in `segments`' form: most greedy labels end the path (S3's {Key+}),
+    # but some stand before a literal (WorkSpaces Web's /portals/{portalArn+}/userSettings).
+    suffix: tuple[tuple[str | None, str | None], ...] = field(default=())
 
     @property
     def specificity(self) -> tuple[int, int, int, int]:
-        literals = sum(1 for literal, _ in self.segments if literal is not None)
+        literals = sum(1 for literal, _ in self.segments + self.suffix if literal is not None)
         # On a full tie (S3 keeps deprecated aliases of live operations), the live operation wins.
         return (len(self.query_literals), literals, 0 if self.greedy_label else 1,
                 len(self.required_query) + len(self.required_headers), 0 if self.operation.deprecated else 1)
 
 
-def _unquote(text: str) -> str:
+def _unquote(text: str, malformed_code: str) -> str:
     try:
         return urllib.parse.unquote(text, errors="strict")
     except UnicodeDecodeError:
-        raise CodecError("InvalidArgument", "The URL path is not valid UTF-8 once decoded") from None
+        raise CodecError(malformed_code, "The URL path is not valid UTF-8 once decoded") from None
 
 
 def _split(path: str) -> list[str]:
@@ -43,16 +46,18 @@ def _compile(operation: botocore.model.OperationModel) -> Route:
     uri = operation.http["requestUri"]
     path, _, query = uri.partition("?")
     segments: list[tuple[str | None, str | None]] = []
+    suffix: list[tuple[str | None, str | None]] = []
     greedy = None
     for part in _split(path):
+        after = suffix if greedy is not None else segments
         if part.startswith("{") and part.endswith("}"):
             label = part[1:-1]
             if label.endswith("+"):
                 greedy = label[:-1]
                 continue
-            segments.append((None, label))
+            after.append((None, label))
         else:
-            segments.append((part, None))
+            after.append((part, None))
     literals = []
     for pair in query.split("&") if query else []:
         key, sep, value = pair.partition("=")
@@ -66,13 +71,19 @@ def _compile(operation: botocore.model.OperationModel) -> Route:
             if location in required:
                 required[location].append(member.serialization.get("name", name))
     return Route(operation, tuple(segments), greedy, tuple(literals), tuple(required["querystring"]),
-                 tuple(name.lower() for name in required["header"]))
+                 tuple(name.lower() for name in required["header"]), tuple(suffix))
 
 
 class Router:
-    """Maps (method, raw path, query) to an operation and its URI labels."""
+    """Maps (method, raw path, query) to an operation and its URI labels.
 
-    def __init__(self, model: botocore.model.ServiceModel):
+    The codes answered, which differ between protocols: `no_route_code` (404) when nothing matches,
+    `malformed_code` when a label is not UTF-8 once decoded."""
+
+    def __init__(self, model: botocore.model.ServiceModel, *, no_route_code: str = "InvalidRequest",
+                 malformed_code: str = "InvalidArgument"):
+        self._no_route_code = no_route_code
+        self._malformed_code = malformed_code
         self._routes: dict[str, list[Route]] = {}
         for name in model.operation_names:
             route = _compile(model.operation_model(name))
@@ -102,7 +113,7 @@ class Router:
         parts = _split(raw_path)
         if any(part in (".", "..") or part.lower() in ("%2e", "%2e%2e", ".%2e", "%2e.") for part in parts):
             # Signers normalise dot segments away; a path that still has them is not the one signed.
-            raise NoRoute(method, urllib.parse.unquote(raw_path))
+            raise NoRoute(method, urllib.parse.unquote(raw_path), self._no_route_code)
         fallback = None
         for route in self._candidates(method, parts):
             labels = self._match_path(route, parts)
@@ -121,7 +132,7 @@ class Router:
                 fallback = (route.operation, labels)
         if fallback is not None:
             return fallback
-        raise NoRoute(method, urllib.parse.unquote(raw_path))
+        raise NoRoute(method, urllib.parse.unquote(raw_path), self._no_route_code)
 
     def _candidates(self, method: str, parts: list[str]) -> list[Route]:
         found: list[Route] = []
@@ -134,25 +145,25 @@ class Router:
             found.sort(key=lambda r: r.specificity, reverse=True)
         return found
 
-    @staticmethod
-    def _match_path(route: Route, parts: list[str]) -> dict[str, str] | None:
-        count = len(route.segments)
+    def _match_path(self, route: Route, parts: list[str]) -> dict[str, str] | None:
+        count, tail = len(route.segments), len(route.suffix)
         if route.greedy_label is None:
             if len(parts) != count:
                 return None
-        elif len(parts) <= count:
+        elif len(parts) <= count + tail:
             return None
+        end = len(parts) - tail  # the greedy label holds parts[count:end]
         labels: dict[str, str] = {}
-        for (literal, label), part in zip(route.segments, parts):
+        for (literal, label), part in zip(route.segments + route.suffix, parts[:count] + parts[end:]):
             if literal is not None:
                 if part != literal:
                     return None
             else:
                 if not part:
                     return None
-                labels[label] = _unquote(part)
+                labels[label] = _unquote(part, self._malformed_code)
         if route.greedy_label is not None:
-            labels[route.greedy_label] = _unquote("/".join(parts[count:]))
+            labels[route.greedy_label] = _unquote("/".join(parts[count:end]), self._malformed_code)
         return labels
 
     @staticmethod

@@ -1,18 +1,16 @@
 """Output parameters -> HTTP response: status, header members and the XML document, as the model says."""
 from __future__ import annotations
 
-import base64
-import datetime
-import email.utils
-import math
 import re
 from xml.sax.saxutils import escape as _sax_escape
 from xml.sax.saxutils import quoteattr
 
 import botocore.model
 
+from .located import OutputPlan, in_body
 from .model import namespace_of
 from .parser import member_key_name
+from .scalars import to_text as _text
 from .text import NOT_XML
 
 
@@ -20,71 +18,6 @@ def escape(text: str) -> str:
     # Echoed input (a name in an error message) may hold what XML cannot carry. A raw carriage return
     # would reach the reader as a line feed (XML end-of-line handling): keep it.
     return NOT_XML.sub("\ufffd", _sax_escape(text)).replace("\r", "&#xD;")
-
-
-# A header value ends at a line break: one inside a value would start a header of the caller's choosing.
-_HEADER_BREAKS = re.compile("[\r\n\x00]")
-
-
-def _header(text: str) -> str:
-    if "\n" in text or "\r" in text or "\x00" in text:  # cheaper than a search on every header of every answer
-        return _HEADER_BREAKS.sub(" ", text)
-    return text
-
-
-# Response members travel in the headers or the status only where the model puts them there; a member
-# bound to the URI or the query string (meaningless in a response) is written in the body, as clients read it.
-RESPONSE_LOCATIONS = frozenset({"header", "headers", "statusCode"})
-
-
-def _in_body(member) -> bool:
-    return member.serialization.get("location") not in RESPONSE_LOCATIONS
-
-
-def _float(value) -> str:
-    number = float(value)
-    if math.isnan(number):
-        return "NaN"
-    if math.isinf(number):
-        return "Infinity" if number > 0 else "-Infinity"
-    return repr(number)
-
-
-def _iso(value) -> str:
-    if isinstance(value, str):
-        return value  # already in wire form (the store keeps timestamps as ISO 8601 text)
-    if isinstance(value, (int, float)):
-        value = datetime.datetime.fromtimestamp(value, datetime.timezone.utc)
-    value = value.astimezone(datetime.timezone.utc)
-    return value.strftime("%Y-%m-%dT%H:%M:%S.") + f"{value.microsecond // 1000:03d}Z"
-
-
-def _timestamp(value, fmt: str) -> str:
-    if fmt == "iso8601":
-        return _iso(value)
-    if isinstance(value, str):
-        value = datetime.datetime.fromisoformat(value.replace("Z", "+00:00"))
-    if isinstance(value, datetime.datetime):
-        epoch = value.timestamp()
-    else:
-        epoch = float(value)
-    if fmt == "unixTimestamp":
-        return str(int(epoch)) if epoch == int(epoch) else repr(epoch)
-    return email.utils.formatdate(epoch, usegmt=True)
-
-
-def _text(value, shape: botocore.model.Shape, default_ts: str = "iso8601") -> str:
-    kind = shape.type_name
-    if kind == "boolean":
-        return "true" if value else "false"
-    if kind == "timestamp":
-        return _timestamp(value, shape.serialization.get("timestampFormat", default_ts))
-    if kind == "blob":
-        raw = value.encode("utf-8") if isinstance(value, str) else value
-        return base64.b64encode(raw).decode("ascii")
-    if kind in ("float", "double"):
-        return _float(value)
-    return str(value)
 
 
 # Characters that make escaping necessary; most values have none and are written as they are.
@@ -128,7 +61,7 @@ def _compile(shape, memo: dict):
 
         memo[key] = write  # before the members: recursive shapes find it here
         for name, member in shape.members.items():
-            if not _in_body(member):
+            if not in_body(member):
                 continue
             if member.serialization.get("xmlAttribute"):
                 attributes.append((name, member.serialization.get("name", name), member))
@@ -199,68 +132,33 @@ def _root_attrs(shape, namespace: str | None) -> str:
     return f" xmlns={quoteattr(namespace)}"
 
 
-class _OutputPlan:
-    """How one operation's output goes on the wire, worked out once from the model."""
+class _OutputPlan(OutputPlan):
+    """The XML document of one operation's output, worked out once from the model."""
+
+    content_type = "text/xml"
 
     def __init__(self, operation: botocore.model.OperationModel, namespace: str | None):
-        self.status = int(operation.http.get("responseCode", 200))
-        self.located: list[tuple[str, str, str, botocore.model.Shape]] = []  # name, location, wire, shape
-        self.body_names: list[str] = []
-        self.raw_payload: str | None = None  # a blob or string payload member, sent as the body itself
-        self.root: tuple | None = None       # (member name or None for the whole output, tag, writer, attrs)
+        super().__init__(operation)
+        self.root: tuple | None = None  # (member name or None for the whole output, tag, writer, attrs)
         shape = operation.output_shape
-        if shape is None:
-            return
-        for name, member in shape.members.items():
-            if _in_body(member):
-                self.body_names.append(name)
-            else:
-                self.located.append((name, member.serialization["location"], member.serialization.get("name", name),
-                                     member))
-        payload_name = shape.serialization.get("payload")
-        if payload_name is not None:
-            member = shape.members[payload_name]
-            if member.type_name in ("blob", "string"):
-                self.raw_payload = payload_name
-            else:
-                self.root = (payload_name, member.serialization.get("name", payload_name),
-                             _compile(member, _WRITERS), _root_attrs(member, namespace))
-        elif self.body_names:
+        if self.payload is not None:
+            member = shape.members[self.payload]
+            self.root = (self.payload, member.serialization.get("name", self.payload), _compile(member, _WRITERS),
+                         _root_attrs(member, namespace))
+        elif self.raw_payload is None and self.body_names:
             self.root = (None, shape.serialization.get("name", shape.name), _compile(shape, _WRITERS),
                          _root_attrs(shape, namespace))
 
-    def write(self, output: dict):
-        status = self.status
-        headers: dict[str, str] = {}
-        for name, location, wire, member in self.located:
-            value = output.get(name)
-            if value is None:
-                continue
-            if location == "header":
-                if member.type_name == "list":
-                    headers[wire] = _header(",".join(_text(v, member.member) for v in value))
-                else:
-                    headers[wire] = _header(value if member.type_name == "string" else _text(value, member, "rfc822"))
-            elif location == "headers":
-                for key, item in value.items():
-                    headers[_header(wire + key)] = _header(str(item))
-            elif location == "statusCode":
-                status = int(value)
-        if self.raw_payload is not None:
-            value = output.get(self.raw_payload)
-            if value is None:
-                return status, headers, b""
-            return status, headers, value if isinstance(value, bytes) else value.encode("utf-8")
+    def body(self, output: dict) -> bytes:
         if self.root is None:
-            return status, headers, b""
+            return b""
         name, tag, writer, attrs = self.root
         value = output if name is None else output.get(name)
         if value is None or (name is None and all(output.get(n) is None for n in self.body_names)):
-            return status, headers, b""
+            return b""
         out = ['<?xml version="1.0" encoding="UTF-8"?>']
         writer(out.append, tag, value, attrs)
-        headers["Content-Type"] = "text/xml"
-        return status, headers, "".join(out).encode("utf-8")
+        return "".join(out).encode("utf-8")
 
 
 _PLANS: dict[tuple[str, str], _OutputPlan] = {}

@@ -16,3 +16,7 @@ def join_path(where: str, name: str) -> str:
 def clip(value, limit: int = 64) -> str:
     text = str(value)
     return text if len(text) <= limit else text[:limit] + "..."
+
+
+# Halves of UTF-16 pairs: a JSON escape (\ud800) can name one alone, but no UTF-8 text can hold it.
+SURROGATES = re.compile("[\ud800-\udfff]")

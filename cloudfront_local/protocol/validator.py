@@ -53,6 +53,8 @@ class Validator:
     def _value(self, value, shape, where: str, problems: list[tuple[str, str]]) -> None:
         kind = shape.type_name
         meta = shape.metadata
+        if meta.get("document") or shape.serialization.get("jsonvalue"):
+            return  # any JSON value at all: the model constrains nothing inside it
         if kind == "structure":
             self._structure(value, shape, where, problems)
         elif kind == "list":

@@ -7,7 +7,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from cloudfront_local.protocol import CodecError, RestXmlCodec, load_service_model
-from cloudfront_local.protocol.parser import _Bad, _timestamp, parse_xml, split_header_list
+from cloudfront_local.protocol.located import split_header_list
+from cloudfront_local.protocol.parser import parse_xml
+from cloudfront_local.protocol.scalars import Bad, read_timestamp
 
 MODEL = load_service_model("cloudfront")
 CODEC = RestXmlCodec(MODEL)
@@ -45,8 +47,8 @@ def test_any_declared_encoding_is_read_or_refused(encoding, standalone, text):
 @given(st.text(max_size=60))
 def test_timestamps_are_read_or_refused(text):
     try:
-        assert isinstance(_timestamp(text, "Member"), datetime.datetime)
-    except _Bad:
+        assert isinstance(read_timestamp(text, "Member"), datetime.datetime)
+    except Bad:
         pass
 
 

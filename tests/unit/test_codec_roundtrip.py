@@ -3,16 +3,11 @@
 Requests: botocore's own serializer writes them, our codec must read back the same parameters.
 Responses: our codec writes them, botocore's own parser must read back the same output.
 """
-import datetime
-import urllib.parse
-
-import botocore.awsrequest
-import botocore.parsers
 import pytest
 
 from cloudfront_local.protocol import RestXmlCodec, load_service_model
 from cloudfront_local.protocol.parser import parse_input
-from samples import INDISTINGUISHABLE, botocore_request, sample
+from samples import INDISTINGUISHABLE, botocore_reads, normalise, read_back, sample
 
 MODELS = ["cloudfront", "route53", "s3"]
 
@@ -28,23 +23,6 @@ AMBIGUOUS = {("s3", "PutBucketNotification"), ("s3", "GetBucketNotification")}
 CASES = [case for service in MODELS for case in _operations(service) if case not in AMBIGUOUS]
 
 
-def _normalise(value):
-    """Compare what the wire can carry: an empty flattened list or an absent header map is nothing at all,
-    and botocore hands a non-streaming blob payload back as text."""
-    if isinstance(value, dict):
-        normalised = {k: _normalise(v) for k, v in value.items() if k != "ResponseMetadata"}
-        return {k: v for k, v in normalised.items() if v not in ([], {})}
-    if isinstance(value, list):
-        return [_normalise(v) for v in value]
-    if isinstance(value, datetime.datetime):
-        return value.astimezone(datetime.timezone.utc).replace(microsecond=0)
-    if isinstance(value, bytes):
-        return value.decode("utf-8")
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return float(value)
-    return value
-
-
 @pytest.fixture(scope="module")
 def codecs():
     return {service: RestXmlCodec(load_service_model(service)) for service in MODELS}
@@ -56,17 +34,13 @@ def test_requests_written_by_botocore_are_read_back(codecs, service, operation_n
     operation = codec.model.operation_model(operation_name)
     if operation.input_shape is None:
         return
-    params = sample(operation.input_shape) or {}
-    method, path, query, headers, body = botocore_request(operation, params)
-    parsed_query = urllib.parse.parse_qs(query, keep_blank_values=True)
-    found, labels = codec.router.match(method, path, parsed_query, headers)
+    found, params, decoded = read_back(codec, operation, parse_input)
     assert found.name == INDISTINGUISHABLE.get((service, operation_name), operation_name)
-    decoded = parse_input(operation, labels, parsed_query, headers, body)
     expected = {k: v for k, v in params.items()
                 if not operation.input_shape.members[k].serialization.get("hostLabel")
                 and operation.input_shape.members[k].serialization.get("location") != "headers"}
     got = {k: v for k, v in decoded.items() if k in expected}
-    assert _normalise(got) == _normalise(expected)
+    assert normalise(got) == normalise(expected)
 
 
 # Event-stream outputs (S3 Select) are a binary framing, not a REST-XML document.
@@ -88,12 +62,9 @@ def test_responses_written_by_us_are_read_by_botocore(codecs, service, operation
         if location in ("statusCode", "headers") or member.type_name == "timestamp" and location == "header":
             output.pop(name, None)
     response = codec.encode(operation, output)
-    parser = botocore.parsers.create_parser("rest-xml")
-    parsed = parser.parse({"status_code": response.status,
-                           "headers": botocore.awsrequest.HeadersDict(response.headers),
-                           "body": response.body}, shape)
+    parsed = botocore_reads("rest-xml", response, shape)
     parsed.pop("ResponseMetadata", None)
-    assert _normalise(parsed) == _normalise(output)
+    assert normalise(parsed) == normalise(output)
 
 
 def test_codec_refuses_other_protocols():
