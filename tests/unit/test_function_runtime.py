@@ -582,3 +582,26 @@ def test_runs_from_many_threads_at_once():
 
     with ThreadPoolExecutor(8) as threads:
         assert list(threads.map(one, range(24))) == [f"/page{index}/index.html" for index in range(24)]
+
+
+def test_the_syntax_checker_takes_any_text_in_linear_time():
+    import random
+    import time as clock
+
+    def check(text: str) -> None:
+        for runtime_name in (V1, V2):
+            try:
+                syntax.prepare(text, runtime_name)
+            except syntax.Refusal:
+                pass
+
+    chance = random.Random(7)
+    alphabet = list("(){}[]`'\"/\\*.,;:=>?!+-\n ${") + ["const ", "let ", "function ", "for ", "of ", "import ",
+                                                        "async ", "await ", "class ", "var ", "a", "1", "=>", "..."]
+    for _ in range(500):
+        check("".join(chance.choice(alphabet) for _ in range(chance.randrange(1, 80))))
+    started = clock.perf_counter()
+    for hostile in ("(" * 20000 + ")" * 20000, "function(" * 5000, "{[" * 10000, "`${" * 5000, "/" * 40000,
+                    "a=>" * 10000, "import x from 'crypto';" * 2000):
+        check(hostile)
+    assert clock.perf_counter() - started < 5

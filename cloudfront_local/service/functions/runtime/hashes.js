@@ -1,10 +1,14 @@
 // The `crypto` module: createHash and createHmac over md5, sha1 and sha256, as njs offers them. Hashing
 // runs here in JavaScript, under the run's CPU and memory limits, rather than in the host.
 
+var MD5_K = null, MD5_S = [7, 12, 17, 22, 5, 9, 14, 20, 4, 11, 16, 23, 6, 10, 15, 21];
+
 function md5(bytes) {
-    var K = new Int32Array(64), S = [7, 12, 17, 22, 5, 9, 14, 20, 4, 11, 16, 23, 6, 10, 15, 21];
-    for (var k = 0; k < 64; k++) K[k] = Math.floor(Math.abs(Math.sin(k + 1)) * 4294967296) | 0;
-    var words = padded(bytes, true), a0 = 0x67452301, b0 = 0xefcdab89 | 0, c0 = 0x98badcfe | 0, d0 = 0x10325476;
+    if (MD5_K === null) {
+        MD5_K = new Int32Array(64);
+        for (var k = 0; k < 64; k++) MD5_K[k] = Math.floor(Math.abs(Math.sin(k + 1)) * 4294967296) | 0;
+    }
+    var K = MD5_K, S = MD5_S, words = padded(bytes, true), a0 = 0x67452301, b0 = 0xefcdab89 | 0, c0 = 0x98badcfe | 0, d0 = 0x10325476;
     for (var o = 0; o < words.length; o += 16) {
         var a = a0, b = b0, c = c0, d = d0;
         for (var i = 0; i < 64; i++) {
@@ -28,7 +32,9 @@ function sha1(bytes) {
     var w = new Int32Array(80);
     for (var o = 0; o < words.length; o += 16) {
         for (var i = 0; i < 80; i++) {
-            w[i] = i < 16 ? words[o + i] : rotl(w[i - 3] ^ w[i - 8] ^ w[i - 14] ^ w[i - 16], 1);
+            if (i < 16) { w[i] = words[o + i]; continue; }
+            var v = w[i - 3] ^ w[i - 8] ^ w[i - 14] ^ w[i - 16];
+            w[i] = (v << 1) | (v >>> 31);
         }
         var a = h[0], b = h[1], c = h[2], d = h[3], e = h[4];
         for (i = 0; i < 80; i++) {
@@ -37,8 +43,8 @@ function sha1(bytes) {
             else if (i < 40) { f = b ^ c ^ d; k = 0x6ed9eba1; }
             else if (i < 60) { f = (b & c) | (b & d) | (c & d); k = 0x8f1bbcdc | 0; }
             else { f = b ^ c ^ d; k = 0xca62c1d6 | 0; }
-            var t = (rotl(a, 5) + f + e + k + w[i]) | 0;
-            e = d; d = c; c = rotl(b, 30); b = a; a = t;
+            var t = (((a << 5) | (a >>> 27)) + f + e + k + w[i]) | 0;
+            e = d; d = c; c = (b << 30) | (b >>> 2); b = a; a = t;
         }
         h[0] = (h[0] + a) | 0; h[1] = (h[1] + b) | 0; h[2] = (h[2] + c) | 0; h[3] = (h[3] + d) | 0; h[4] = (h[4] + e) | 0;
     }
@@ -61,14 +67,18 @@ function sha256(bytes) {
     for (var o = 0; o < words.length; o += 16) {
         for (var i = 0; i < 64; i++) {
             if (i < 16) { w[i] = words[o + i]; continue; }
+            // Rotations written out: a call per rotation costs QuickJS's interpreter more than the hash.
             var x = w[i - 15], y = w[i - 2];
-            var s0 = rotr(x, 7) ^ rotr(x, 18) ^ (x >>> 3), s1 = rotr(y, 17) ^ rotr(y, 19) ^ (y >>> 10);
+            var s0 = ((x >>> 7) | (x << 25)) ^ ((x >>> 18) | (x << 14)) ^ (x >>> 3);
+            var s1 = ((y >>> 17) | (y << 15)) ^ ((y >>> 19) | (y << 13)) ^ (y >>> 10);
             w[i] = (w[i - 16] + s0 + w[i - 7] + s1) | 0;
         }
         var a = h[0], b = h[1], c = h[2], d = h[3], e = h[4], f = h[5], g = h[6], hh = h[7];
         for (i = 0; i < 64; i++) {
-            var t1 = (hh + (rotr(e, 6) ^ rotr(e, 11) ^ rotr(e, 25)) + ((e & f) ^ (~e & g)) + SHA256_K[i] + w[i]) | 0;
-            var t2 = ((rotr(a, 2) ^ rotr(a, 13) ^ rotr(a, 22)) + ((a & b) ^ (a & c) ^ (b & c))) | 0;
+            var t1 = (hh + (((e >>> 6) | (e << 26)) ^ ((e >>> 11) | (e << 21)) ^ ((e >>> 25) | (e << 7))) +
+                      ((e & f) ^ (~e & g)) + SHA256_K[i] + w[i]) | 0;
+            var t2 = ((((a >>> 2) | (a << 30)) ^ ((a >>> 13) | (a << 19)) ^ ((a >>> 22) | (a << 10))) +
+                      ((a & b) ^ (a & c) ^ (b & c))) | 0;
             hh = g; g = f; f = e; e = (d + t1) | 0; d = c; c = b; b = a; a = (t1 + t2) | 0;
         }
         h[0] = (h[0] + a) | 0; h[1] = (h[1] + b) | 0; h[2] = (h[2] + c) | 0; h[3] = (h[3] + d) | 0;
@@ -76,9 +86,6 @@ function sha256(bytes) {
     }
     return wordBytes(h, false);
 }
-
-function rotl(x, n) { return (x << n) | (x >>> (32 - n)); }
-function rotr(x, n) { return (x >>> n) | (x << (32 - n)); }
 
 // The message as 32-bit words, padded to whole 64-byte blocks with its bit length at the end.
 function padded(bytes, littleEndian) {
@@ -168,11 +175,15 @@ Hash.prototype.copy = function copy() {
 function Hmac(algorithm, key) {
     var block = algorithm[1];
     if (key.length > block) key = algorithm[0](key);
-    var padKey = new Uint8Array(block);
-    padKey.set(key);
+    var inner = new Uint8Array(block), outer = new Uint8Array(block);
+    for (var i = 0; i < block; i++) {
+        var b = i < key.length ? key[i] : 0;
+        inner[i] = b ^ 0x36;
+        outer[i] = b ^ 0x5c;
+    }
     this._algorithm = algorithm;
-    this._outer = padKey.map(function (b) { return b ^ 0x5c; });
-    this._chunks = [padKey.map(function (b) { return b ^ 0x36; })];
+    this._outer = outer;
+    this._chunks = [inner];
 }
 Hmac.prototype.update = Hash.prototype.update;
 Hmac.prototype.digest = function digest(encoding) {

@@ -32,7 +32,9 @@ class WorkerFailure(Exception):
 
 class _Worker:
     def __init__(self):
-        env = dict(os.environ)
+        # Only what an interpreter needs to start: the server's credentials and settings stay with it.
+        env = {name: value for name, value in os.environ.items()
+               if name in ("PATH", "LANG", "SYSTEMROOT") or name.startswith(("PYTHON", "LC_"))}
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [_PACKAGE_ROOT, env.get("PYTHONPATH")]))
         self.process = subprocess.Popen(
             [sys.executable, "-m", __package__ + ".worker"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
@@ -96,8 +98,10 @@ class Pool:
         try:
             with self._lock:
                 while self._idle and worker is None:
-                    candidate = self._idle.pop()
-                    worker = candidate if candidate.alive() else candidate.kill()
+                    worker = self._idle.pop()
+                    if not worker.alive():
+                        worker.kill()
+                        worker = None
             worker = worker or _Worker()
             outcome = worker.run(job, answer_kvs, seconds)
             with self._lock:
