@@ -13,7 +13,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from . import latency, listing, scaleout, startup, throughput
+from . import functions, latency, listing, scaleout, startup, throughput
 
 RESULTS = Path(__file__).resolve().parent / "results"
 
@@ -39,6 +39,7 @@ def run(quick: bool) -> dict:
         "memory": _memory(10_000 if quick else 100_000),
         "startup": startup.measure(runs=3 if quick else 5),
         "postgresql_creates": scaleout.measure(seconds=2 if quick else 5),
+        "functions": functions.measure(quick),
     }
     return results
 
@@ -73,6 +74,13 @@ def table(results: dict) -> str:
     else:
         lines.append(f"| creates/s on PostgreSQL, 1 server / 2 servers (wrk, {scale['connections']} connections) | "
                      f"{scale['1_server']:.0f} / {scale['2_server']:.0f} | | {scale['speedup']:.2f}x with two |")
+    trip = results["functions"]["round_trip"]
+    for stat in ("p50", "p99"):
+        lines.append(f"| TestFunction {stat}, http | {trip['ours'][stat + '_us']:.0f} µs | "
+                     f"{trip['floor'][stat + '_us']:.0f} µs | {trip[stat + '_ratio']:.2f}x |")
+    engine = results["functions"]["engine"]
+    lines.append(f"| one function run (fresh QuickJS context, runtime, event, result) | {engine['ours_us']:.0f} µs | "
+                 f"{engine['bare_us']:.0f} µs bare QuickJS | {engine['ratio']:.2f}x |")
     start = results["startup"]
     lines.append(f"| serve -> listening / first answer | {start['listening_s'] * 1000:.0f} ms / "
                  f"{start['first_answer_s'] * 1000:.0f} ms | | |")

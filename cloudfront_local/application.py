@@ -10,13 +10,14 @@ import random
 import time
 import traceback
 import uuid
+from typing import NamedTuple
 
 from .auth import AuthError, Authenticator, Principal, load_credentials
 from .config import Settings
-from .protocol import CodecError, Response, RestXmlCodec, load_service_model
+from .protocol import CodecError, Response, RestJsonCodec, RestXmlCodec, load_service_model
 from .service.common.context import Context
 from .service.common.errors import IF_MATCH_MISSING, ServiceError
-from .service.common.registry import load_all
+from .service.common.registry import CLOUDFRONT, load_all
 from .store import KeyTaken, Store, TransientConflict, open_store
 
 log = logging.getLogger("cloudfront_local")
@@ -24,8 +25,19 @@ INTERNAL_PREFIX = "/_cloudfront-local/"
 # CloudFront's documented limits: "Maximum length of a URL 8,192 bytes"; "Maximum length of a request,
 # including headers and query strings, but not including the body content 20,480 bytes".
 ATTEMPTS = 20
+EXTRA_HEADERS = "__headers__"  # an output key no model member can have
 MAX_URL_BYTES = 8192
 MAX_HEAD_BYTES = 20480
+
+
+KEY_VALUE_STORE = "cloudfront-keyvaluestore"
+KEY_VALUE_STORE_PREFIX = "/key-value-stores/"
+
+
+class Service(NamedTuple):
+    codec: object               # RestXmlCodec or RestJsonCodec: decode, encode, encode_error
+    handlers: dict
+    action_prefix: str          # IAM actions: "cloudfront:GetKey" is "cloudfront-keyvaluestore:GetKey"
 
 
 class Application:
@@ -36,10 +48,24 @@ class Application:
             missing_header_errors={"If-Match": ("InvalidIfMatchVersion", IF_MATCH_MISSING)},
             validation_codes={"Tags": "InvalidTagging", "TagKeys": "InvalidTagging"},
         )
-        self.handlers = load_all()
+        handlers = load_all()
+        self.handlers = handlers[CLOUDFRONT]
+        self.cloudfront = Service(self.codec, self.handlers, "cloudfront:")
+        # The KeyValueStore data plane: another botocore service (REST-JSON), on paths no CloudFront
+        # operation has; its codec is built when a request first needs it.
+        self._key_value_store: Service | None = None
+        self._key_value_store_handlers = handlers.get(KEY_VALUE_STORE, {})
         keys = load_credentials(settings.credentials) if settings.credentials else None
         self.auth = Authenticator(keys, settings.default_account)
         self.store = store if store is not None else open_store(settings.state)
+
+    def service_for(self, raw_path: str) -> Service:
+        if not raw_path.startswith(KEY_VALUE_STORE_PREFIX):
+            return self.cloudfront
+        if self._key_value_store is None:
+            codec = RestJsonCodec(load_service_model(KEY_VALUE_STORE))
+            self._key_value_store = Service(codec, self._key_value_store_handlers, KEY_VALUE_STORE + ":")
+        return self._key_value_store
 
     def handle(self, method: str, raw_path: str, query: str, headers: dict[str, str], body: bytes | None) -> Response:
         """Answer one request. `headers` has lower-case names; `body` None means the transport refused a
@@ -48,11 +74,13 @@ class Application:
         request_id = str(uuid.uuid4())
         account = "-"
         name = "-"
+        service = self.cloudfront
         try:
+            service = self.service_for(raw_path)
             oversized = _oversized(method, raw_path, query, headers)
             if oversized:
                 code, message, status = oversized
-                response = self.codec.encode_error(code, message, request_id, status)
+                response = service.codec.encode_error(code, message, request_id, status)
             elif raw_path.startswith(INTERNAL_PREFIX):
                 name = "internal:" + raw_path[len(INTERNAL_PREFIX):]
                 if self.auth.enforcing and name != "internal:health":
@@ -63,46 +91,50 @@ class Application:
                     self.auth.authorize(principal, "cloudfront-local:Reset", "*")
                 response = self._internal(method, raw_path[len(INTERNAL_PREFIX):])
             elif body is None:
-                response = self.codec.encode_error(
+                response = service.codec.encode_error(
                     "RequestEntityTooLarge", f"The request body is larger than {self.settings.max_body_bytes} bytes",
                     request_id, 413)
             else:
                 principal = self.auth.identify(method, raw_path, query, headers, body)
                 account = principal.account
-                response = self._operation(method, raw_path, query, headers, body, principal, request_id)
+                response = self._operation(service, method, raw_path, query, headers, body, principal,
+                                           request_id)
                 name = response.operation or name
         except AuthError as error:
-            response = self.codec.encode_error(error.code, error.message, request_id, 403)
+            response = service.codec.encode_error(error.code, error.message, request_id, 403)
         except Exception:  # a bug of ours: log it, and give the caller AWS's shape without the trace
             log.error("internal error in %s\n%s", name, traceback.format_exc())
-            response = self.codec.encode_error("InternalError", "We encountered an internal error.", request_id, 500)
+            response = service.codec.encode_error("InternalError", "We encountered an internal error.", request_id,
+                                                  500)
         response.headers["x-amz-request-id"] = request_id
         if self.settings.log_requests:
             log.info("%s %s %s %d %.1fms", name, account, method, response.status,
                      (time.perf_counter() - started) * 1000)
         return response
 
-    def _operation(self, method, raw_path, query, headers, body, principal: Principal, request_id) -> Response:
+    def _operation(self, service: Service, method, raw_path, query, headers, body, principal: Principal,
+                   request_id) -> Response:
         name = None
         account = principal.account
         try:
-            operation, params = self.codec.decode(method, raw_path, query, headers, body)
+            operation, params = service.codec.decode(method, raw_path, query, headers, body)
             name = operation.name
             if self.auth.enforcing:
-                self.auth.authorize(principal, "cloudfront:" + name, _resource_arn(operation, params, account))
-            handler = self.handlers.get(name)
+                self.auth.authorize(principal, service.action_prefix + name,
+                                    _resource_arn(operation, params, account))
+            handler = service.handlers.get(name)
             if handler is None:
-                response = self.codec.encode_error(
+                response = service.codec.encode_error(
                     "NotImplemented", f"{name} is not implemented by cloudfront-local yet", request_id, 501)
             else:
                 context = Context(account, time.time(), self.settings)
-                response = self._call(handler, context, params, operation)
+                response = self._call(service.codec, handler, context, params, operation)
         except CodecError as error:
-            response = self.codec.encode_error(error.code, error.message, request_id, error.status)
+            response = service.codec.encode_error(error.code, error.message, request_id, error.status)
         except ServiceError as error:
-            response = self.codec.encode_error(error.code, error.message, request_id)
+            response = service.codec.encode_error(error.code, error.message, request_id)
         except AuthError as error:
-            response = self.codec.encode_error(error.code, error.message, request_id, 403)
+            response = service.codec.encode_error(error.code, error.message, request_id, 403)
         response.operation = name
         return response
 
@@ -116,7 +148,7 @@ class Application:
             return Response(204)
         return Response(404, {"Content-Type": "application/json"}, b'{"error": "no such internal endpoint"}')
 
-    def _call(self, handler, context, params, operation) -> Response:
+    def _call(self, codec, handler, context, params, operation) -> Response:
         for attempt in range(ATTEMPTS):
             try:
                 with self.store.transaction() as tx:
@@ -128,7 +160,13 @@ class Application:
                 if attempt == ATTEMPTS - 1:
                     raise
                 time.sleep(random.uniform(0, 0.002 * (attempt + 1)))
-        return self.codec.encode(operation, output)
+        # A handler may add headers its output shape does not describe: UpdateFunction's ETag, which
+        # CloudFront sends beside the `ETtag` header botocore's model reads.
+        extra = output.pop(EXTRA_HEADERS, None) if output else None
+        response = codec.encode(operation, output)
+        if extra:
+            response.headers.update(extra)
+        return response
 
     def reset(self) -> None:
         self.store.clear()
@@ -140,7 +178,7 @@ class Application:
 def _resource_arn(operation, params: dict, account: str) -> str:
     """The resource an action is on, for AccessDenied messages: the ARN a request names, or one made from
     the operation's path and the id it carries, or every resource of the account."""
-    for name in ("Resource", "Identifier", "Id"):
+    for name in ("Resource", "Identifier", "Id", "KvsARN"):
         value = params.get(name)
         if isinstance(value, str) and value.startswith("arn:"):
             return value

@@ -17,6 +17,7 @@ DEFAULT_QUOTAS = {
     "origin_access_control": 100, "origin_access_identity": 100, "public_key": 10, "key_group": 10,
     "field_level_encryption_config": 10, "field_level_encryption_profile": 10, "realtime_log_config": 150,
     "continuous_deployment_policy": 20, "vpc_origin": 25, "trust_store": 20,
+    "function": 100, "connection_function": 100, "key_value_store": 50,
 }
 
 
@@ -44,6 +45,9 @@ class Settings:
     continuous_deployment_policy_quota: int = DEFAULT_QUOTAS["continuous_deployment_policy"]
     vpc_origin_quota: int = DEFAULT_QUOTAS["vpc_origin"]
     trust_store_quota: int = DEFAULT_QUOTAS["trust_store"]
+    function_quota: int = DEFAULT_QUOTAS["function"]
+    connection_function_quota: int = DEFAULT_QUOTAS["connection_function"]
+    key_value_store_quota: int = DEFAULT_QUOTAS["key_value_store"]
     credentials: str | None = None      # a TOML file of keys: with it, every request must be signed
     max_body_bytes: int = 1024 * 1024   # larger request bodies are refused before they are read
     s3_endpoint: str | None = None      # where S3 objects that requests name are read (CA bundles)

@@ -1,5 +1,5 @@
-"""In-process CloudFront: `mock_cloudfront` answers every botocore CloudFront client with the same
-application the server runs, without a socket.
+"""In-process CloudFront: `mock_cloudfront` answers every botocore CloudFront client (and the KeyValueStore
+data plane's, `cloudfront-keyvaluestore`) with the same application the server runs, without a socket.
 
     from cloudfront_local import mock_cloudfront
 
@@ -47,8 +47,11 @@ class _Raw(io.BytesIO):
             contents = self.read()
 
 
+_ANSWERED = ("cloudfront", "cloudfront-keyvaluestore")  # CloudFront, and its KeyValueStore data plane
+
+
 def _send(endpoint, request):
-    app = _active[-1].application if _active and endpoint._endpoint_prefix == "cloudfront" else None
+    app = _active[-1].application if _active and endpoint._endpoint_prefix in _ANSWERED else None
     if app is None:
         return _original_send(endpoint, request)
     url = urllib.parse.urlsplit(request.url)
@@ -67,11 +70,13 @@ def _send(endpoint, request):
 
 
 def _sign(signer, operation_name, request, *args, **kwargs):
+    service = signer._service_id.hyphenize()
     # A CloudFront client made before the mock, in a process with no credentials at all, has nothing to
     # sign with; it goes out unsigned, which the emulator answers as the default account.
-    if _active and signer._credentials is None and signer._service_id.hyphenize() == "cloudfront":
+    if _active and signer._credentials is None and service in _ANSWERED:
         return None
     return _original_sign(signer, operation_name, request, *args, **kwargs)
+
 
 
 def _patch(on: bool) -> None:

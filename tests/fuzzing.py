@@ -17,6 +17,7 @@ passes authentication and reaches the parser; `auth` mutations then break the si
 """
 from __future__ import annotations
 
+import json
 import random
 import re
 import time
@@ -302,11 +303,61 @@ def _scenario_references(cf) -> None:
     cf.update_distribution_with_staging_config(Id=primary_id, StagingDistributionId=staging["Distribution"]["Id"],
                                                IfMatch=f"{updated['ETag']}, {staging['ETag']}")
     _scenario_trust_and_policies(cf, primary["Distribution"]["ARN"], cf.get_vpc_origin(Id=vpc_id)["VpcOrigin"]["Arn"])
+    _scenario_edge_code(cf)
     other = cf.copy_distribution(PrimaryDistributionId=primary_id, Staging=True, CallerReference="fuzz-staging-2")
     spare_policy = cf.create_continuous_deployment_policy(ContinuousDeploymentPolicyConfig={
         **policy, "StagingDistributionDnsNames": {"Quantity": 1, "Items": [other["Distribution"]["DomainName"]]}})
     cf.delete_continuous_deployment_policy(Id=spare_policy["ContinuousDeploymentPolicy"]["Id"],
                                            IfMatch=spare_policy["ETag"])
+
+
+FUNCTION_CODE = b"""function handler(event) {
+    var request = event.request;
+    if (request.uri.endsWith('/')) { request.uri += 'index.html'; }
+    console.log('rewrote ' + request.uri);
+    return request;
+}"""
+VIEWER_REQUEST = json.dumps({"version": "1.0", "context": {"eventType": "viewer-request"}, "viewer": {"ip": "1.2.3.4"},
+                             "request": {"method": "GET", "uri": "/docs/", "querystring": {}, "headers": {
+                                 "host": {"value": "www.example.com"}}, "cookies": {}}}).encode()
+CONNECTION_CODE = b"function connectionHandler(connection) { connection.allow(); }"
+
+
+def _scenario_edge_code(cf) -> None:
+    """CloudFront Functions, connection functions and KeyValueStores (their control plane)."""
+    store = cf.create_key_value_store(Name="fuzz-kvs", Comment="fuzz")
+    cf.describe_key_value_store(Name="fuzz-kvs")
+    cf.list_key_value_stores(MaxItems="5")
+    cf.update_key_value_store(Name="fuzz-kvs", Comment="changed", IfMatch=store["ETag"])
+    spare = cf.create_key_value_store(Name="fuzz-kvs-spare")
+    cf.delete_key_value_store(Name="fuzz-kvs-spare", IfMatch=spare["ETag"])
+    config = {"Comment": "fuzz", "Runtime": "cloudfront-js-2.0", "KeyValueStoreAssociations": {
+        "Quantity": 1, "Items": [{"KeyValueStoreARN": store["KeyValueStore"]["ARN"]}]}}
+    made = cf.create_function(Name="fuzz-function", FunctionConfig=config, FunctionCode=FUNCTION_CODE)
+    cf.describe_function(Name="fuzz-function")
+    cf.get_function(Name="fuzz-function")
+    etag = cf.update_function(Name="fuzz-function", IfMatch=made["ETag"], FunctionConfig=config,
+                              FunctionCode=FUNCTION_CODE)["ETag"]
+    cf.test_function(Name="fuzz-function", IfMatch=etag, EventObject=VIEWER_REQUEST)
+    cf.publish_function(Name="fuzz-function", IfMatch=etag)
+    cf.list_functions(Stage="LIVE")
+    spare = cf.create_function(Name="fuzz-function-spare", FunctionConfig=config, FunctionCode=FUNCTION_CODE)
+    cf.delete_function(Name="fuzz-function-spare", IfMatch=spare["ETag"])
+    runtime = {"Comment": "fuzz", "Runtime": "cloudfront-js-2.0"}
+    made = cf.create_connection_function(Name="fuzz-connection", ConnectionFunctionConfig=runtime,
+                                         ConnectionFunctionCode=CONNECTION_CODE)
+    function_id = made["ConnectionFunctionSummary"]["Id"]
+    cf.describe_connection_function(Identifier=function_id)
+    cf.get_connection_function(Identifier="fuzz-connection")
+    etag = cf.update_connection_function(Id=function_id, IfMatch=made["ETag"], ConnectionFunctionConfig=runtime,
+                                         ConnectionFunctionCode=CONNECTION_CODE)["ETag"]
+    cf.test_connection_function(Id=function_id, IfMatch=etag, ConnectionObject=b"{}")
+    cf.publish_connection_function(Id=function_id, IfMatch=etag)
+    cf.list_connection_functions(Stage="LIVE")
+    cf.list_distributions_by_connection_function(ConnectionFunctionIdentifier=function_id)
+    spare = cf.create_connection_function(Name="fuzz-connection-spare", ConnectionFunctionConfig=runtime,
+                                          ConnectionFunctionCode=CONNECTION_CODE)
+    cf.delete_connection_function(Id=spare["ConnectionFunctionSummary"]["Id"], IfMatch=spare["ETag"])
 
 
 CA_BUNDLE_KEY = ("fuzz-bundles", "roots.pem")

@@ -84,6 +84,8 @@ def _leftovers(client) -> dict:
         "VPC origins": client.list_vpc_origins()["VpcOriginList"].get("Items", []),
         "continuous deployment policies": client.list_continuous_deployment_policies()
         ["ContinuousDeploymentPolicyList"].get("Items", []),
+        "functions": client.list_functions()["FunctionList"].get("Items", []),
+        "key value stores": client.list_key_value_stores()["KeyValueStoreList"].get("Items", []),
     }
     return {kind: items for kind, items in found.items() if items}
 
@@ -107,6 +109,9 @@ def test_apply_plan_destroy(terraform_env, tmp_path):
         assert resources["data.aws_cloudfront_origin_access_identity.legacy"]["s3_canonical_user_id"] == \
             resources["aws_cloudfront_origin_access_identity.legacy"]["s3_canonical_user_id"]
         assert resources["aws_cloudfront_distribution.staging"]["staging"] is True
+        function = client.describe_function(Name="rewrite-index", Stage="LIVE")["FunctionSummary"]
+        assert function["Status"] == "DEPLOYED"
+        assert resources["aws_cloudfront_function.rewrite"]["live_stage_etag"]
         primary = client.get_distribution_config(Id=resources["aws_cloudfront_distribution.app"]["id"])
         assert primary["DistributionConfig"]["ContinuousDeploymentPolicyId"] == \
             resources["aws_cloudfront_continuous_deployment_policy.app"]["id"]

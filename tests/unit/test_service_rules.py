@@ -10,7 +10,9 @@ from cloudfront_local.service.common.tagging import checked_tags
 
 
 def test_every_service_error_is_an_error_shape_of_the_model():
-    statuses = error_statuses(load_service_model("cloudfront"))
+    # CloudFront's errors, and the KeyValueStore data plane's (its own model, one codec each).
+    statuses = {**error_statuses(load_service_model("cloudfront")),
+                **error_statuses(load_service_model("cloudfront-keyvaluestore"))}
     classes = [c for c in vars(errors).values() if isinstance(c, type) and issubclass(c, errors.ServiceError)
                and c is not errors.ServiceError]
     assert classes

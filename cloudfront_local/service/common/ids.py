@@ -99,3 +99,8 @@ def timestamp(epoch: float) -> str:
     milliseconds = int((epoch - seconds) * 1000)
     return (f"{t.tm_year:04d}-{t.tm_mon:02d}-{t.tm_mday:02d}T{t.tm_hour:02d}:{t.tm_min:02d}:{t.tm_sec:02d}."
             f"{milliseconds:03d}Z")
+
+
+def connection_function_id() -> str:
+    """`cf_` and 27 base62 characters, like the other newer resources (AWS's examples are redacted)."""
+    return "cf_" + _random_text(_BASE62, 27)

@@ -1,5 +1,5 @@
-"""Reading an S3 object a request names (a trust store's CA bundle), from the S3 endpoint the user gave
-with --s3-endpoint: bounded in size and time, and refused clearly without an endpoint."""
+"""Reading an S3 object a request names (a trust store's CA bundle, a key value store's import), from the S3
+endpoint the user gave with --s3-endpoint: bounded in size and time, and refused clearly without an endpoint."""
 from __future__ import annotations
 
 from .context import Context
@@ -9,7 +9,8 @@ MAX_BYTES = 1024 * 1024
 TIMEOUT = 5.0
 
 
-def read(ctx: Context, bucket: str, key: str, region: str, version: str | None = None) -> bytes:
+def read(ctx: Context, bucket: str, key: str, region: str, version: str | None = None,
+         max_bytes: int = MAX_BYTES) -> bytes:
     # Imported here: an S3 client costs a tenth of a second to import, and most runs never read S3.
     import botocore.config
     import botocore.exceptions
@@ -27,9 +28,9 @@ def read(ctx: Context, bucket: str, key: str, region: str, version: str | None =
                                       s3={"addressing_style": "path"}))
     try:
         answer = client.get_object(Bucket=bucket, Key=key, **({"VersionId": version} if version else {}))
-        body = answer["Body"].read(MAX_BYTES + 1)
+        body = answer["Body"].read(max_bytes + 1)
     except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as error:
         raise InvalidArgument(f"s3://{bucket}/{key} could not be read from {endpoint}: {error}") from None
-    if len(body) > MAX_BYTES:
-        raise InvalidArgument(f"s3://{bucket}/{key} is larger than {MAX_BYTES} bytes.")
+    if len(body) > max_bytes:
+        raise InvalidArgument(f"s3://{bucket}/{key} is larger than {max_bytes} bytes.")
     return body

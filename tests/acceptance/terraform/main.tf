@@ -1,4 +1,4 @@
-# Every CloudFront resource type and data source of AWS provider 5.100 that issue 10 covers, with a
+# Every CloudFront resource type and data source of AWS provider 5.100 that issues 10 and 11 cover, with a
 # distribution that names each resource and a staging distribution under a continuous deployment policy.
 # tests/acceptance/test_terraform.py applies it against cloudfront-local, checks that a second plan is
 # empty, destroys it and checks that nothing is left.
@@ -211,6 +211,29 @@ resource "aws_cloudfront_vpc_origin" "internal" {
   }
 }
 
+resource "aws_cloudfront_key_value_store" "tenants" {
+  name    = "tenants"
+  comment = "tenant per host"
+}
+
+resource "aws_cloudfront_function" "rewrite" {
+  name    = "rewrite-index"
+  runtime = "cloudfront-js-2.0"
+  comment = "directory URLs to index.html"
+  publish = true
+  code    = <<-EOT
+    import cf from 'cloudfront';
+    async function handler(event) {
+      const request = event.request;
+      if (request.uri.endsWith('/')) {
+        request.uri += 'index.html';
+      }
+      return request;
+    }
+  EOT
+  key_value_store_associations = [aws_cloudfront_key_value_store.tenants.arn]
+}
+
 resource "aws_cloudfront_distribution" "app" {
   enabled                         = true
   comment                         = "the app"
@@ -246,6 +269,10 @@ resource "aws_cloudfront_distribution" "app" {
     response_headers_policy_id = aws_cloudfront_response_headers_policy.app.id
     realtime_log_config_arn    = aws_cloudfront_realtime_log_config.app.arn
     field_level_encryption_id  = aws_cloudfront_field_level_encryption_config.cards.id
+    function_association {
+      event_type   = "viewer-request"
+      function_arn = aws_cloudfront_function.rewrite.arn
+    }
   }
   ordered_cache_behavior {
     path_pattern           = "/private/*"

@@ -1,0 +1,1 @@
+"""Edge code: CloudFront Functions, connection functions, and the KeyValueStores they read."""
