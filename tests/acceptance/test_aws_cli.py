@@ -83,3 +83,31 @@ def test_cli_policies_and_access(aws):
     aws("delete-cloud-front-origin-access-identity", "--id", identity["Id"], "--if-match", got["ETag"])
     aws("get-cloud-front-origin-access-identity", "--id", identity["Id"],
         expect_error="NoSuchCloudFrontOriginAccessIdentity")
+
+
+def test_cli_functions_and_key_value_stores(aws, tmp_path):
+    code = tmp_path / "function.js"
+    code.write_text("function handler(event) { var r = event.request; r.uri = r.uri + 'index.html'; "
+                    "console.log('to ' + r.uri); return r; }")
+    event = tmp_path / "event.json"
+    event.write_text(json.dumps({"version": "1.0", "context": {"eventType": "viewer-request"},
+                                 "viewer": {"ip": "198.51.100.1"}, "request": {
+                                     "method": "GET", "uri": "/docs/", "querystring": {}, "headers": {},
+                                     "cookies": {}}}))
+    store = aws("create-key-value-store", "--name", "cli-store", "--comment", "from the CLI")["KeyValueStore"]
+    assert aws("describe-key-value-store", "--name", "cli-store")["KeyValueStore"]["ARN"] == store["ARN"]
+    created = aws("create-function", "--name", "cli-function", "--function-code", f"fileb://{code}",
+                  "--function-config", "Comment=cli,Runtime=cloudfront-js-1.0")
+    assert created["FunctionSummary"]["Status"] == "UNPUBLISHED"
+    tested = aws("test-function", "--name", "cli-function", "--if-match", created["ETag"],
+                 "--event-object", f"fileb://{event}")["TestResult"]
+    assert json.loads(tested["FunctionOutput"])["request"]["uri"] == "/docs/index.html"
+    assert tested["FunctionExecutionLogs"] == ["to /docs/index.html"]
+    published = aws("publish-function", "--name", "cli-function", "--if-match", created["ETag"])
+    assert published["FunctionSummary"]["FunctionMetadata"]["Stage"] == "LIVE"
+    listed = aws("list-functions", "--stage", "LIVE")["FunctionList"]["Items"]
+    assert [f["Name"] for f in listed] == ["cli-function"]
+    aws("delete-function", "--name", "cli-function", "--if-match", created["ETag"])
+    aws("describe-function", "--name", "cli-function", expect_error="NoSuchFunctionExists")
+    etag = aws("describe-key-value-store", "--name", "cli-store")["ETag"]
+    aws("delete-key-value-store", "--name", "cli-store", "--if-match", etag)

@@ -9,15 +9,13 @@ from ..common.registry import operation
 from ..distributions import distributions, references
 from . import staged
 from .functions import _runtime
+from .key_value_stores import NAMED_BY, check_associations
 
 API = "https://cloudfront.amazonaws.com/2020-05-31/connection-function/"
 
 
 def _check(ctx, tx, config: dict, source: bytes) -> None:
-    if (config.get("KeyValueStoreAssociations") or {}).get("Items"):
-        from .key_value_stores import check_associations
-
-        check_associations(ctx, tx, config)
+    check_associations(ctx, tx, config)
     problem = _runtime().check_code(source, config["Runtime"])
     if problem:
         raise errors.InvalidArgument(problem)
@@ -29,6 +27,7 @@ CONNECTION_FUNCTION = staged.CodeKind(
     too_large="EntitySizeLimitExceeded", in_use="CannotDeleteEntityWhileInUse",
     new_id=lambda name: ids.connection_function_id(), check=_check)
 tagging.TAGGABLE[CONNECTION_FUNCTION.kind] = CONNECTION_FUNCTION.kind
+NAMED_BY.append(CONNECTION_FUNCTION.kind)
 
 
 def summary(ctx: Context, tx, doc: dict, stage_name: str | None = None) -> dict:

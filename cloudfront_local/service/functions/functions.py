@@ -11,7 +11,7 @@ from ..common.registry import operation
 from ..common import tagging
 from ..distributions import references
 from . import staged
-from .key_value_stores import check_associations
+from .key_value_stores import NAMED_BY, check_associations
 
 API = "https://cloudfront.amazonaws.com/2020-05-31/function/"
 
@@ -34,6 +34,7 @@ FUNCTION = staged.CodeKind(
     already_exists="FunctionAlreadyExists", too_many="TooManyFunctions", too_large="FunctionSizeLimitExceeded",
     in_use="FunctionInUse", new_id=lambda name: name, check=_check)
 tagging.TAGGABLE[FUNCTION.kind] = FUNCTION.kind
+NAMED_BY.append(FUNCTION.kind)
 
 
 def _status(ctx: Context, tx, doc: dict, stage_name: str) -> str:

@@ -22,6 +22,7 @@ MAX_STORE_BYTES = 5 * 1024 * 1024
 MAX_ASSOCIATIONS = 1  # "Key value stores per function: 1"
 
 tagging.TAGGABLE[KIND] = KIND
+NAMED_BY: list[str] = []  # the kinds whose documents list the stores they read in `_kvs` (both function kinds)
 
 
 def _present(doc: dict) -> dict:
@@ -122,12 +123,11 @@ def update_key_value_store(ctx, tx, params):
 def delete_key_value_store(ctx, tx, params):
     found = record(ctx, tx, params["Name"])
     lifecycle.check_if_match(found.doc, params.get("IfMatch"))
-    from .functions import FUNCTION  # functions name stores; stores know their users only here
-
-    users = tx.page(FUNCTION.kind, ctx.account, 0, 1, {"_kvs": found.doc["ARN"]})
-    if users:
-        raise errors.CannotDeleteEntityWhileInUse(
-            f"The key value store {found.doc['Name']} is associated with the function {users[0].doc['Name']}.")
+    for kind in NAMED_BY:
+        users = tx.page(kind, ctx.account, 0, 1, {"_kvs": found.doc["ARN"]})
+        if users:
+            raise errors.CannotDeleteEntityWhileInUse(f"The key value store {found.doc['Name']} is associated with "
+                                                      f"the {kind.replace('-', ' ')} {users[0].doc['Name']}.")
     data = tx.get(DATA_KIND, ctx.account, found.id)
     if data is not None:
         tx.delete(data)
