@@ -43,3 +43,24 @@ def test_cli_walkthrough(environment, tmp_path, client):
     assert "onboarded and tore down cli-shop" in result.stdout
     assert client.list_distributions()["DistributionList"]["Quantity"] == 0
     assert client.list_connection_groups()["ConnectionGroups"] == []
+
+
+def example(name: str) -> str:
+    match = re.search(rf"<!-- example: {name} -->\n```\w+\n(.*?)\n```", README.read_text(), re.S)
+    assert match, f"README.md has no {name} example"
+    return match.group(1)
+
+
+def test_function_and_key_value_store_examples(tmp_path):
+    """"Point your tools at it", then the CloudFront Functions and KeyValueStore keys examples, as written but
+    for the port, on a server of their own (they use the default account)."""
+    from serving import RunningServer
+
+    with RunningServer() as server:
+        script = "\n".join(example(name) for name in ("connect", "functions", "kvs"))
+        script = script.replace("http://127.0.0.1:4599", server.url)
+        script += "\nprint(kvs.get_key(KvsARN=store['ARN'], Key='example.com')['Value'])"
+        result = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, capture_output=True, text=True,
+                                timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "tenant-a"
