@@ -54,7 +54,7 @@ class Application:
         # The KeyValueStore data plane: another botocore service (REST-JSON), on paths no CloudFront
         # operation has; its codec is built when a request first needs it.
         self._key_value_store: Service | None = None
-        self._key_value_store_handlers = handlers.get(KEY_VALUE_STORE, {})
+        self.key_value_store_handlers = handlers.get(KEY_VALUE_STORE, {})
         keys = load_credentials(settings.credentials) if settings.credentials else None
         self.auth = Authenticator(keys, settings.default_account)
         self.store = store if store is not None else open_store(settings.state)
@@ -64,7 +64,7 @@ class Application:
             return self.cloudfront
         if self._key_value_store is None:
             codec = RestJsonCodec(load_service_model(KEY_VALUE_STORE))
-            self._key_value_store = Service(codec, self._key_value_store_handlers, KEY_VALUE_STORE + ":")
+            self._key_value_store = Service(codec, self.key_value_store_handlers, KEY_VALUE_STORE + ":")
         return self._key_value_store
 
     def handle(self, method: str, raw_path: str, query: str, headers: dict[str, str], body: bytes | None) -> Response:

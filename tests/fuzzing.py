@@ -32,7 +32,7 @@ import botocore.credentials
 
 from builders import direct_config, multi_tenant_config
 from certificates import certificate, public_key_pem
-from cloudfront_local.protocol import RestXmlCodec, load_service_model
+from cloudfront_local.protocol import RestJsonCodec, RestXmlCodec, load_service_model
 from samples import botocore_request
 
 REGIONS = ("method", "path", "query", "header", "prolog", "tag", "attribute", "text", "entity", "encoding",
@@ -49,6 +49,7 @@ class Request:
     body: bytes
     operation: str = ""
     params: dict = field(default_factory=dict)
+    service: str = "cloudfront"   # or "cloudfront-keyvaluestore", the KeyValueStore data plane
 
 
 # --- recording real requests ------------------------------------------------------------------------------
@@ -89,12 +90,36 @@ def record_corpus(key_id: str, secret: str, *, app=None,
                           aws_access_key_id=key_id, aws_secret_access_key=secret,
                           config=botocore.config.Config(retries={"max_attempts": 1}))
     client.meta.events.register("before-send", send)
+    # boto3's KeyValueStore client, sent where the README says (the emulator as its proxy), signing with SigV4A.
+    kvs = boto3.client("cloudfront-keyvaluestore", endpoint_url=endpoint_url, region_name="us-east-1",
+                       aws_access_key_id=key_id, aws_secret_access_key=secret,
+                       config=botocore.config.Config(retries={"max_attempts": 1}, proxies={"http": endpoint_url}))
+    kvs.meta.events.register("before-send", send)
     _scenario(client)
-    codec = RestXmlCodec(load_service_model("cloudfront"))
+    _scenario_key_values(client, kvs)
+    codecs = {"cloudfront": RestXmlCodec(load_service_model("cloudfront")),
+              KVS: RestJsonCodec(load_service_model(KVS))}
     for request in recorded:
-        operation, params = codec.decode(request.method, request.path, request.query, request.headers, request.body)
+        request.service = KVS if request.path.startswith("/key-value-stores/") else "cloudfront"
+        operation, params = codecs[request.service].decode(request.method, request.path, request.query,
+                                                           request.headers, request.body)
         request.operation, request.params = operation.name, params
     return recorded
+
+
+KVS = "cloudfront-keyvaluestore"
+
+
+def _scenario_key_values(cf, kvs) -> None:
+    """Every operation of the KeyValueStore data plane, on a store of its own."""
+    arn = cf.create_key_value_store(Name="fuzz-keys")["KeyValueStore"]["ARN"]
+    etag = kvs.describe_key_value_store(KvsARN=arn)["ETag"]
+    etag = kvs.put_key(KvsARN=arn, Key="www.example.com", Value="tenant-a", IfMatch=etag)["ETag"]
+    kvs.get_key(KvsARN=arn, Key="www.example.com")
+    etag = kvs.update_keys(KvsARN=arn, IfMatch=etag, Puts=[{"Key": "k1", "Value": "v1"}, {"Key": "k2", "Value": "v"}],
+                           Deletes=[{"Key": "www.example.com"}])["ETag"]
+    kvs.list_keys(KvsARN=arn, MaxResults=1)
+    kvs.delete_key(KvsARN=arn, Key="k1", IfMatch=etag)
 
 
 def _scenario(cf) -> None:
@@ -738,14 +763,14 @@ def fuzz(app, corpus: list[Request], rng: random.Random, cases: int, *, key: tup
     tally = Tally()
     regions = list(_WEIGHTS)
     weights = [_WEIGHTS[r] for r in regions]
-    model = load_service_model("cloudfront")
+    models = {"cloudfront": load_service_model("cloudfront"), KVS: load_service_model(KVS)}
     for _ in range(cases):
         seed = _pick(rng, corpus)
         request = replace(seed, headers=dict(seed.headers))
         chosen = rng.choices(regions, weights, k=rng.randint(1, 3))
         for region in chosen:
             if region == "params":
-                _mutate_params(request, rng, model)
+                _mutate_params(request, rng, models[request.service])
             else:
                 _MUTATORS[region](request, rng)
         if key is not None:

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from cloudfront_local.application import Application
 from cloudfront_local.config import Settings
-from fuzzing import AUTH_REGION, CA_BUNDLE_KEY, REGIONS, ca_bundle, fuzz, record_corpus
+from fuzzing import AUTH_REGION, CA_BUNDLE_KEY, KVS, REGIONS, ca_bundle, fuzz, record_corpus
 from s3_stand_in import S3StandIn
 
 CASES = int(os.environ.get("CLOUDFRONT_LOCAL_FUZZ_CASES", "3000"))
@@ -59,6 +59,8 @@ def _no_5xx(request, response, regions):
 def test_the_corpus_calls_every_implemented_operation(open_app, guarded_app):
     for app, corpus in (open_app, guarded_app):
         assert {r.operation for r in corpus} >= set(app.handlers), set(app.handlers) - {r.operation for r in corpus}
+        data_plane = {r.operation for r in corpus if r.service == KVS}
+        assert data_plane >= set(app.key_value_store_handlers), set(app.key_value_store_handlers) - data_plane
 
 
 def test_mutants_of_real_requests_never_get_a_5xx(open_app):
