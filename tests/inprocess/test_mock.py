@@ -182,3 +182,29 @@ def test_mocks_stopped_out_of_order_restore_everything():
     second.stop()
     assert botocore.endpoint.Endpoint._send is original
     assert "AWS_ACCESS_KEY_ID" not in os.environ
+
+
+def test_the_key_value_store_client_needs_no_setting_in_process():
+    import json
+
+    with mock_cloudfront():
+        cloudfront = boto3.client("cloudfront")
+        kvs = boto3.client("cloudfront-keyvaluestore")  # no endpoint, no proxy: answered in process
+        store = cloudfront.create_key_value_store(Name="hosts")["KeyValueStore"]
+        etag = kvs.describe_key_value_store(KvsARN=store["ARN"])["ETag"]
+        kvs.put_key(KvsARN=store["ARN"], Key="www.example.com", Value="/site-a", IfMatch=etag)
+        code = b"""import cf from 'cloudfront';
+async function handler(event) {
+    const request = event.request;
+    request.uri = (await cf.kvs().get(request.headers.host.value)) + request.uri;
+    return request;
+}"""
+        made = cloudfront.create_function(Name="by-host", FunctionCode=code, FunctionConfig={
+            "Comment": "", "Runtime": "cloudfront-js-2.0",
+            "KeyValueStoreAssociations": {"Quantity": 1, "Items": [{"KeyValueStoreARN": store["ARN"]}]}})
+        event = {"version": "1.0", "context": {"eventType": "viewer-request"}, "viewer": {"ip": "198.51.100.1"},
+                 "request": {"method": "GET", "uri": "/index.html", "querystring": {},
+                             "headers": {"host": {"value": "www.example.com"}}, "cookies": {}}}
+        result = cloudfront.test_function(Name="by-host", IfMatch=made["ETag"],
+                                          EventObject=json.dumps(event).encode())["TestResult"]
+        assert json.loads(result["FunctionOutput"])["request"]["uri"] == "/site-a/index.html"
