@@ -50,6 +50,11 @@ def main(argv: list[str] | None = None) -> int:
 def serve(settings: Settings) -> int:
     import sqlite3
 
+    # botocore imports awscrt wherever it is installed (boto3's KeyValueStore client needs it to sign), and
+    # that costs start-up about 0.15 s; the server verifies signatures with `cryptography` and never signs
+    # with the CRT, so its process does without (function runtime workers are processes of their own).
+    sys.modules.setdefault("awscrt", None)
+
     import uvicorn
 
     from .server import create_app

@@ -26,13 +26,21 @@ def operation(name: str, service: str = CLOUDFRONT):
 def load_all() -> dict[str, dict[str, Callable]]:
     """Import every module of the service layer, so that each family's handlers register: a new family
     needs no line here. Returns service name -> its handlers."""
+    from ... import service
+
+    _import_tree(service.__path__, service.__name__)
+    return SERVICES
+
+
+def _import_tree(path, prefix: str) -> None:
+    # pkgutil.walk_packages would import every package to look inside it; the JavaScript runtime registers
+    # no operation and its engine should load when code first runs, not at start-up, so it is not entered.
     import importlib
     import pkgutil
 
-    from ... import service
-
-    for module in pkgutil.walk_packages(service.__path__, service.__name__ + "."):
-        # The JavaScript runtime registers no operation, and its engine loads when code first runs.
-        if ".runtime" not in module.name:
-            importlib.import_module(module.name)
-    return SERVICES
+    for module in pkgutil.iter_modules(path, prefix + "."):
+        if module.name.rsplit(".", 1)[1] == "runtime":
+            continue
+        imported = importlib.import_module(module.name)
+        if module.ispkg:
+            _import_tree(imported.__path__, module.name)
