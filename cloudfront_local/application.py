@@ -9,6 +9,7 @@ import logging
 import random
 import time
 import traceback
+import urllib.parse
 import uuid
 from typing import NamedTuple
 
@@ -18,6 +19,7 @@ from .protocol import CodecError, Response, RestJsonCodec, RestXmlCodec, load_se
 from .service.common.context import Context
 from .service.common.errors import IF_MATCH_MISSING, ServiceError
 from .service.common.registry import CLOUDFRONT, load_all
+from .service.multitenant import dns
 from .store import KeyTaken, Store, TransientConflict, open_store
 
 log = logging.getLogger("cloudfront_local")
@@ -82,14 +84,15 @@ class Application:
                 code, message, status = oversized
                 response = service.codec.encode_error(code, message, request_id, status)
             elif raw_path.startswith(INTERNAL_PREFIX):
-                name = "internal:" + raw_path[len(INTERNAL_PREFIX):]
+                endpoint = raw_path[len(INTERNAL_PREFIX):]
+                name = "internal:" + endpoint.split("/", 1)[0]
                 if self.auth.enforcing and name != "internal:health":
-                    # Resetting forgets every account's resources: with credentials, only a signed caller
-                    # allowed "cloudfront-local:Reset" (or everything) may do it.
+                    # Resetting forgets every account's resources, and the DNS zone is every account's: with
+                    # credentials, only a signed caller allowed the action (or cloudfront-local:*) may act.
                     principal = self.auth.identify(method, raw_path, query, headers, body or b"")
                     account = principal.account
-                    self.auth.authorize(principal, "cloudfront-local:Reset", "*")
-                response = self._internal(method, raw_path[len(INTERNAL_PREFIX):])
+                    self.auth.authorize(principal, _internal_action(method, endpoint), "*")
+                response = self._internal(method, endpoint, body)
             elif body is None:
                 response = service.codec.encode_error(
                     "RequestEntityTooLarge", f"The request body is larger than {self.settings.max_body_bytes} bytes",
@@ -124,29 +127,65 @@ class Application:
                                     _resource_arn(operation, params, account))
             handler = service.handlers.get(name)
             if handler is None:
+                # Every operation this code was written against has a handler (a test walks the model): one
+                # without is from a newer botocore than this cloudfront-local knows.
                 response = service.codec.encode_error(
-                    "NotImplemented", f"{name} is not implemented by cloudfront-local yet", request_id, 501)
+                    "NotImplemented", f"{name} comes from a newer botocore model than this cloudfront-local knows: "
+                    "upgrade cloudfront-local to use it", request_id, 501)
             else:
                 context = Context(account, time.time(), self.settings)
                 response = self._call(service.codec, handler, context, params, operation)
         except CodecError as error:
             response = service.codec.encode_error(error.code, error.message, request_id, error.status)
         except ServiceError as error:
-            response = service.codec.encode_error(error.code, error.message, request_id)
+            response = service.codec.encode_error(error.code, error.message, request_id, error.status)
         except AuthError as error:
             response = service.codec.encode_error(error.code, error.message, request_id, 403)
         response.operation = name
         return response
 
-    def _internal(self, method: str, name: str) -> Response:
+    def _internal(self, method: str, name: str, body: bytes | None) -> Response:
         """Endpoints of the emulator itself, under a prefix no CloudFront path can have."""
         if name == "health" and method == "GET":
-            body = json.dumps({"status": "ok", "service": "cloudfront"}).encode()
-            return Response(200, {"Content-Type": "application/json"}, body)
+            return _json(200, {"status": "ok", "service": "cloudfront"})
         if name == "reset" and method == "POST":
             self.reset()
             return Response(204)
-        return Response(404, {"Content-Type": "application/json"}, b'{"error": "no such internal endpoint"}')
+        if name == "dns" and method in ("GET", "POST"):
+            if method == "GET":
+                return _json(200, {"records": self.dns_records()})
+            shape = 'the body must be a JSON object {"name": …, "type": …, "value": …}'
+            try:
+                record = json.loads(body or b"")
+            except (ValueError, RecursionError):  # UnicodeDecodeError is a ValueError
+                return _json(400, {"error": shape})
+            if not isinstance(record, dict) or set(record) != {"name", "type", "value"}:
+                return _json(400, {"error": shape})
+            try:
+                return _json(201, self.add_dns_record(record["name"], record["type"], record["value"]))
+            except dns.BadRecord as error:
+                return _json(400, {"error": error.message})
+        if name.startswith("dns/") and method == "DELETE":
+            try:
+                self.remove_dns_records(urllib.parse.unquote(name[len("dns/"):]))
+            except dns.BadRecord as error:
+                return _json(400, {"error": error.message})
+            return Response(204)
+        return _json(404, {"error": "no such internal endpoint"})
+
+    # The simulated DNS zone, for tests: the internal endpoint and mock_cloudfront both call these.
+    def add_dns_record(self, name: str, type: str, value: str) -> dict:  # noqa: A002 - DNS's own word
+        """Add a record to the zone (a CNAME, A, AAAA or TXT); raises dns.BadRecord for a bad one."""
+        with self.store.transaction() as tx:
+            return dns.add(tx, {"name": name, "type": type, "value": value})
+
+    def dns_records(self) -> list[dict]:
+        with self.store.transaction() as tx:
+            return dns.listing(tx)
+
+    def remove_dns_records(self, name: str) -> bool:
+        with self.store.transaction() as tx:
+            return dns.remove(tx, name)
 
     def _call(self, codec, handler, context, params, operation) -> Response:
         for attempt in range(ATTEMPTS):
@@ -173,6 +212,16 @@ class Application:
 
     def close(self) -> None:
         self.store.close()
+
+
+def _json(status: int, document) -> Response:
+    return Response(status, {"Content-Type": "application/json"}, json.dumps(document).encode())
+
+
+def _internal_action(method: str, endpoint: str) -> str:
+    if endpoint.split("/", 1)[0] == "dns":
+        return "cloudfront-local:ListDnsRecords" if method == "GET" else "cloudfront-local:ChangeDnsRecords"
+    return "cloudfront-local:Reset"
 
 
 def _resource_arn(operation, params: dict, account: str) -> str:

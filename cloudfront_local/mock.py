@@ -108,6 +108,22 @@ class mock_cloudfront:  # noqa: N801 - named like moto's mock_aws, which users k
         if func is not None:
             functools.update_wrapper(self, func)
 
+    # -- the simulated DNS zone (what POST/GET/DELETE /_cloudfront-local/dns do for a server) ----------
+    def add_dns_record(self, name: str, type: str, value: str) -> dict:  # noqa: A002 - DNS's own word
+        """Add a CNAME, A, AAAA or TXT record, as a test declares what the internet would show."""
+        return self._running().add_dns_record(name, type, value)
+
+    def dns_records(self) -> list[dict]:
+        return self._running().dns_records()
+
+    def remove_dns_records(self, name: str) -> bool:
+        return self._running().remove_dns_records(name)
+
+    def _running(self) -> Application:
+        if self.application is None:
+            raise RuntimeError("mock_cloudfront is not started")
+        return self.application
+
     # -- context manager -------------------------------------------------------------------------
     def start(self) -> "mock_cloudfront":
         settings = Settings.from_env({}, log_requests=False, **self._settings)

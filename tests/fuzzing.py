@@ -186,6 +186,7 @@ def _scenario(cf) -> None:
     dist_id = spare_dist["Distribution"]["Id"]
     _deployed(lambda: cf.get_distribution(Id=dist_id)["Distribution"])
     cf.delete_distribution(Id=dist_id, IfMatch=spare_dist["ETag"])
+    _scenario_rest_of_the_api(cf, direct_id, multi["Id"], tenant_id)
     _scenario_references(cf)
 
 
@@ -383,6 +384,57 @@ def _scenario_edge_code(cf) -> None:
     spare = cf.create_connection_function(Name="fuzz-connection-spare", ConnectionFunctionConfig=runtime,
                                           ConnectionFunctionCode=CONNECTION_CODE)
     cf.delete_connection_function(Id=spare["ConnectionFunctionSummary"]["Id"], IfMatch=spare["ETag"])
+
+
+WEB_ACL = "arn:aws:wafv2:us-east-1:123456789012:global/webacl/fuzz/0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0"
+
+
+def _recorded_even_if_refused(call, **params) -> None:
+    """A call whose answer is an error by design (a discontinued feature, a domain not yet proved): the
+    request is in the corpus all the same."""
+    import botocore.exceptions
+
+    try:
+        call(**params)
+    except botocore.exceptions.ClientError:
+        pass
+
+
+def _scenario_rest_of_the_api(cf, direct_id: str, multi_id: str, tenant_id: str) -> None:
+    """Invalidations, web ACLs, domains and certificates, and the discontinued streaming distributions."""
+    batch = {"CallerReference": "fuzz-inv", "Paths": {"Quantity": 2, "Items": ["/index.html", "/assets/*"]}}
+    made = cf.create_invalidation(DistributionId=direct_id, InvalidationBatch=batch)["Invalidation"]
+    cf.get_invalidation(DistributionId=direct_id, Id=made["Id"])
+    cf.list_invalidations(DistributionId=direct_id, MaxItems="5")
+    made = cf.create_invalidation_for_distribution_tenant(Id=tenant_id, InvalidationBatch=batch)["Invalidation"]
+    cf.get_invalidation_for_distribution_tenant(DistributionTenantId=tenant_id, Id=made["Id"])
+    cf.list_invalidations_for_distribution_tenant(Id=tenant_id, MaxItems=5)
+    etag = cf.get_distribution_config(Id=direct_id)["ETag"]
+    etag = cf.associate_distribution_web_acl(Id=direct_id, WebACLArn=WEB_ACL, IfMatch=etag)["ETag"]
+    cf.list_distributions_by_web_acl_id(WebACLId=WEB_ACL)
+    cf.disassociate_distribution_web_acl(Id=direct_id, IfMatch=etag)
+    etag = cf.get_distribution_tenant(Identifier=tenant_id)["ETag"]
+    etag = cf.associate_distribution_tenant_web_acl(Id=tenant_id, WebACLArn=WEB_ACL, IfMatch=etag)["ETag"]
+    cf.disassociate_distribution_tenant_web_acl(Id=tenant_id, IfMatch=etag)
+    cf.verify_dns_configuration(Identifier=tenant_id)
+    _recorded_even_if_refused(cf.get_managed_certificate_details, Identifier=tenant_id)
+    cf.list_conflicting_aliases(DistributionId=direct_id, Alias="www.fuzz.example")
+    cf.list_domain_conflicts(Domain="tenant.fuzz.example", DomainControlValidationResource={"DistributionId": multi_id})
+    _recorded_even_if_refused(cf.associate_alias, TargetDistributionId=direct_id, Alias="www.fuzz.example")
+    _recorded_even_if_refused(cf.update_domain_association, Domain="tenant.fuzz.example",
+                              TargetResource={"DistributionTenantId": tenant_id})
+    streaming = {"CallerReference": "fuzz-rtmp", "S3Origin": {"DomainName": "media.s3.amazonaws.com",
+                                                              "OriginAccessIdentity": ""},
+                 "Comment": "", "TrustedSigners": {"Enabled": False, "Quantity": 0}, "Enabled": True}
+    cf.list_streaming_distributions(MaxItems="5")
+    _recorded_even_if_refused(cf.create_streaming_distribution, StreamingDistributionConfig=streaming)
+    _recorded_even_if_refused(cf.create_streaming_distribution_with_tags, StreamingDistributionConfigWithTags={
+        "StreamingDistributionConfig": streaming, "Tags": {"Items": []}})
+    for call in (cf.get_streaming_distribution, cf.get_streaming_distribution_config):
+        _recorded_even_if_refused(call, Id="EFUZZSTREAM001")
+    _recorded_even_if_refused(cf.update_streaming_distribution, Id="EFUZZSTREAM001", IfMatch="E1",
+                              StreamingDistributionConfig=streaming)
+    _recorded_even_if_refused(cf.delete_streaming_distribution, Id="EFUZZSTREAM001", IfMatch="E1")
 
 
 CA_BUNDLE_KEY = ("fuzz-bundles", "roots.pem")

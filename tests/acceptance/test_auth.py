@@ -1,5 +1,6 @@
 """--credentials: SigV4 signatures from listed keys, accounts from the file, allow-lists; AWS's 403s."""
 import datetime
+import json
 import time
 
 import boto3
@@ -206,3 +207,16 @@ def test_presigned_urls_live_as_long_as_they_say(tmp_path):
             assert accepted, f"accepted {minutes} minutes after signing"
         except AuthError as error:
             assert not accepted, f"refused {minutes} minutes after signing: {error}"
+
+
+def test_the_dns_zone_needs_a_signature_when_credentials_are_enforced(secured):
+    record = json.dumps({"name": "www.secured.example", "type": "A", "value": "127.0.0.1"}).encode()
+    assert requests.post(f"{secured.url}/_cloudfront-local/dns", data=record).status_code == 403
+    assert requests.get(f"{secured.url}/_cloudfront-local/dns").status_code == 403
+    reader = _signed(secured, "POST", "/_cloudfront-local/dns", body=record, key="AKIAREADONLY00000002",
+                     secret="read-secret")
+    assert _send(reader).status_code == 403  # its allow-list does not include cloudfront-local:ChangeDnsRecords
+    assert _send(_signed(secured, "POST", "/_cloudfront-local/dns", body=record)).status_code == 201
+    listed = _send(_signed(secured, "GET", "/_cloudfront-local/dns"))
+    assert listed.status_code == 200 and listed.json()["records"][0]["name"] == "www.secured.example"
+    assert _send(_signed(secured, "DELETE", "/_cloudfront-local/dns/www.secured.example")).status_code == 204

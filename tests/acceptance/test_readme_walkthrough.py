@@ -64,3 +64,14 @@ def test_function_and_key_value_store_examples(tmp_path):
                                 timeout=120)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "tenant-a"
+
+
+def test_simulated_dns_example(tmp_path):
+    """The simulated DNS example: a tenant's domain verified and its managed certificate issued."""
+    from serving import RunningServer
+
+    with RunningServer() as server:
+        script = "\n".join(example(name) for name in ("connect", "dns")).replace("http://127.0.0.1:4599", server.url)
+        result = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, capture_output=True, text=True,
+                                timeout=120)
+    assert result.returncode == 0, result.stderr

@@ -196,12 +196,14 @@ def test_paths_that_match_no_operation_are_404(server, method, path):
     assert_error(response, 404, "InvalidRequest")
 
 
-def test_unimplemented_operations_are_501_naming_the_operation(server):
+def test_streaming_distributions_are_gone_as_on_cloudfront(server):
+    # RTMP distributions were discontinued: none can exist, and the list is empty.
     response = requests.get(f"{server.url}/2020-05-31/streaming-distribution")
-    assert response.status_code == 501
+    assert response.status_code == 200
     root = ET.fromstring(response.content)
-    assert root.find(f"{Q}Error/{Q}Code").text == "NotImplemented"
-    assert "ListStreamingDistributions" in root.find(f"{Q}Error/{Q}Message").text
+    assert root.find(f"{Q}Quantity").text == "0" and root.find(f"{Q}IsTruncated").text == "false"
+    response = requests.get(f"{server.url}/2020-05-31/streaming-distribution/EDFDVBD6EXAMPLE")
+    assert_error(response, 404, "NoSuchStreamingDistribution")
 
 
 def test_oversized_body_is_refused(server, account):

@@ -208,3 +208,23 @@ async function handler(event) {
         result = cloudfront.test_function(Name="by-host", IfMatch=made["ETag"],
                                           EventObject=json.dumps(event).encode())["TestResult"]
         assert json.loads(result["FunctionOutput"])["request"]["uri"] == "/site-a/index.html"
+
+
+def test_the_simulated_dns_zone_is_a_python_call_in_process():
+    with mock_cloudfront() as mock:
+        cloudfront = boto3.client("cloudfront")
+        group = cloudfront.create_connection_group(Name="zone")["ConnectionGroup"]
+        multi = cloudfront.create_distribution(DistributionConfig={
+            "CallerReference": "zone", "Comment": "", "Enabled": True, "ConnectionMode": "tenant-only",
+            "Origins": {"Quantity": 1, "Items": [{"Id": "o", "DomainName": "o.example.com", "CustomOriginConfig": {
+                "HTTPPort": 80, "HTTPSPort": 443, "OriginProtocolPolicy": "https-only"}}]},
+            "DefaultCacheBehavior": {"TargetOriginId": "o", "ViewerProtocolPolicy": "https-only",
+                                     "CachePolicyId": "658327ea-f89d-4fab-a63d-7e88639e58f6"}})["Distribution"]
+        tenant = cloudfront.create_distribution_tenant(DistributionId=multi["Id"], Name="zone",
+                                                       Domains=[{"Domain": "zone.example.com"}],
+                                                       ConnectionGroupId=group["Id"])["DistributionTenant"]
+        mock.add_dns_record("zone.example.com", "CNAME", group["RoutingEndpoint"])
+        assert mock.dns_records() == [{"name": "zone.example.com", "type": "CNAME", "value": group["RoutingEndpoint"]}]
+        status = cloudfront.verify_dns_configuration(Identifier=tenant["Id"])["DnsConfigurationList"][0]["Status"]
+        assert status == "valid-configuration"
+        assert mock.remove_dns_records("zone.example.com") is True and mock.dns_records() == []

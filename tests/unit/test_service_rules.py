@@ -18,7 +18,8 @@ def test_every_service_error_is_an_error_shape_of_the_model():
     assert classes
     for cls in classes:
         assert cls.code == cls.__name__
-        assert cls.code in statuses, cls.code
+        # The few AWS documents but the model lacks carry their own status.
+        assert cls.code in statuses or (cls in errors.UNMODELED and cls.status), cls.code
 
 
 def test_identifier_formats():

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 class ServiceError(Exception):
     code = "InternalError"
+    status: int | None = None  # only for errors the model lacks; the model's own carry theirs
 
     def __init__(self, message: str):
         super().__init__(message)
@@ -96,6 +97,16 @@ class CNAMEAlreadyExists(ServiceError):
 
 class InvalidAssociation(ServiceError):
     code = "InvalidAssociation"
+
+
+class InvalidationBatchAlreadyExists(ServiceError):
+    """Documented in CreateInvalidation's API reference (the same CallerReference with other paths) but
+    absent from the model's error shapes; 409 like the model's other …AlreadyExists errors."""
+    code = "InvalidationBatchAlreadyExists"
+    status = 409
+
+
+UNMODELED = {InvalidationBatchAlreadyExists}
 
 
 def __getattr__(name: str) -> type[ServiceError]:

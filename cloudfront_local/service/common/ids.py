@@ -104,3 +104,9 @@ def timestamp(epoch: float) -> str:
 def connection_function_id() -> str:
     """`cf_` and 27 base62 characters, like the other newer resources (AWS's examples are redacted)."""
     return "cf_" + _random_text(_BASE62, 27)
+
+
+def invalidation_id(length: int = 13) -> str:
+    """`I` and upper-case letters or digits: 13 for a distribution's (I2J0I21PCUYOIK), 25 for a tenant's
+    (I4CU23QAPKMUDUU06F9OFGFABC)."""
+    return "I" + _random_text(_UPPER36, length)

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from ...store import KeyTaken, Record, Transaction
-from . import connection_groups, domains
+from . import certificates, connection_groups, domains
 from ..common import ids, lifecycle, paging, tagging
 from ..distributions import config as distribution_config, distributions
 from ..common.context import Context
@@ -161,8 +161,25 @@ def create_distribution_tenant(ctx: Context, tx: Transaction, params: dict) -> d
         "Enabled": params.get("Enabled", True),
         **lifecycle.created(ctx),
     }
+    if params.get("ManagedCertificateRequest"):
+        doc = _requesting(ctx, doc, params["ManagedCertificateRequest"])
     _store(ctx, tx, None, doc)
     return _output(ctx, doc, "InProgress")
+
+
+def _requesting(ctx: Context, doc: dict, request: dict) -> dict:
+    """A managed certificate asked for: pending validation, and the domains inactive until it is issued."""
+    return {**doc, "_certificate": certificates.requested(ctx, request, _domain_names(doc)),
+            "Domains": [{**d, "Status": "inactive"} for d in doc["Domains"]]}
+
+
+def current(ctx: Context, tx: Transaction, record: Record) -> dict:
+    """The tenant as it now stands: a pending managed certificate the DNS now validates is issued."""
+    issued = certificates.refreshed(ctx, tx, record.doc)
+    if issued is None:
+        return record.doc
+    tx.replace(record, issued, _keys(ctx.account, issued))
+    return issued
 
 
 @operation("GetDistributionTenant")
@@ -170,7 +187,7 @@ def get_distribution_tenant(ctx: Context, tx: Transaction, params: dict) -> dict
     record = lookup(ctx, tx, params["Identifier"])
     if record is None:
         raise _not_found(params["Identifier"])
-    return _output(ctx, record.doc)
+    return _output(ctx, current(ctx, tx, record))
 
 
 @operation("GetDistributionTenantByDomain")
@@ -224,6 +241,8 @@ def update_distribution_tenant(ctx: Context, tx: Transaction, params: dict) -> d
         doc["ConnectionGroupId"] = _connection_group(ctx, tx, params["ConnectionGroupId"])
     if "Enabled" in params:
         doc["Enabled"] = params["Enabled"]
+    if params.get("ManagedCertificateRequest"):
+        doc = _requesting(ctx, doc, params["ManagedCertificateRequest"])
     doc = lifecycle.changed(ctx, doc)
     _store(ctx, tx, record, doc)
     return _output(ctx, doc, "InProgress")

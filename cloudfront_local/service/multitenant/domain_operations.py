@@ -1,0 +1,155 @@
+"""Operations on domains across distributions and tenants: checking their DNS, their managed certificates,
+finding who else holds one, and moving one (AssociateAlias, UpdateDomainAssociation).
+
+Domains are unique per account here (domains.py), so the conflicts found are those of the caller's account;
+other accounts' holders are not visible (docs/behaviour.md)."""
+from __future__ import annotations
+
+from ...store import Record, Transaction
+from ..common import errors, lifecycle, paging, quantities
+from ..common.context import Context
+from ..common.registry import operation
+from ..distributions import distributions
+from . import certificates, dns, domains, tenants
+
+
+def _tenant(ctx: Context, tx: Transaction, identifier: str) -> Record:
+    record = tenants.lookup(ctx, tx, identifier)
+    if record is None:
+        raise errors.EntityNotFound(f"The distribution tenant {identifier} does not exist.")
+    return record
+
+
+@operation("VerifyDnsConfiguration")
+def verify_dns_configuration(ctx, tx, params):
+    record = _tenant(ctx, tx, params["Identifier"])
+    doc = tenants.current(ctx, tx, record)
+    names = [d["Domain"] for d in doc["Domains"]]
+    if params.get("Domain"):
+        wanted = domains.normalise(params["Domain"])
+        if wanted not in names:
+            raise errors.InvalidArgument(f"{params['Domain']} is not a domain of the tenant {doc['Id']}.")
+        names = [wanted]
+    endpoint = certificates.routing_endpoint(ctx, tx, doc)
+    answers = []
+    for name in names:
+        status, reason = certificates.check_domain(tx, name, endpoint)
+        answers.append({"Domain": name, "Status": status, "Reason": reason})
+    return {"DnsConfigurationList": answers}
+
+
+@operation("GetManagedCertificateDetails")
+def get_managed_certificate_details(ctx, tx, params):
+    record = _tenant(ctx, tx, params["Identifier"])
+    return {"ManagedCertificateDetails": certificates.details(tenants.current(ctx, tx, record))}
+
+
+def _holder(ctx: Context, tx: Transaction, domain: str) -> Record | None:
+    return tx.find(ctx.account, domains.KEY, domains.normalise(domain))
+
+
+def _masked(text: str, keep: int) -> str:
+    return "*" * max(len(text) - keep, 0) + text[-keep:]
+
+
+def _overlapping(domain: str) -> list[str]:
+    """The names that would serve `domain`: itself and the wildcard one level up (or, for a wildcard, the
+    names it covers are not enumerable, so only itself)."""
+    name = domains.normalise(domain)
+    parent = name.split(".", 1)[1] if "." in name else ""
+    return [name] + (["*." + parent] if parent and not name.startswith("*.") else [])
+
+
+@operation("ListConflictingAliases")
+def list_conflicting_aliases(ctx, tx, params):
+    distributions.get_record(ctx, tx, params["DistributionId"])
+    limit = params.get("MaxItems") or 100
+    items = []
+    for name in _overlapping(params["Alias"]):
+        holder = _holder(ctx, tx, name)
+        if holder is not None and holder.kind == distributions.KIND and holder.id != params["DistributionId"]:
+            items.append({"Alias": name, "DistributionId": _masked(holder.id, 4), "AccountId": _masked(ctx.account, 4)})
+    return {"ConflictingAliasesList": {"MaxItems": limit, "Quantity": len(items[:limit]), "Items": items[:limit]}}
+
+
+@operation("ListDomainConflicts")
+def list_domain_conflicts(ctx, tx, params):
+    _resource(ctx, tx, params["DomainControlValidationResource"])
+    paging.max_items(params.get("MaxItems"))
+    conflicts = []
+    for name in _overlapping(params["Domain"]):
+        holder = _holder(ctx, tx, name)
+        if holder is not None:
+            conflicts.append({"Domain": name, "ResourceType": holder.kind, "ResourceId": _masked(holder.id, 14),
+                              "AccountId": ctx.account})
+    return {"DomainConflicts": conflicts}
+
+
+def _resource(ctx: Context, tx: Transaction, reference: dict) -> Record:
+    """The distribution or tenant a DistributionResourceId names (exactly one of its two members)."""
+    distribution_id, tenant_id = reference.get("DistributionId"), reference.get("DistributionTenantId")
+    if bool(distribution_id) == bool(tenant_id):
+        raise errors.InvalidArgument("Name either a DistributionId or a DistributionTenantId.")
+    if distribution_id:
+        record = tx.get(distributions.KIND, ctx.account, distribution_id)
+        if record is None:
+            raise errors.EntityNotFound(f"The distribution {distribution_id} does not exist.")
+        return record
+    return _tenant(ctx, tx, tenant_id)
+
+
+def _with_domain(doc: dict, kind: str, domain: str) -> dict:
+    if kind == distributions.KIND:
+        config = doc["DistributionConfig"]
+        aliases = [*quantities.items(config.get("Aliases")), domain]
+        return {**doc, "DistributionConfig": {**config, "Aliases": {"Quantity": len(aliases), "Items": aliases}}}
+    if len(doc["Domains"]) >= tenants.MAX_DOMAINS:
+        raise errors.EntityLimitExceeded(f"A distribution tenant can have at most {tenants.MAX_DOMAINS} domains.")
+    return {**doc, "Domains": [*doc["Domains"], {"Domain": domain, "Status": "active", "ServeOn": "any"}]}
+
+
+def _move(ctx: Context, tx: Transaction, domain: str, target: Record) -> dict:
+    """Take `domain` from its holder in the account (if any) and give it to `target`; the target's new doc."""
+    name = domains.normalise(domain)
+    domains.claim(ctx, tx, [name], target.id, take_over=True)
+    held, _without, all_keys = domains.HOLDERS[target.kind]
+    if name in held(target.doc):
+        return target.doc
+    doc = lifecycle.changed(ctx, _with_domain(target.doc, target.kind, name))
+    tx.replace(target, doc, all_keys(ctx.account, doc))
+    return doc
+
+
+@operation("UpdateDomainAssociation")
+def update_domain_association(ctx, tx, params):
+    target = _resource(ctx, tx, params["TargetResource"])
+    if params.get("IfMatch") is not None:
+        lifecycle.check_if_match(target.doc, params["IfMatch"])
+    source = _holder(ctx, tx, params["Domain"])
+    if source is None:
+        raise errors.EntityNotFound(f"No distribution or tenant of the account has the domain {params['Domain']}.")
+    if source.id == target.id:
+        raise errors.InvalidAssociation(f"{params['Domain']} is already associated with {target.id}.")
+    if target.kind == distributions.KIND and not distributions.is_multi_tenant(target.doc) and \
+            source.kind != distributions.KIND:
+        raise errors.InvalidAssociation("A tenant's domain moves to another tenant or multi-tenant distribution.")
+    doc = _move(ctx, tx, params["Domain"], target)
+    return {"Domain": domains.normalise(params["Domain"]), "ResourceId": target.id, "ETag": doc["ETag"]}
+
+
+@operation("AssociateAlias")
+def associate_alias(ctx, tx, params):
+    target = distributions.get_record(ctx, tx, params["TargetDistributionId"])
+    alias = domains.checked(params["Alias"])
+    if distributions.is_multi_tenant(target.doc):
+        raise errors.IllegalUpdate("AssociateAlias moves an alias to a standard distribution; tenants have domains.")
+    certificate = target.doc["DistributionConfig"].get("ViewerCertificate") or {}
+    if not (certificate.get("ACMCertificateArn") or certificate.get("IAMCertificateId")):
+        raise errors.InvalidArgument(f"The distribution {target.id} needs a certificate that covers {alias}.")
+    # CloudFront checks that the alias's owner allows the move: a TXT record _<alias> naming the target.
+    expected = target.doc["DomainName"]
+    if expected not in dns.txt(tx, "_" + alias.removeprefix("*.")):
+        raise errors.InvalidArgument(f"Add a DNS TXT record _{alias.removeprefix('*.')} with the value {expected} "
+                                     "to move the alias to this distribution.")
+    _move(ctx, tx, alias, target)
+    return {}
