@@ -4,9 +4,11 @@ with and without --credentials, and hypothesis.
 
 CLOUDFRONT_LOCAL_FUZZ_CASES sets the number of mutants per test (3,000 by default, to keep CI quick), and
 CLOUDFRONT_LOCAL_FUZZ_SEED repeats a run."""
+import json
 import os
 import random
 import time
+import urllib.parse
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -94,3 +96,21 @@ def test_arbitrary_requests_never_get_a_5xx(open_app, method, path, query, heade
     app, _corpus = open_app
     response = app.handle(method, path, query, headers, body)
     assert response.status < 500 or response.status == 501
+
+
+RECORD_PARTS = st.one_of(st.text(max_size=300), st.integers(), st.none(), st.lists(st.text(max_size=5), max_size=3),
+                         st.sampled_from(["CNAME", "A", "AAAA", "TXT", "www.example.com", "127.0.0.1", "::1"]))
+
+
+@settings(max_examples=500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(body=st.one_of(st.binary(max_size=400),
+                      st.dictionaries(st.sampled_from(["name", "type", "value", "extra"]), RECORD_PARTS,
+                                      max_size=4).map(lambda d: json.dumps(d).encode())),
+       name=st.text(max_size=300))
+def test_the_dns_zone_answers_hostile_records_with_a_4xx(open_app, body, name):
+    app, _corpus = open_app
+    added = app.handle("POST", "/_cloudfront-local/dns", "", {}, body)
+    assert added.status in (201, 400), (body, added.status, added.body)
+    removed = app.handle("DELETE", "/_cloudfront-local/dns/" + urllib.parse.quote(name), "", {}, b"")
+    assert removed.status in (204, 400, 404), (name, removed.status, removed.body)
+    assert app.handle("GET", "/_cloudfront-local/dns", "", {}, b"").status == 200
