@@ -27,7 +27,7 @@ class Process:
 
 
 def emulator(*args: str) -> Process:
-    return Process([sys.executable, "-m", "cloudfront_local", "serve", "--port", "0",
+    return Process([sys.executable, "-m", "cloudfront_local", "serve", "--port", "0", "--edge-port", "-1",
                     "--connection-group-quota", "1000000", *args])
 
 

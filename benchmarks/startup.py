@@ -14,7 +14,7 @@ def measure(runs: int = 5) -> dict:
     to_listening, to_answer = [], []
     for _ in range(runs):
         started = time.perf_counter()
-        server = processes.Process([sys.executable, "-m", "cloudfront_local", "serve", "--port", "0"])
+        server = processes.Process([sys.executable, "-m", "cloudfront_local", "serve", "--port", "0", "--edge-port", "-1"])
         try:
             listening = time.perf_counter()
             while True:

@@ -6,7 +6,7 @@ import logging
 import sys
 
 from . import __version__, listener
-from .config import DEFAULT_PORT, Settings, quota_fields
+from .config import DEFAULT_EDGE_PORT, DEFAULT_PORT, Settings, quota_fields
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -17,6 +17,9 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", help="address to listen on (CLOUDFRONT_LOCAL_HOST; default 127.0.0.1)")
     serve.add_argument("--port", type=int,
                        help=f"port to listen on, 0 for any free one (CLOUDFRONT_LOCAL_PORT; default {DEFAULT_PORT})")
+    serve.add_argument("--edge-port", type=int, dest="edge_port",
+                       help="port viewers' requests reach the distributions on, 0 for any free one, -1 for none "
+                            f"(CLOUDFRONT_LOCAL_EDGE_PORT; default {DEFAULT_EDGE_PORT})")
     serve.add_argument("--state", help="SQLite file that keeps the state across restarts (CLOUDFRONT_LOCAL_STATE; "
                                        "default: a fresh in-memory state each run)")
     serve.add_argument("--deploy-delay", type=float, dest="deploy_delay",
@@ -57,17 +60,26 @@ def serve(settings: Settings) -> int:
 
     import uvicorn
 
-    from .server import create_app
+    from .server import create_app, with_edge
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", stream=sys.stderr)
+    sockets = []
     try:
         app = create_app(settings)
-        sock = listener.listen(settings.host, settings.port)
+        sockets.append(listener.listen(settings.host, settings.port))
+        if settings.edge_port >= 0:
+            sockets.append(listener.listen(settings.host, settings.edge_port))
+            app = with_edge(app, sockets[1].getsockname()[1])
     except (OSError, ValueError, RuntimeError, sqlite3.Error) as error:
+        for sock in sockets:
+            sock.close()
         print(f"cloudfront-local: cannot serve: {error}", file=sys.stderr)
         return 2
-    print(f"cloudfront-local listening on {listener.url(sock)}", file=sys.stderr, flush=True)
-    uvicorn.Server(uvicorn_config(app)).run(sockets=[sock])
+    # The API's line first, as before the edge: a reader that stops at the first "listening on" has it.
+    print(f"cloudfront-local listening on {listener.url(sockets[0])}", file=sys.stderr, flush=True)
+    if len(sockets) > 1:
+        print(f"cloudfront-local edge listening on {listener.url(sockets[1])}", file=sys.stderr, flush=True)
+    uvicorn.Server(uvicorn_config(app)).run(sockets=sockets)
     return 0
 
 

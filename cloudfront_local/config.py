@@ -5,6 +5,7 @@ import os
 from dataclasses import dataclass, fields
 
 DEFAULT_PORT = 4599
+DEFAULT_EDGE_PORT = 4598
 DEFAULT_ACCOUNT = "123456789012"
 # Per-account quotas; where each number comes from is in docs/behaviour.md.
 DEFAULT_CONNECTION_GROUP_QUOTA = 100
@@ -25,6 +26,7 @@ DEFAULT_QUOTAS = {
 class Settings:
     host: str = "127.0.0.1"
     port: int = DEFAULT_PORT
+    edge_port: int = DEFAULT_EDGE_PORT  # viewer traffic; 0 picks a free port, -1 serves no edge
     state: str | None = None            # None: a fresh in-memory state; a path: a durable SQLite file
     deploy_delay: float = 0.0           # seconds from a change until its Status reads Deployed
     default_account: str = DEFAULT_ACCOUNT
@@ -74,6 +76,8 @@ class Settings:
             raise ValueError("the deploy delay must be a number of seconds from 0 to a year")
         if not 0 <= self.port <= 65535:
             raise ValueError("the port must be from 0 to 65535")
+        if not -1 <= self.edge_port <= 65535:
+            raise ValueError("the edge port must be from 0 to 65535, or -1 for no edge")
         if self.max_body_bytes < 1:
             raise ValueError("the body size limit must be positive")
         for name in quota_fields():

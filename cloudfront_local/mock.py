@@ -119,6 +119,19 @@ class mock_cloudfront:  # noqa: N801 - named like moto's mock_aws, which users k
     def remove_dns_records(self, name: str) -> bool:
         return self._running().remove_dns_records(name)
 
+    # -- the edge (what a server's --edge-port answers) ----------------------------------------------
+    def edge_request(self, method: str, url: str, headers: dict | None = None, body: bytes = b""):
+        """Send a viewer request through the edge without a socket: `url` like "http://shop.example.com/a?b=1"
+        (its host is the Host header unless `headers` has one). Returns an object with `status`, `headers`
+        (a list of (name, value)), `header(name)` and `body`."""
+        from .edge.pipeline import Edge  # the edge loads when a test first uses it
+
+        parts = urllib.parse.urlsplit(url)
+        sent = list((headers or {}).items())
+        if not any(name.lower() == "host" for name, _ in sent):
+            sent.insert(0, ("Host", parts.netloc))
+        return Edge(self._running()).handle(method.upper(), parts.path or "/", parts.query, sent, bytes(body))
+
     def _running(self) -> Application:
         if self.application is None:
             raise RuntimeError("mock_cloudfront is not started")

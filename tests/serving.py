@@ -10,7 +10,8 @@ import time
 
 class RunningServer:
     def __init__(self, *args: str, env: dict[str, str] | None = None, timeout: float = 15.0):
-        command = [sys.executable, "-m", "cloudfront_local", "serve", "--port", "0", *args]
+        # --edge-port 0: the default edge port would collide between servers the tests run side by side.
+        command = [sys.executable, "-m", "cloudfront_local", "serve", "--port", "0", "--edge-port", "0", *args]
         self.lines: list[str] = []
         self.process = subprocess.Popen(
             command, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True,
@@ -18,13 +19,18 @@ class RunningServer:
         )
         deadline = time.monotonic() + timeout
         self.url = None
+        self.edge_url = None  # the edge's address, when the server has an edge
+        edge = not ("--edge-port" in args and args[args.index("--edge-port") + 1:][:1] == ("-1",))
         while time.monotonic() < deadline:
             line = self.process.stderr.readline()
             if not line:
                 break
             self.lines.append(line)
-            if "listening on " in line:
+            if "edge listening on " in line:
+                self.edge_url = line.rsplit("listening on ", 1)[1].strip()
+            elif "listening on " in line:
                 self.url = line.rsplit("listening on ", 1)[1].strip()
+            if self.url and (self.edge_url or not edge):
                 break
         if self.url is None:
             self.process.kill()

@@ -41,6 +41,10 @@ class Transaction(Protocol):
         """The record holding unique `key`=`value` in `scope` (an account, or GLOBAL). Key names are
         namespaces chosen by the service ("connection-group:name", "domain"), shared across kinds."""
 
+    def holders(self, key: str, value: str, limit: int) -> list[Record]:
+        """Up to `limit` records holding `key`=`value` in any scope: the edge looks a viewer's Host up in
+        every account, since viewers carry no account."""
+
     def insert(self, kind: str, account: str, id: str, doc: dict, keys: Keys = ()) -> Record:
         """Add a record holding the unique `keys`, (scope, key, value) triples; raises KeyTaken if one
         is held by another record, and then changes nothing (the transaction stays usable)."""

@@ -53,6 +53,11 @@ class _MemoryTransaction:
         row = self._s.keys.get((scope, key, value))
         return row.record() if row else None
 
+    def holders(self, key, value, limit):
+        # A scan: an emulator holds few keys, and a second index would double every write's bookkeeping.
+        found = [row for (_scope, k, v), row in self._s.keys.items() if k == key and v == value]
+        return [row.record() for row in sorted(found, key=lambda row: row.seq)[:limit]]
+
     def insert(self, kind, account, id, doc, keys=()):
         store = self._s
         if (kind, account, id) in store.rows:

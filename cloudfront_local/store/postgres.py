@@ -67,6 +67,12 @@ class _PostgresTransaction:
             " WHERE k.scope = %s AND k.key = %s AND k.value = %s", (scope, key, value)).fetchone()
         return self._record(row) if row else None
 
+    def holders(self, key, value, limit):
+        rows = self._db.execute(
+            "SELECT r.seq, r.kind, r.account, r.id, r.doc FROM unique_keys k JOIN resources r ON r.seq = k.seq"
+            " WHERE k.key = %s AND k.value = %s ORDER BY r.seq LIMIT %s", (key, value, limit)).fetchall()
+        return [self._record(row) for row in rows]
+
     def insert(self, kind, account, id, doc, keys=()):
         try:
             with self._db.transaction():  # a savepoint: a taken key must not doom the whole transaction

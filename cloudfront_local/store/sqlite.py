@@ -71,6 +71,12 @@ class _SqliteTransaction:
         ).fetchone()
         return self._record(row) if row else None
 
+    def holders(self, key, value, limit):
+        rows = self._db.execute(
+            "SELECT r.seq, r.kind, r.account, r.id, r.doc FROM unique_keys k JOIN resources r ON r.seq = k.seq"
+            " WHERE k.key = ? AND k.value = ? ORDER BY r.seq LIMIT ?", (key, value, limit)).fetchall()
+        return [self._record(row) for row in rows]
+
     def insert(self, kind, account, id, doc, keys=()):
         with self._savepoint():
             cursor = self._db.execute(

@@ -36,7 +36,8 @@ def _clients(servers, account, count=12):
 
 def test_servers_started_together_migrate_once(postgres):
     database = postgres.database()
-    command = [sys.executable, "-m", "cloudfront_local", "serve", "--port", "0", "--state", database]
+    command = [sys.executable, "-m", "cloudfront_local", "serve", "--port", "0", "--edge-port", "-1",
+               "--state", database]
     processes = [subprocess.Popen(command, stderr=subprocess.PIPE, text=True) for _ in range(4)]
     try:
         for process in processes:

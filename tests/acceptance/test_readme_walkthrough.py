@@ -75,3 +75,30 @@ def test_simulated_dns_example(tmp_path):
         result = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, capture_output=True, text=True,
                                 timeout=120)
     assert result.returncode == 0, result.stderr
+
+
+def test_edge_example(tmp_path):
+    """The edge example, as written but for the ports: a page of a real origin server through the edge."""
+    import functools
+    import http.server
+    import threading
+
+    from serving import RunningServer
+
+    (tmp_path / "index.html").write_text("hello from the origin")
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(tmp_path))
+    origin = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=origin.serve_forever, daemon=True).start()
+    try:
+        with RunningServer() as server:
+            script = "\n".join(example(name) for name in ("connect", "edge"))
+            script = script.replace("http://127.0.0.1:4599", server.url).replace("http://127.0.0.1:4598",
+                                                                               server.edge_url)
+            script = script.replace('"HTTPPort": 8080', f'"HTTPPort": {origin.server_address[1]}')
+            script += "\nprint(answer.status_code, answer.headers['X-Cache'], answer.text)"
+            result = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, capture_output=True, text=True,
+                                    timeout=120)
+    finally:
+        origin.shutdown()
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "200 Miss from cloudfront hello from the origin"

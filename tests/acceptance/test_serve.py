@@ -6,6 +6,7 @@ import sys
 import time
 
 import pytest
+import requests
 
 from conftest import make_client
 from serving import RunningServer
@@ -80,3 +81,16 @@ def test_console_script_is_installed():
     result = subprocess.run(["cloudfront-local", "--version"], capture_output=True, text=True, timeout=30)
     assert result.returncode == 0
     assert result.stdout.startswith("cloudfront-local ")
+
+
+def test_edge_port_any_free_one_or_none():
+    with RunningServer() as running:  # tests/serving.py asks for --edge-port 0: any free port
+        assert running.edge_url and running.edge_url != running.url
+        unknown = requests.get(running.edge_url + "/", headers={"Host": "nobody.example.com"}, timeout=5)
+        assert unknown.status_code == 403
+    with RunningServer("--edge-port", "-1") as running:
+        assert running.edge_url is None
+        assert not any("edge listening" in line for line in running.lines)
+    result = subprocess.run([sys.executable, "-m", "cloudfront_local", "serve", "--edge-port", "70000"],
+                            capture_output=True, text=True, timeout=30)
+    assert result.returncode == 2 and "edge port" in result.stderr

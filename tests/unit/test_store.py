@@ -198,3 +198,15 @@ def test_where_matches_a_string_field_or_an_element_of_a_list_field(store):
         assert [r.id for r in tx.page("dist", "111", 0, 10, {"one": "cache:a"})] == ["d1"]
         assert [r.id for r in tx.page("dist", "111", 0, 10, {"nested.uses": "cache:a"})] == ["d3"]
         assert [r.id for r in tx.page("dist", "111", 0, 10, {"missing": "cache:a"})] == []
+
+
+def test_holders_of_a_key_in_every_scope(store):
+    with store.transaction() as tx:
+        tx.insert("thing", "111", "a", {"n": 1}, [("111", "domain", "x.example.com")])
+        tx.insert("thing", "222", "b", {"n": 2}, [("222", "domain", "x.example.com")])
+        tx.insert("thing", "222", "c", {"n": 3}, [("222", "domain", "y.example.com")])
+    with store.transaction() as tx:
+        assert [(r.account, r.id, r.doc) for r in tx.holders("domain", "x.example.com", 10)] == [
+            ("111", "a", {"n": 1}), ("222", "b", {"n": 2})]
+        assert [r.id for r in tx.holders("domain", "x.example.com", 1)] == ["a"]
+        assert tx.holders("domain", "z.example.com", 10) == []

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 
-from ...store import KeyTaken, Record, Transaction
+from ...store import GLOBAL, KeyTaken, Record, Transaction
 from . import config as distribution_config
 from . import references
 from ..common import ids, lifecycle, paging, tagging
@@ -25,6 +25,7 @@ from ..common.registry import operation
 KIND = "distribution"
 ARN_TYPE = "distribution"
 CALLER_KEY = "distribution:caller-reference"
+DOMAIN_NAME_KEY = "distribution:domain-name"
 tagging.TAGGABLE[ARN_TYPE] = KIND
 LOCATION = "https://cloudfront.amazonaws.com/2020-05-31/distribution/"  # the Location member AWS returns
 # Checks (ctx, tx, distribution_id) -> reason or None, registered by the families that use distributions.
@@ -39,7 +40,9 @@ def _aliases(config: dict) -> list[str]:
 
 def _keys(account: str, doc: dict) -> list:
     config = doc["DistributionConfig"]
-    return [(account, CALLER_KEY, config["CallerReference"]), *domains.keys(account, _aliases(config))]
+    # The domain name, unique everywhere, is how the edge finds a distribution from a viewer's Host.
+    return [(account, CALLER_KEY, config["CallerReference"]), (GLOBAL, DOMAIN_NAME_KEY, doc["DomainName"]),
+            *domains.keys(account, _aliases(config))]
 
 
 def _without_alias(doc: dict, domain: str) -> dict:

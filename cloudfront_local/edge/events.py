@@ -1,0 +1,102 @@
+"""CloudFront Functions' event object (version 1.0), built from a viewer request as CloudFront builds it,
+and the function's answer applied back: header names lower case, each value `{"value": …}`, repeated ones
+with `multiValue`; cookies from the Cookie header; the query string parsed, not decoded further."""
+from __future__ import annotations
+
+import urllib.parse
+
+
+def _entries(pairs: list[tuple[str, str]]) -> dict:
+    entries: dict[str, dict] = {}
+    for name, value in pairs:
+        entry = entries.get(name)
+        if entry is None:
+            entries[name] = {"value": value}
+        else:
+            entry.setdefault("multiValue", [{"value": entry["value"]}]).append({"value": value})
+    return entries
+
+
+def query_entries(query: str) -> dict:
+    pairs = []
+    for part in query.split("&") if query else []:
+        name, _, value = part.partition("=")
+        pairs.append((name, value))
+    return _entries(pairs)
+
+
+def cookie_entries(header: str | None) -> dict:
+    pairs = []
+    for part in (header or "").split(";"):
+        name, sep, value = part.strip().partition("=")
+        if sep and name:
+            pairs.append((name, value))
+    return _entries(pairs)
+
+
+def request_event(method: str, uri: str, query: str, headers: list[tuple[str, str]]) -> dict:
+    lowered = [(k.lower(), v) for k, v in headers]
+    return {"method": method, "uri": uri, "querystring": query_entries(query),
+            "headers": _entries([(k, v) for k, v in lowered if k != "cookie"]),
+            "cookies": cookie_entries(", ".join(v for k, v in lowered if k == "cookie").replace(", ", "; "))}
+
+
+def event(kind: str, context: dict, viewer_ip: str, request: dict, response: dict | None = None) -> dict:
+    built = {"version": "1.0", "context": {**context, "eventType": kind}, "viewer": {"ip": viewer_ip},
+             "request": request}
+    if response is not None:
+        built["response"] = response
+    return built
+
+
+def _values(entry: dict) -> list[str]:
+    multi = entry.get("multiValue")
+    if isinstance(multi, list) and multi:
+        return [str(item.get("value", "")) for item in multi if isinstance(item, dict)]
+    return [str(entry.get("value", ""))]
+
+
+def header_pairs(entries: dict) -> list[tuple[str, str]]:
+    return [(name, value) for name, entry in entries.items() for value in _values(entry)]
+
+
+def query_text(entries: dict) -> str:
+    return "&".join(f"{name}={value}" if value != "" else name
+                    for name, entry in entries.items() for value in _values(entry))
+
+
+def cookie_header(entries: dict) -> str:
+    return "; ".join(f"{name}={value}" for name, entry in entries.items() for value in _values(entry))
+
+
+def set_cookie_values(entries: dict) -> list[str]:
+    """A response's cookies as Set-Cookie values: `name=value` then its attributes."""
+    values = []
+    for name, entry in entries.items():
+        for item in (entry.get("multiValue") or [entry]):
+            attributes = item.get("attributes") if isinstance(item, dict) else None
+            text = f"{name}={item.get('value', '')}"
+            values.append(f"{text}; {attributes}" if attributes else text)
+    return values
+
+
+def response_event(status: int, reason: str, headers: list[tuple[str, str]]) -> dict:
+    lowered = [(k.lower(), v) for k, v in headers]
+    cookies = {}
+    for name, value in lowered:
+        if name == "set-cookie":
+            cookie_name, _, rest = value.partition("=")
+            cookie_value, _, attributes = rest.partition(";")
+            entry = {"value": cookie_value.strip()}
+            if attributes.strip():
+                entry["attributes"] = attributes.strip()
+            cookies[cookie_name.strip()] = entry
+    return {"statusCode": status, "statusDescription": reason,
+            "headers": _entries([(k, v) for k, v in lowered if k != "set-cookie"]), "cookies": cookies}
+
+
+def quoted_uri(uri: str) -> str:
+    """A function's uri as a request path: characters a request line cannot carry are percent-encoded."""
+    return urllib.parse.quote(uri, safe="/%:@!$&'()*+,;=-._~")
+
+
