@@ -109,6 +109,14 @@ def test_associate_alias_needs_a_certificate_and_the_txt_record(dns_server):
     assert [i["Alias"] for i in items] == ["www.moving.example"]
     assert items[0]["DistributionId"].endswith(source["Id"][-4:]) and items[0]["DistributionId"].startswith("*")
     assert items[0]["AccountId"] == "********9012"
+    # Another account holding the alias is a conflict too, its ids masked.
+    stranger = make_client(dns_server.url, "210987654321")
+    theirs = stranger.create_distribution(DistributionConfig=direct_config(
+        Aliases={"Quantity": 1, "Items": ["www.moving.example"]}))["Distribution"]["Id"]
+    items = client.list_conflicting_aliases(DistributionId=target["Id"], Alias="www.moving.example")[
+        "ConflictingAliasesList"]["Items"]
+    assert sorted(i["AccountId"] for i in items) == ["********4321", "********9012"]
+    assert all(i["DistributionId"][-4:] in (source["Id"][-4:], theirs[-4:]) for i in items)
     _dns(dns_server, "POST", json={"name": "_www.moving.example", "type": "TXT", "value": target["DomainName"]})
     client.associate_alias(TargetDistributionId=target["Id"], Alias="www.moving.example")
     moved = client.get_distribution_config(Id=target["Id"])["DistributionConfig"]["Aliases"]
@@ -130,6 +138,8 @@ def test_update_domain_association_and_conflicts(client):
         "DistributionTenantId": second["DistributionTenant"]["Id"]})["DomainConflicts"]
     assert [(c["Domain"], c["ResourceType"]) for c in conflicts] == [("a.moving.example", "distribution-tenant")]
     assert conflicts[0]["ResourceId"].endswith(first["Id"][-14:]) and conflicts[0]["ResourceId"].startswith("*")
+    assert conflicts[0]["AccountId"] == client.get_distribution_tenant(Identifier=first["Id"])[
+        "DistributionTenant"]["Arn"].split(":")[4]  # the caller's own account, whole
     fails(client.update_domain_association, "PreconditionFailed", 412, Domain="a.moving.example",
           TargetResource={"DistributionTenantId": second["DistributionTenant"]["Id"]}, IfMatch="E000000000000")
     moved = client.update_domain_association(Domain="a.moving.example", TargetResource={

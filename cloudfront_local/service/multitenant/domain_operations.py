@@ -1,8 +1,6 @@
 """Operations on domains across distributions and tenants: checking their DNS, their managed certificates,
-finding who else holds one, and moving one (AssociateAlias, UpdateDomainAssociation).
-
-Domains are unique per account here (domains.py), so the conflicts found are those of the caller's account;
-other accounts' holders are not visible (docs/behaviour.md)."""
+finding who else holds one (in any account: other accounts' ids are masked), and moving one within the
+account (AssociateAlias, UpdateDomainAssociation)."""
 from __future__ import annotations
 
 from ...store import Record, Transaction
@@ -60,28 +58,29 @@ def _overlapping(domain: str) -> list[str]:
     return [name] + (["*." + parent] if parent and not name.startswith("*.") else [])
 
 
+def _holders(tx: Transaction, name: str) -> list[Record]:
+    """Every distribution or tenant holding the name, in any account (domains are unique per account)."""
+    return tx.holders(domains.KEY, domains.normalise(name), 100)
+
+
 @operation("ListConflictingAliases")
 def list_conflicting_aliases(ctx, tx, params):
     distributions.get_record(ctx, tx, params["DistributionId"])
     limit = params.get("MaxItems") or 100
-    items = []
-    for name in _overlapping(params["Alias"]):
-        holder = _holder(ctx, tx, name)
-        if holder is not None and holder.kind == distributions.KIND and holder.id != params["DistributionId"]:
-            items.append({"Alias": name, "DistributionId": _masked(holder.id, 4), "AccountId": _masked(ctx.account, 4)})
-    return {"ConflictingAliasesList": {"MaxItems": limit, "Quantity": len(items[:limit]), "Items": items[:limit]}}
+    items = [{"Alias": name, "DistributionId": _masked(holder.id, 4), "AccountId": _masked(holder.account, 4)}
+             for name in _overlapping(params["Alias"]) for holder in _holders(tx, name)
+             if holder.kind == distributions.KIND and holder.id != params["DistributionId"]][:limit]
+    return {"ConflictingAliasesList": {"MaxItems": limit, "Quantity": len(items), "Items": items}}
 
 
 @operation("ListDomainConflicts")
 def list_domain_conflicts(ctx, tx, params):
     _resource(ctx, tx, params["DomainControlValidationResource"])
     paging.max_items(params.get("MaxItems"))
-    conflicts = []
-    for name in _overlapping(params["Domain"]):
-        holder = _holder(ctx, tx, name)
-        if holder is not None:
-            conflicts.append({"Domain": name, "ResourceType": holder.kind, "ResourceId": _masked(holder.id, 14),
-                              "AccountId": ctx.account})
+    conflicts = [{"Domain": name, "ResourceType": holder.kind, "ResourceId": _masked(holder.id, 14),
+                  # The caller's own account is shown whole (AWS's example); another's is masked.
+                  "AccountId": holder.account if holder.account == ctx.account else _masked(holder.account, 4)}
+                 for name in _overlapping(params["Domain"]) for holder in _holders(tx, name)]
     return {"DomainConflicts": conflicts}
 
 
