@@ -3,86 +3,33 @@ with `connection.allow()` or `connection.deny()`. The same two-stage life as Clo
 (`staged`), known by an id; a distribution names one in its ConnectionFunctionAssociation."""
 from __future__ import annotations
 
-from ..common import errors, ids, tagging
+from ..common import ids
 from ..common.context import Context
 from ..common.registry import operation
 from ..distributions import distributions, references
 from . import staged
-from .functions import _runtime
-from .key_value_stores import NAMED_BY, check_associations
-
-API = "https://cloudfront.amazonaws.com/2020-05-31/connection-function/"
-
-
-def _check(ctx, tx, config: dict, source: bytes) -> None:
-    check_associations(ctx, tx, config)
-    problem = _runtime().check_code(source, config["Runtime"])
-    if problem:
-        raise errors.InvalidArgument(problem)
-
+from .key_value_stores import reader_for
 
 CONNECTION_FUNCTION = staged.CodeKind(
     kind="connection-function", noun="connection function", quota="connection_function_quota",
     not_found="EntityNotFound", already_exists="EntityAlreadyExists", too_many="EntityLimitExceeded",
     too_large="EntitySizeLimitExceeded", in_use="CannotDeleteEntityWhileInUse",
-    new_id=lambda name: ids.connection_function_id(), check=_check)
-tagging.TAGGABLE[CONNECTION_FUNCTION.kind] = CONNECTION_FUNCTION.kind
-NAMED_BY.append(CONNECTION_FUNCTION.kind)
+    new_id=lambda name: ids.connection_function_id())
 
 
 def summary(ctx: Context, tx, doc: dict, stage_name: str | None = None) -> dict:
     stage = staged.stage(CONNECTION_FUNCTION, doc, stage_name)
-    if staged.LIVE not in doc["Stages"]:
-        status = "UNPUBLISHED"
-    elif references.users(ctx, tx, CONNECTION_FUNCTION.kind, doc["Id"]):
-        status = "DEPLOYED"
-    else:
-        status = "UNASSOCIATED"
     return {"Name": doc["Name"], "Id": doc["Id"], "ConnectionFunctionConfig": stage["Config"],
-            "ConnectionFunctionArn": CONNECTION_FUNCTION.arn(ctx, doc), "Status": status,
+            "ConnectionFunctionArn": CONNECTION_FUNCTION.arn(ctx, doc),
+            "Status": staged.status(ctx, tx, CONNECTION_FUNCTION, doc, doc["Id"]),
             "Stage": stage_name or staged.DEVELOPMENT, "CreatedTime": stage["CreatedTime"],
             "LastModifiedTime": stage["LastModifiedTime"]}
 
 
-@operation("CreateConnectionFunction")
-def create(ctx, tx, params):
-    doc = staged.create(CONNECTION_FUNCTION, ctx, tx, params["Name"], params["ConnectionFunctionConfig"],
-                        params["ConnectionFunctionCode"], params.get("Tags"))
-    return {"ConnectionFunctionSummary": summary(ctx, tx, doc), "ETag": doc["ETag"], "Location": API + doc["Id"]}
-
-
-@operation("DescribeConnectionFunction")
-def describe(ctx, tx, params):
-    doc = staged.record(CONNECTION_FUNCTION, ctx, tx, params["Identifier"]).doc
-    stage = staged.stage(CONNECTION_FUNCTION, doc, params.get("Stage"))
-    return {"ConnectionFunctionSummary": summary(ctx, tx, doc, params.get("Stage")), "ETag": stage["ETag"]}
-
-
-@operation("GetConnectionFunction")
-def get(ctx, tx, params):
-    doc = staged.record(CONNECTION_FUNCTION, ctx, tx, params["Identifier"]).doc
-    stage = staged.stage(CONNECTION_FUNCTION, doc, params.get("Stage"))
-    return {"ConnectionFunctionCode": staged.code(stage), "ETag": stage["ETag"],
-            "ContentType": "application/octet-stream"}
-
-
-@operation("UpdateConnectionFunction")
-def update(ctx, tx, params):
-    doc = staged.update(CONNECTION_FUNCTION, ctx, tx, params["Id"], params.get("IfMatch"),
-                        params["ConnectionFunctionConfig"], params["ConnectionFunctionCode"])
-    return {"ConnectionFunctionSummary": summary(ctx, tx, doc), "ETag": doc["ETag"]}
-
-
-@operation("PublishConnectionFunction")
-def publish(ctx, tx, params):
-    doc = staged.publish(CONNECTION_FUNCTION, ctx, tx, params["Id"], params.get("IfMatch"))
-    return {"ConnectionFunctionSummary": summary(ctx, tx, doc, staged.LIVE)}
-
-
-@operation("DeleteConnectionFunction")
-def delete(ctx, tx, params):
-    staged.delete(CONNECTION_FUNCTION, ctx, tx, params["Id"], params.get("IfMatch"))
-    return {}
+staged.register(CONNECTION_FUNCTION, staged.Wire(
+    suffix="ConnectionFunction", key="Id", lookup_key="Identifier", config="ConnectionFunctionConfig",
+    code="ConnectionFunctionCode", summary="ConnectionFunctionSummary",
+    location="https://cloudfront.amazonaws.com/2020-05-31/connection-function/"), summary)
 
 
 @operation("ListConnectionFunctions")
@@ -99,10 +46,9 @@ def list_connection_functions(ctx, tx, params):
 def test(ctx, tx, params):
     doc, stage = staged.for_test(CONNECTION_FUNCTION, ctx, tx, params["Id"], params.get("IfMatch"),
                                  params.get("Stage"))
-    from .key_value_stores import reader_for
-
-    outcome = _runtime().run_connection_function(staged.code(stage), stage["Config"]["Runtime"],
-                                                 params["ConnectionObject"], kvs=reader_for(ctx, tx, stage["Config"]))
+    outcome = staged.runtime().run_connection_function(staged.code(stage), stage["Config"]["Runtime"],
+                                                       params["ConnectionObject"],
+                                                       kvs=reader_for(ctx, tx, stage["Config"]))
     result = {"ConnectionFunctionSummary": summary(ctx, tx, doc, params.get("Stage")),
               "ComputeUtilization": str(outcome.utilization),
               "ConnectionFunctionExecutionLogs": list(outcome.logs),

@@ -8,91 +8,30 @@ from __future__ import annotations
 from ..common import errors, ids
 from ..common.context import Context
 from ..common.registry import operation
-from ..common import tagging
 from ..distributions import references
 from . import staged
-from .key_value_stores import NAMED_BY, check_associations
-
-API = "https://cloudfront.amazonaws.com/2020-05-31/function/"
-
-
-def _check(ctx, tx, config: dict, source: bytes) -> None:
-    check_associations(ctx, tx, config)
-    problem = _runtime().check_code(source, config["Runtime"])
-    if problem:
-        raise errors.InvalidArgument(problem)
-
-
-def _runtime():
-    from . import runtime  # QuickJS loads when code first needs it, not at start-up
-
-    return runtime
-
+from .key_value_stores import reader_for
 
 FUNCTION = staged.CodeKind(
     kind="function", noun="function", quota="function_quota", not_found="NoSuchFunctionExists",
     already_exists="FunctionAlreadyExists", too_many="TooManyFunctions", too_large="FunctionSizeLimitExceeded",
-    in_use="FunctionInUse", new_id=lambda name: name, check=_check)
-tagging.TAGGABLE[FUNCTION.kind] = FUNCTION.kind
-NAMED_BY.append(FUNCTION.kind)
-
-
-def _status(ctx: Context, tx, doc: dict, stage_name: str) -> str:
-    # A function not yet published is UNPUBLISHED in both views of it; once published, it is DEPLOYED
-    # while a distribution uses it, and UNASSOCIATED otherwise.
-    if staged.LIVE not in doc["Stages"]:
-        return "UNPUBLISHED"
-    return "DEPLOYED" if references.users(ctx, tx, FUNCTION.kind, FUNCTION.arn(ctx, doc)) else "UNASSOCIATED"
+    in_use="FunctionInUse", new_id=lambda name: name)
 
 
 def summary(ctx: Context, tx, doc: dict, stage_name: str | None = None) -> dict:
     stage = staged.stage(FUNCTION, doc, stage_name)
-    return {"Name": doc["Name"], "Status": _status(ctx, tx, doc, stage_name or staged.DEVELOPMENT),
+    return {"Name": doc["Name"], "Status": staged.status(ctx, tx, FUNCTION, doc, FUNCTION.arn(ctx, doc)),
             "FunctionConfig": stage["Config"],
             "FunctionMetadata": {"FunctionARN": FUNCTION.arn(ctx, doc), "Stage": stage_name or staged.DEVELOPMENT,
                                  "CreatedTime": stage["CreatedTime"], "LastModifiedTime": stage["LastModifiedTime"]}}
 
 
-@operation("CreateFunction")
-def create_function(ctx, tx, params):
-    doc = staged.create(FUNCTION, ctx, tx, params["Name"], params["FunctionConfig"], params["FunctionCode"],
-                        params.get("Tags"))
-    return {"FunctionSummary": summary(ctx, tx, doc), "ETag": doc["ETag"], "Location": API + doc["Name"]}
-
-
-@operation("DescribeFunction")
-def describe_function(ctx, tx, params):
-    doc = staged.record(FUNCTION, ctx, tx, params["Name"]).doc
-    stage = staged.stage(FUNCTION, doc, params.get("Stage"))
-    return {"FunctionSummary": summary(ctx, tx, doc, params.get("Stage")), "ETag": stage["ETag"]}
-
-
-@operation("GetFunction")
-def get_function(ctx, tx, params):
-    doc = staged.record(FUNCTION, ctx, tx, params["Name"]).doc
-    stage = staged.stage(FUNCTION, doc, params.get("Stage"))
-    return {"FunctionCode": staged.code(stage), "ETag": stage["ETag"], "ContentType": "application/octet-stream"}
-
-
-@operation("UpdateFunction")
-def update_function(ctx, tx, params):
-    doc = staged.update(FUNCTION, ctx, tx, params["Name"], params.get("IfMatch"), params["FunctionConfig"],
-                        params["FunctionCode"])
-    # botocore reads this ETag from a header spelled `ETtag` (the model's), which real CloudFront must send:
-    # Terraform publishes with the ETag boto-style SDKs read here. `ETag` goes too, for clients that read that.
-    return {"FunctionSummary": summary(ctx, tx, doc), "ETag": doc["ETag"], "__headers__": {"ETag": doc["ETag"]}}
-
-
-@operation("PublishFunction")
-def publish_function(ctx, tx, params):
-    doc = staged.publish(FUNCTION, ctx, tx, params["Name"], params.get("IfMatch"))
-    return {"FunctionSummary": summary(ctx, tx, doc, staged.LIVE)}
-
-
-@operation("DeleteFunction")
-def delete_function(ctx, tx, params):
-    staged.delete(FUNCTION, ctx, tx, params["Name"], params.get("IfMatch"))
-    return {}
+# botocore reads UpdateFunction's ETag from a header spelled `ETtag` (the model's), which real CloudFront must
+# send: Terraform publishes with the ETag boto-style SDKs read there. `ETag` goes too, for clients that read it.
+staged.register(FUNCTION, staged.Wire(
+    suffix="Function", key="Name", lookup_key="Name", config="FunctionConfig", code="FunctionCode",
+    summary="FunctionSummary", location="https://cloudfront.amazonaws.com/2020-05-31/function/",
+    update_etag_header=True), summary)
 
 
 @operation("ListFunctions")
@@ -111,10 +50,8 @@ def list_functions(ctx, tx, params):
 @operation("TestFunction")
 def test_function(ctx, tx, params):
     doc, stage = staged.for_test(FUNCTION, ctx, tx, params["Name"], params.get("IfMatch"), params.get("Stage"))
-    from .key_value_stores import reader_for
-
-    outcome = _runtime().run_function(staged.code(stage), stage["Config"]["Runtime"], params["EventObject"],
-                                      kvs=reader_for(ctx, tx, stage["Config"]))
+    outcome = staged.runtime().run_function(staged.code(stage), stage["Config"]["Runtime"], params["EventObject"],
+                                            kvs=reader_for(ctx, tx, stage["Config"]))
     result = {"FunctionSummary": summary(ctx, tx, doc, params.get("Stage")),
               "ComputeUtilization": str(outcome.utilization), "FunctionExecutionLogs": list(outcome.logs),
               # Both always present, empty when there is nothing to say (as real TestFunction answers show).

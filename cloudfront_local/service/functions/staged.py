@@ -18,6 +18,9 @@ from typing import Callable
 from ...store import KeyTaken, Record, Transaction
 from ..common import errors, ids, lifecycle, paging, tagging
 from ..common.context import Context
+from ..common.registry import operation
+from ..distributions import references
+from .key_value_stores import NAMED_BY, check_associations
 
 DEVELOPMENT = "DEVELOPMENT"
 LIVE = "LIVE"
@@ -36,8 +39,11 @@ class CodeKind:
     too_large: str
     in_use: str
     new_id: Callable[[str], str]    # name -> id (CloudFront Functions are known by their name)
-    check: Callable = lambda ctx, tx, config, code: None   # raises the family's errors
     users: list = field(default_factory=list)  # (ctx, tx, id) -> reason or None
+
+    def __post_init__(self) -> None:
+        tagging.TAGGABLE[self.kind] = self.kind
+        NAMED_BY.append(self.kind)  # the stores a function names cannot be deleted under it
 
     @property
     def name_key(self) -> str:
@@ -61,11 +67,28 @@ def _kvs_arns(stages: dict) -> list[str]:
                    for a in (stage["Config"].get("KeyValueStoreAssociations") or {}).get("Items") or []})
 
 
-def _checked_code(family: CodeKind, code: bytes) -> bytes:
+def runtime():
+    from . import runtime as engine  # QuickJS loads when code first needs it, not at start-up
+
+    return engine
+
+
+def _check(family: CodeKind, ctx: Context, tx: Transaction, config: dict, code: bytes) -> None:
     if len(code) > MAX_CODE_BYTES:
         raise family.error("too_large", f"The {family.noun} code is {len(code)} bytes; the limit is "
                                         f"{MAX_CODE_BYTES} bytes.")
-    return code
+    check_associations(ctx, tx, config)
+    problem = runtime().check_code(code, config["Runtime"])
+    if problem:
+        raise errors.InvalidArgument(problem)
+
+
+def status(ctx: Context, tx: Transaction, family: CodeKind, doc: dict, reference: str) -> str:
+    """UNPUBLISHED until the first publish (in both stages' summaries); then DEPLOYED while a distribution
+    names the function (by `reference`, as its `_uses` mirror holds it), UNASSOCIATED otherwise."""
+    if LIVE not in doc["Stages"]:
+        return "UNPUBLISHED"
+    return "DEPLOYED" if references.users(ctx, tx, family.kind, reference) else "UNASSOCIATED"
 
 
 def record(family: CodeKind, ctx: Context, tx: Transaction, identifier: str) -> Record:
@@ -101,7 +124,7 @@ def create(family: CodeKind, ctx: Context, tx: Transaction, name: str, config: d
     quota = getattr(ctx.settings, family.quota)
     if tx.count(family.kind, ctx.account) >= quota:
         raise family.error("too_many", f"You have reached the limit of {quota} {family.noun}s for this account.")
-    family.check(ctx, tx, config, _checked_code(family, source))
+    _check(family, ctx, tx, config, source)
     development = _stage(ctx, config, source)
     doc = {"Id": family.new_id(name), "Name": name, "ETag": development["ETag"],
            "Tags": tagging.checked_tags(tags), "Stages": {DEVELOPMENT: development}}
@@ -123,7 +146,7 @@ def update(family: CodeKind, ctx: Context, tx: Transaction, identifier: str, if_
            source: bytes) -> dict:
     found = record(family, ctx, tx, identifier)
     lifecycle.check_if_match(found.doc, if_match)
-    family.check(ctx, tx, config, _checked_code(family, source))
+    _check(family, ctx, tx, config, source)
     development = _stage(ctx, config, source, found.doc["Stages"][DEVELOPMENT]["CreatedTime"])
     return _changed(tx, found, {**found.doc["Stages"], DEVELOPMENT: development})
 
@@ -184,3 +207,55 @@ def listing(family: CodeKind, ctx: Context, tx: Transaction, marker: str | None,
             after = found.seq
         if len(records) <= limit:
             return entries, None
+
+
+@dataclass(frozen=True)
+class Wire:
+    """How a family's operations name things: "Function" / "ConnectionFunction" and their members."""
+    suffix: str            # the operations are Create<suffix>, Describe<suffix>, …
+    key: str               # the member naming the function in Update, Publish, Delete, Test ("Name", "Id")
+    lookup_key: str        # the same in Describe and Get ("Name", "Identifier")
+    config: str            # "FunctionConfig"
+    code: str              # "FunctionCode"
+    summary: str           # "FunctionSummary"
+    location: str          # the Location of a new one, its id appended
+    update_etag_header: bool = False  # also send Update's ETag in an `ETag` header (see functions.py)
+
+
+def register(family: CodeKind, wire: Wire, summary: Callable) -> None:
+    """Create, Describe, Get, Update, Publish and Delete of a family; `summary(ctx, tx, doc, stage)` is its
+    summary shape. List and Test differ in shape per family and stay with it."""
+
+    @operation("Create" + wire.suffix)
+    def _create(ctx, tx, params):
+        doc = create(family, ctx, tx, params["Name"], params[wire.config], params[wire.code], params.get("Tags"))
+        return {wire.summary: summary(ctx, tx, doc, None), "ETag": doc["ETag"], "Location": wire.location + doc["Id"]}
+
+    @operation("Describe" + wire.suffix)
+    def _describe(ctx, tx, params):
+        doc = record(family, ctx, tx, params[wire.lookup_key]).doc
+        chosen = stage(family, doc, params.get("Stage"))
+        return {wire.summary: summary(ctx, tx, doc, params.get("Stage")), "ETag": chosen["ETag"]}
+
+    @operation("Get" + wire.suffix)
+    def _get(ctx, tx, params):
+        chosen = stage(family, record(family, ctx, tx, params[wire.lookup_key]).doc, params.get("Stage"))
+        return {wire.code: code(chosen), "ETag": chosen["ETag"], "ContentType": "application/octet-stream"}
+
+    @operation("Update" + wire.suffix)
+    def _update(ctx, tx, params):
+        doc = update(family, ctx, tx, params[wire.key], params.get("IfMatch"), params[wire.config], params[wire.code])
+        answer = {wire.summary: summary(ctx, tx, doc, None), "ETag": doc["ETag"]}
+        if wire.update_etag_header:
+            answer["__headers__"] = {"ETag": doc["ETag"]}
+        return answer
+
+    @operation("Publish" + wire.suffix)
+    def _publish(ctx, tx, params):
+        doc = publish(family, ctx, tx, params[wire.key], params.get("IfMatch"))
+        return {wire.summary: summary(ctx, tx, doc, LIVE)}
+
+    @operation("Delete" + wire.suffix)
+    def _delete(ctx, tx, params):
+        delete(family, ctx, tx, params[wire.key], params.get("IfMatch"))
+        return {}
