@@ -13,7 +13,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from . import functions, latency, listing, scaleout, startup, throughput
+from . import edge, functions, latency, listing, scaleout, startup, throughput
 
 RESULTS = Path(__file__).resolve().parent / "results"
 
@@ -40,6 +40,7 @@ def run(quick: bool) -> dict:
         "startup": startup.measure(runs=3 if quick else 5),
         "postgresql_creates": scaleout.measure(seconds=2 if quick else 5),
         "functions": functions.measure(quick),
+        "edge": edge.measure(seconds=2 if quick else 5),
     }
     return results
 
@@ -81,6 +82,18 @@ def table(results: dict) -> str:
     engine = results["functions"]["engine"]
     lines.append(f"| one function run (fresh QuickJS context, runtime, event, result) | {engine['ours_us']:.0f} µs | "
                  f"{engine['bare_us']:.0f} µs bare QuickJS | {engine['ratio']:.2f}x |")
+    viewer = results["edge"]
+    floor = viewer["floor"]
+    for name, label in (("origin", "the benchmark's origin alone"), ("edge_hit", "edge, CachingOptimized, one URL"),
+                        ("edge_miss", "edge, CachingDisabled, to that origin")):
+        row = viewer[name]
+        cache = ", ".join(f"{value} x{count}" for value, count in row["x_cache"].items() if value != "-")
+        seen = f" (X-Cache: {cache})" if cache else ""
+        lines.append(f"| viewer GETs/s, {label}, {viewer['connections']} connections{seen} | {row['rps']:.0f} req/s | "
+                     f"{floor['rps']:.0f} req/s | {floor['rps'] / row['rps']:.2f}x slower |")
+        lines.append(f"| viewer GET p50 one at a time, {label} | {row['p50_us']:.0f} µs | {floor['p50_us']:.0f} µs | "
+                     f"{row['p50_us'] / floor['p50_us']:.2f}x |")
+    lines.append(f"| edge miss against the origin alone | {viewer['miss_of_origin']:.0%} of its req/s | | |")
     start = results["startup"]
     lines.append(f"| serve -> listening / first answer | {start['listening_s'] * 1000:.0f} ms / "
                  f"{start['first_answer_s'] * 1000:.0f} ms | | |")

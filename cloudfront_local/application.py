@@ -15,6 +15,7 @@ from typing import NamedTuple
 
 from .auth import AuthError, Authenticator, Principal, load_credentials
 from .config import Settings
+from .edge import geo
 from .protocol import CodecError, Response, RestJsonCodec, RestXmlCodec, load_service_model
 from .service.common.context import Context
 from .service.common.errors import IF_MATCH_MISSING, ServiceError
@@ -87,8 +88,9 @@ class Application:
                 endpoint = raw_path[len(INTERNAL_PREFIX):]
                 name = "internal:" + endpoint.split("/", 1)[0]
                 if self.auth.enforcing and name != "internal:health":
-                    # Resetting forgets every account's resources, and the DNS zone is every account's: with
-                    # credentials, only a signed caller allowed the action (or cloudfront-local:*) may act.
+                    # Resetting forgets every account's resources, and the DNS zone and geo table are every
+                    # account's: with credentials, only a signed caller allowed the action (or
+                    # cloudfront-local:*) may act.
                     principal = self.auth.identify(method, raw_path, query, headers, body or b"")
                     account = principal.account
                     self.auth.authorize(principal, _internal_action(method, endpoint), "*")
@@ -171,7 +173,27 @@ class Application:
             except dns.BadRecord as error:
                 return _json(400, {"error": error.message})
             return Response(204)
+        if name == "geo" and method in ("GET", "POST", "DELETE"):
+            return self._internal_geo(method, body)
         return _json(404, {"error": "no such internal endpoint"})
+
+    def _internal_geo(self, method: str, body: bytes | None) -> Response:
+        if method == "GET":
+            return _json(200, {"entries": self.geo_entries()})
+        if method == "DELETE":
+            self.clear_geo()
+            return Response(204)
+        shape = 'the body must be a JSON object {"cidr": …, "country": …}'
+        try:
+            entry = json.loads(body or b"")
+        except (ValueError, RecursionError):  # UnicodeDecodeError is a ValueError
+            return _json(400, {"error": shape})
+        if not isinstance(entry, dict) or set(entry) != {"cidr", "country"}:
+            return _json(400, {"error": shape})
+        try:
+            return _json(201, self.add_geo(entry["cidr"], entry["country"]))
+        except geo.BadEntry as error:
+            return _json(400, {"error": error.message})
 
     # The simulated DNS zone, for tests: the internal endpoint and mock_cloudfront both call these.
     def add_dns_record(self, name: str, type: str, value: str) -> dict:  # noqa: A002 - DNS's own word
@@ -186,6 +208,25 @@ class Application:
     def remove_dns_records(self, name: str) -> bool:
         with self.store.transaction() as tx:
             return dns.remove(tx, name)
+
+    # The simulated geo table, for tests: the internal endpoint and mock_cloudfront call these, the edge
+    # calls country_of for every viewer.
+    def add_geo(self, cidr: str, country: str) -> dict:
+        """Place a network in a country ("FR"); raises geo.BadEntry for a bad one."""
+        with self.store.transaction() as tx:
+            return geo.add(tx, {"cidr": cidr, "country": country})
+
+    def geo_entries(self) -> list[dict]:
+        with self.store.transaction() as tx:
+            return geo.listing(tx)
+
+    def clear_geo(self) -> None:
+        with self.store.transaction() as tx:
+            geo.clear(tx)
+
+    def country_of(self, ip: str) -> str:
+        with self.store.transaction() as tx:
+            return geo.country_of(tx, ip)
 
     def _call(self, codec, handler, context, params, operation) -> Response:
         for attempt in range(ATTEMPTS):
@@ -219,8 +260,11 @@ def _json(status: int, document) -> Response:
 
 
 def _internal_action(method: str, endpoint: str) -> str:
-    if endpoint.split("/", 1)[0] == "dns":
+    family = endpoint.split("/", 1)[0]
+    if family == "dns":
         return "cloudfront-local:ListDnsRecords" if method == "GET" else "cloudfront-local:ChangeDnsRecords"
+    if family == "geo":
+        return "cloudfront-local:ListGeo" if method == "GET" else "cloudfront-local:ChangeGeo"
     return "cloudfront-local:Reset"
 
 

@@ -87,6 +87,12 @@ def uvicorn_config(app):
     """The server settings, shared with the benchmarks' floor so both run under the same server."""
     import uvicorn
 
-    return uvicorn.Config(app, http="httptools", lifespan="on", access_log=False, log_level="warning",
-                          server_header=False)
+    from .server import ViewerProtocol
+
+    # proxy_headers off: uvicorn would otherwise take a local viewer's own X-Forwarded-For as its address, and
+    # the edge must append the TCP peer to it as CloudFront does. The keep-alive idle timeout of 5 s is the
+    # figure CloudFront uses by default towards origins ("Keep-alive timeout", Developer Guide); ViewerProtocol
+    # bounds the rest of a slow viewer's time.
+    return uvicorn.Config(app, http=ViewerProtocol, lifespan="on", access_log=False, log_level="warning",
+                          server_header=False, proxy_headers=False, timeout_keep_alive=5)
 

@@ -105,6 +105,7 @@ class mock_cloudfront:  # noqa: N801 - named like moto's mock_aws, which users k
         self._settings = settings
         self._func = func
         self.application: Application | None = None
+        self._edge = None
         if func is not None:
             functools.update_wrapper(self, func)
 
@@ -119,6 +120,18 @@ class mock_cloudfront:  # noqa: N801 - named like moto's mock_aws, which users k
     def remove_dns_records(self, name: str) -> bool:
         return self._running().remove_dns_records(name)
 
+    # -- the simulated geo table (what POST/GET/DELETE /_cloudfront-local/geo do for a server) ----------
+    def add_geo(self, cidr: str, country: str) -> dict:
+        """Place a network ("192.0.2.0/24") in a country ("FR"), as a test declares where viewers are; the
+        most specific network holding a viewer's address wins, and a viewer no entry holds is in the US."""
+        return self._running().add_geo(cidr, country)
+
+    def geo_entries(self) -> list[dict]:
+        return self._running().geo_entries()
+
+    def clear_geo(self) -> None:
+        self._running().clear_geo()
+
     # -- the edge (what a server's --edge-port answers) ----------------------------------------------
     def edge_request(self, method: str, url: str, headers: dict | None = None, body: bytes = b""):
         """Send a viewer request through the edge without a socket: `url` like "http://shop.example.com/a?b=1"
@@ -130,7 +143,10 @@ class mock_cloudfront:  # noqa: N801 - named like moto's mock_aws, which users k
         sent = list((headers or {}).items())
         if not any(name.lower() == "host" for name, _ in sent):
             sent.insert(0, ("Host", parts.netloc))
-        return Edge(self._running()).handle(method.upper(), parts.path or "/", parts.query, sent, bytes(body))
+        application = self._running()
+        if self._edge is None or self._edge.application is not application:
+            self._edge = Edge(application)  # one edge, and so one cache, for the mock's life
+        return self._edge.handle(method.upper(), parts.path or "/", parts.query, sent, bytes(body))
 
     def _running(self) -> Application:
         if self.application is None:

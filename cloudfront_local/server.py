@@ -3,11 +3,30 @@
 from __future__ import annotations
 
 import asyncio
+import logging
+import re
+import traceback
+
+from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 from .application import MAX_URL_BYTES, Application
 from .config import Settings
 from .edge import pages, pipeline as edge_pipeline
 from .edge.pipeline import Edge
+
+log = logging.getLogger("cloudfront_local")
+
+# CloudFront's limits on a viewer request (Developer Guide, "Request and response behavior for custom origins",
+# "Maximum length of a request and maximum length of a URL"; the quotas page lists the same figures): the
+# request line and headers at most 20,480 bytes, the URL CloudFront builds from it at most 8,192; past either,
+# "CloudFront returns HTTP status code 413, Request Entity Too Large, to the viewer, and then terminates the
+# TCP connection".
+MAX_REQUEST_BYTES = 20480
+# How long a slow viewer may hold a connection. CloudFront documents no viewer-side figures, so these are
+# ours: long enough for any real client on a local machine, short enough that a stalled one is let go.
+HEAD_SECONDS = 10.0        # from the connection (or a request's first byte) to the end of its headers
+BODY_IDLE_SECONDS = 10.0   # between two pieces of a request body
+WRITE_STALL_SECONDS = 10.0  # a viewer that stops reading its answer
 
 
 class PayloadTooLarge(Exception):
@@ -67,12 +86,20 @@ class AsgiApp:
                 return
 
 
-async def read_body(receive, limit: int) -> bytes:
-    """The request body; PayloadTooLarge as soon as it grows past `limit` bytes."""
+class BodyStalled(Exception):
+    pass
+
+
+async def read_body(receive, limit: int, idle: float | None = None) -> bytes:
+    """The request body; PayloadTooLarge as soon as it grows past `limit` bytes, BodyStalled when no piece
+    of it arrives for `idle` seconds."""
     chunks = []
     size = 0
     while True:
-        message = await receive()
+        try:
+            message = await asyncio.wait_for(receive(), idle)
+        except asyncio.TimeoutError:
+            raise BodyStalled from None
         if message["type"] == "http.disconnect":
             break
         chunk = message.get("body", b"")
@@ -94,9 +121,10 @@ def _wire(text: str) -> bytes:
 
 
 class EdgeAsgiApp:
-    """Viewer traffic: the request handed to the edge pipeline. Reading the configuration runs on the event
-    loop, where the API's store work runs; functions and the origin request, which can take seconds, run in
-    a thread so that one slow origin holds up neither the API nor other viewers."""
+    """Viewer traffic: the request checked as CloudFront checks it, then handed to the edge pipeline. Reading
+    the configuration runs on the event loop, where the API's store work runs; functions and the origin
+    request, which can take seconds, run in a thread so that one slow origin holds up neither the API nor
+    other viewers."""
 
     def __init__(self, edge: Edge, max_body: int):
         self.edge = edge
@@ -105,29 +133,70 @@ class EdgeAsgiApp:
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http":
             return
+        started = False
+
+        async def respond(response: edge_pipeline.EdgeResponse, close: bool) -> None:
+            nonlocal started
+            raw = [(_wire(k), _wire(v)) for k, v in response.headers]
+            raw.append((b"content-length", str(len(response.body)).encode()))
+            if close:
+                raw.append((b"connection", b"close"))
+            started = True
+            await send({"type": "http.response.start", "status": response.status, "headers": raw})
+            await send({"type": "http.response.body",
+                        "body": b"" if scope["method"] == "HEAD" else response.body})
+
+        try:
+            await self._handle(scope, receive, respond)
+        except Exception:  # a bug of ours: logged, and the viewer gets CloudFront's page, never a trace
+            log.error("edge: internal error\n%s", traceback.format_exc())
+            if not started:
+                await respond(edge_pipeline.error(502, pages.CANNOT_CONNECT, edge_pipeline.new_request_id()), True)
+
+    async def _handle(self, scope, receive, respond) -> None:
         raw_path = scope.get("raw_path")
         path = raw_path.decode("latin-1").split("?", 1)[0] if raw_path else scope["path"]
         headers = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in scope["headers"]]
         query = scope.get("query_string", b"").decode("latin-1")
-        viewer = (scope.get("client") or ("127.0.0.1", 0))[0]
+        refusal = _refusal(scope, path, query, headers)
+        if refusal is not None:
+            # An unread body leaves the connection unusable; CloudFront closes it after a 413 anyway.
+            await respond(edge_pipeline.error(refusal, pages.BAD_REQUEST, edge_pipeline.new_request_id()), True)
+            return
         try:
-            body = await read_body(receive, self.max_body)
+            body = await read_body(receive, self.max_body, BODY_IDLE_SECONDS)
         except PayloadTooLarge:
-            body = None
-        if body is None:
-            response = edge_pipeline.error(413, pages.BAD_REQUEST, edge_pipeline.new_request_id())
-        elif len(path) + len(query) > MAX_URL_BYTES:
-            response = edge_pipeline.error(414, pages.BAD_REQUEST, edge_pipeline.new_request_id())
-        else:
-            prepared = self.edge.prepare(scope["method"], path, query, headers, body, viewer)
-            response = prepared if isinstance(prepared, edge_pipeline.EdgeResponse) \
-                else await asyncio.to_thread(self.edge.complete, prepared)
-        raw = [(_wire(k), _wire(v)) for k, v in response.headers]
-        raw.append((b"content-length", str(len(response.body)).encode()))
-        if body is None:
-            raw.append((b"connection", b"close"))
-        await send({"type": "http.response.start", "status": response.status, "headers": raw})
-        await send({"type": "http.response.body", "body": b"" if scope["method"] == "HEAD" else response.body})
+            await respond(edge_pipeline.error(413, pages.BAD_REQUEST, edge_pipeline.new_request_id()), True)
+            return
+        except BodyStalled:
+            await respond(edge_pipeline.error(408, pages.BAD_REQUEST, edge_pipeline.new_request_id()), True)
+            return
+        viewer = (scope.get("client") or ("127.0.0.1", 0))[0]
+        prepared = self.edge.prepare(scope["method"], path, query, headers, body, viewer)
+        response = prepared if isinstance(prepared, edge_pipeline.EdgeResponse) \
+            else self.edge.quick(prepared) or await asyncio.to_thread(self.edge.complete, prepared)
+        await respond(response, False)
+
+
+# RFC 3986's host (an IP literal in brackets, or reg-name characters) and an optional port.
+_HOST = re.compile(r"(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9._~!$&'()*+,;=%-]+)(:[0-9]{0,5})?")
+
+
+def _refusal(scope, path: str, query: str, headers: list[tuple[str, str]]) -> int | None:
+    """The status CloudFront refuses a request with before looking at any distribution, or None."""
+    target = len(path) + (len(query) + 1 if query else 0)
+    head = len(scope["method"]) + target + len(" HTTP/1.1\r\n\r\n") + sum(len(k) + len(v) + 4 for k, v in headers)
+    hosts = [v for k, v in headers if k == "host"]
+    # The URL CloudFront builds is scheme, host and target; the request, its line and headers.
+    if head > MAX_REQUEST_BYTES or len("https://") + len(hosts[0] if hosts else "") + target > MAX_URL_BYTES:
+        return 413
+    # RFC 9112, 3.2: a server MUST answer 400 to an HTTP/1.1 request without a Host, and to any request with
+    # more than one Host or an invalid one. An HTTP/1.0 request without one names no distribution: 403.
+    if len(hosts) > 1 or (hosts and not _HOST.fullmatch(hosts[0].strip(" \t"))):
+        return 400
+    if not hosts and scope.get("http_version") != "1.0":
+        return 400
+    return None
 
 
 class BySocket:
@@ -151,3 +220,95 @@ def create_app(settings: Settings | None = None) -> AsgiApp:
 
 def with_edge(api: AsgiApp, edge_port: int) -> BySocket:
     return BySocket(api, EdgeAsgiApp(Edge(api.application), api.max_body), edge_port)
+
+
+class ViewerProtocol(HttpToolsProtocol):
+    """uvicorn's HTTP/1.1 protocol with what a server facing the internet needs and uvicorn leaves out: a
+    deadline on a request's headers (uvicorn waits forever for a first request, or for a head sent a byte at
+    a time), a bound on their size while they arrive (httptools buffers any amount), a viewer that stops
+    reading let go, and on the edge's port CloudFront's own page where uvicorn answers a request it cannot
+    parse. The API's port keeps uvicorn's answers."""
+
+    def connection_made(self, transport) -> None:
+        super().connection_made(transport)
+        self._head_bytes = 0
+        self._in_head = True
+        self._head_timer = self.loop.call_later(HEAD_SECONDS, self._head_expired)
+        self._write_timer = None
+
+    def connection_lost(self, exc) -> None:
+        for timer in (self._head_timer, self._write_timer):
+            if timer is not None:
+                timer.cancel()
+        super().connection_lost(exc)
+
+    def data_received(self, data: bytes) -> None:
+        if self._in_head:
+            self._head_bytes += len(data)
+        super().data_received(data)
+        # Counted in whole reads, so past the limit by up to one read; the exact check is EdgeAsgiApp's.
+        if self._in_head and self._head_bytes > MAX_REQUEST_BYTES and not self.transport.is_closing():
+            if self._on_edge():
+                self._refuse(edge_pipeline.error(413, pages.BAD_REQUEST, edge_pipeline.new_request_id()))
+            else:
+                super().send_400_response("Request header fields too large.")
+
+    def on_message_begin(self) -> None:
+        super().on_message_begin()
+        self._in_head = True
+        if self._head_timer is None:
+            self._head_timer = self.loop.call_later(HEAD_SECONDS, self._head_expired)
+
+    def on_headers_complete(self) -> None:
+        self._in_head, self._head_bytes = False, 0
+        if self._head_timer is not None:
+            self._head_timer.cancel()
+            self._head_timer = None
+        super().on_headers_complete()
+
+    def _head_expired(self) -> None:
+        self._head_timer = None
+        if self.transport.is_closing():
+            return
+        if self.cycle is not None and not self.cycle.response_complete:
+            # A pipelined head waits behind an answer still being written: it is not the viewer's delay.
+            self._head_timer = self.loop.call_later(HEAD_SECONDS, self._head_expired)
+            return
+        self.transport.close()
+
+    def pause_writing(self) -> None:
+        super().pause_writing()
+        if self._write_timer is None:
+            self._write_timer = self.loop.call_later(WRITE_STALL_SECONDS, self._write_stalled)
+
+    def resume_writing(self) -> None:
+        super().resume_writing()
+        if self._write_timer is not None:
+            self._write_timer.cancel()
+            self._write_timer = None
+
+    def _write_stalled(self) -> None:
+        self._write_timer = None
+        # abort, not close: close would wait for the unread answer to drain, which it never does.
+        self.transport.abort()
+
+    def send_400_response(self, msg: str) -> None:
+        if self._on_edge():
+            self._refuse(edge_pipeline.error(400, pages.BAD_REQUEST, edge_pipeline.new_request_id()))
+        else:
+            super().send_400_response(msg)
+
+    def _on_edge(self) -> bool:
+        port = getattr(self.app, "edge_port", None)
+        return port is not None and self.server is not None and self.server[1] == port
+
+    def _refuse(self, response: edge_pipeline.EdgeResponse) -> None:
+        lines = [f"HTTP/1.1 {response.status} {_REASONS.get(response.status, 'Error')}".encode()]
+        lines += [_wire(k) + b": " + _wire(v) for k, v in response.headers]
+        lines += [b"Content-Length: " + str(len(response.body)).encode(), b"Connection: close", b"", response.body]
+        self.transport.write(b"\r\n".join(lines))
+        self.transport.close()
+        self._in_head = False
+
+
+_REASONS = {400: "Bad Request", 413: "Request Entity Too Large"}

@@ -26,3 +26,22 @@ def public_key_pem(bits: int = 2048) -> str:
     """The PEM public key of a new RSA key pair, as CloudFront's public keys take it."""
     key = rsa.generate_private_key(public_exponent=65537, key_size=bits).public_key()
     return key.public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo).decode()
+
+
+def server_files(directory, name: str) -> tuple[str, str]:
+    """A self-signed leaf certificate for `name` and its key, written as PEM files for a TLS server."""
+    key = ec.generate_private_key(ec.SECP256R1())
+    subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name)])
+    now = datetime.datetime.now(datetime.timezone.utc)
+    built = (x509.CertificateBuilder().subject_name(subject).issuer_name(subject).public_key(key.public_key())
+             .serial_number(x509.random_serial_number()).not_valid_before(now)
+             .not_valid_after(now + datetime.timedelta(days=30))
+             .add_extension(x509.SubjectAlternativeName([x509.DNSName(name)]), critical=False)
+             .sign(key, hashes.SHA256()))
+    cert_path, key_path = f"{directory}/{name}.crt", f"{directory}/{name}.key"
+    with open(cert_path, "wb") as out:
+        out.write(built.public_bytes(serialization.Encoding.PEM))
+    with open(key_path, "wb") as out:
+        out.write(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                    serialization.NoEncryption()))
+    return cert_path, key_path

@@ -2,7 +2,9 @@
 from the simulated DNS zone first, then the system resolver; its timeouts; a bounded response."""
 from __future__ import annotations
 
+import collections
 import ipaddress
+import threading
 from dataclasses import dataclass
 
 import urllib3
@@ -10,6 +12,7 @@ import urllib3
 from ..service.multitenant import dns
 from ..store import Transaction
 
+MAX_HEADER_BYTES = 20_480  # the quotas page: the same bound on an origin's response headers as on a request
 MAX_RESPONSE_BYTES = 32 * 1024 * 1024  # ours: a local emulator holds an answer in memory, so it is bounded
 # Headers that describe one connection, not the message (RFC 9110, 7.6.1): never passed on.
 HOP_BY_HOP = {"connection", "keep-alive", "proxy-connection", "proxy-authenticate", "proxy-authorization", "te",
@@ -73,44 +76,78 @@ def target(tx: Transaction, origin: dict, domain: str, path: str) -> Target:
                   max(1, int(origin.get("ConnectionAttempts") or 3)))
 
 
+_POOLS: "collections.OrderedDict[tuple, urllib3.HTTPConnectionPool]" = collections.OrderedDict()
+_POOLS_LOCK = threading.Lock()
+MAX_POOLS = 64             # origins with open connections kept at once; the least recently used is closed
+CONNECTIONS_PER_ORIGIN = 8  # idle keep-alive connections kept for one origin
+
+
+def _pool(to: Target) -> urllib3.HTTPConnectionPool:
+    """A pool of keep-alive connections per origin address, as CloudFront keeps connections to an origin open
+    between requests (OriginKeepaliveTimeout); timeouts are given per request."""
+    key = (to.scheme, to.address, to.port, to.domain)
+    with _POOLS_LOCK:
+        pool = _POOLS.get(key)
+        if pool is not None:
+            _POOLS.move_to_end(key)
+            return pool
+        kind = urllib3.HTTPSConnectionPool if to.scheme == "https" else urllib3.HTTPConnectionPool
+        options = {"cert_reqs": "CERT_NONE", "assert_hostname": False, "server_hostname": to.domain} \
+            if to.scheme == "https" else {}
+        pool = kind(to.address, to.port, retries=False, maxsize=CONNECTIONS_PER_ORIGIN, block=False, **options)
+        _POOLS[key] = pool
+        if len(_POOLS) > MAX_POOLS:
+            _POOLS.popitem(last=False)[1].close()
+        return pool
+
+
 def fetch(to: Target, method: str, path_and_query: str, headers: list[tuple[str, str]], body: bytes) -> Answer:
     """Raises OriginError; never anything else for what the origin does."""
-    kind = urllib3.HTTPSConnectionPool if to.scheme == "https" else urllib3.HTTPConnectionPool
-    options = {"cert_reqs": "CERT_NONE", "assert_hostname": False, "server_hostname": to.domain} \
-        if to.scheme == "https" else {}
-    pool = kind(to.address, to.port, timeout=urllib3.Timeout(connect=to.connect_timeout, read=to.read_timeout),
-                retries=False, maxsize=1, **options)
+    pool = _pool(to)
+    timeout = urllib3.Timeout(connect=to.connect_timeout, read=to.read_timeout)
     sent = urllib3.HTTPHeaderDict()
     for name, value in headers:
         sent.add(name, value)
-    try:
-        for attempt in range(to.attempts):
-            try:
-                response = pool.urlopen(method, path_and_query, body=body or None, headers=sent, redirect=False,
-                                        preload_content=False, assert_same_host=False, retries=False)
-                break
-            except urllib3.exceptions.NewConnectionError as error:  # refused: a ConnectTimeoutError subclass
-                if attempt == to.attempts - 1:
-                    raise OriginError(502, str(error)) from None
-            except urllib3.exceptions.ConnectTimeoutError:
-                if attempt == to.attempts - 1:
-                    raise OriginError(504, "connect timeout") from None
-            except urllib3.exceptions.ReadTimeoutError:
-                raise OriginError(504, "read timeout") from None
-            except (urllib3.exceptions.HTTPError, OSError, ValueError) as error:
-                if attempt == to.attempts - 1:
-                    raise OriginError(502, str(error)) from None
+    for attempt in range(to.attempts):
         try:
-            data = response.read(MAX_RESPONSE_BYTES + 1, decode_content=False)
+            response = pool.urlopen(method, path_and_query, body=body or None, headers=sent, redirect=False,
+                                    preload_content=False, assert_same_host=False, retries=False,
+                                    timeout=timeout)
+            break
+        except urllib3.exceptions.NewConnectionError as error:  # refused: a ConnectTimeoutError subclass
+            if attempt == to.attempts - 1:
+                raise OriginError(502, str(error)) from None
+        except urllib3.exceptions.ConnectTimeoutError:
+            if attempt == to.attempts - 1:
+                raise OriginError(504, "connect timeout") from None
         except urllib3.exceptions.ReadTimeoutError:
             raise OriginError(504, "read timeout") from None
         except (urllib3.exceptions.HTTPError, OSError, ValueError) as error:
-            raise OriginError(502, str(error)) from None
-        finally:
-            response.release_conn()
-        if len(data) > MAX_RESPONSE_BYTES:
-            raise OriginError(502, "response too large")
-        kept = [(k, v) for k, v in response.headers.items() if k.lower() not in HOP_BY_HOP]
-        return Answer(response.status, response.reason or "", kept, data)
-    finally:
-        pool.close()
+            if attempt == to.attempts - 1:
+                raise OriginError(502, str(error)) from None
+    try:
+        data = response.read(MAX_RESPONSE_BYTES + 1, decode_content=False)
+    except urllib3.exceptions.ReadTimeoutError:
+        _discard(response)
+        raise OriginError(504, "read timeout") from None
+    except (urllib3.exceptions.HTTPError, OSError, ValueError) as error:
+        _discard(response)
+        raise OriginError(502, str(error)) from None
+    if len(data) > MAX_RESPONSE_BYTES:
+        _discard(response)
+        raise OriginError(502, "response too large")
+    if response.length_remaining:  # the origin closed before the Content-Length it promised
+        _discard(response)
+        raise OriginError(502, "response cut short")
+    if sum(len(k) + len(v) + 4 for k, v in response.headers.items()) > MAX_HEADER_BYTES:
+        response.release_conn()
+        raise OriginError(502, "response headers too large")
+    response.release_conn()
+    kept = [(k, v) for k, v in response.headers.items() if k.lower() not in HOP_BY_HOP]
+    return Answer(response.status, response.reason or "", kept, data)
+
+
+def _discard(response) -> None:
+    """A connection that failed mid-answer, or still holds unread bytes, is closed, never reused."""
+    response.close()
+    response.release_conn()

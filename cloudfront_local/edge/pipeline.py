@@ -1,73 +1,40 @@
-"""One viewer request through the edge: host → site → behavior → viewer-request function → origin →
-viewer-response function → response. `prepare` reads the configuration (on the caller's thread, where the
-store lives); `complete` runs functions and the origin request, which may take seconds (a thread's work)."""
+"""One viewer request through the edge: host → site → geo restriction → behavior → signed URL → viewer-request
+function → cache → origin (or origin group) → custom error response → response headers policy → viewer-response
+function → response. `prepare` reads the configuration (on the caller's thread, where the API's store work
+runs); `complete` runs functions, the cache and the origin request, which may take seconds (a thread's work)."""
 from __future__ import annotations
 
-import base64
+import json
 import logging
-import re
-import secrets
 import time
 import traceback
-import uuid
-from dataclasses import dataclass, field
 
 from ..service.common.context import Context
 from ..service.functions import key_value_stores, staged
 from ..service.functions.functions import FUNCTION
 from ..service.common import ids
-from . import events, origins, pages, patterns, routing
-from .origins import HOP_BY_HOP
+from . import cache, events, geo, origin_choice, pages, patterns, routing, signed
+from .access import keys_for, refused_by_geo
+from .delivery import Delivery
+from .plan import Function, Plan, policies_for
+from .responses import EdgeResponse, error, finish, generated, moved, new_request_id  # noqa: F401 - the API
 
 log = logging.getLogger("cloudfront_local")
-POP = "LOC50-C1"  # an edge location's code as CloudFront writes it (airport code, number, "-C1"/"-P1")
 DEFAULT_METHODS = ["GET", "HEAD"]
-_TOKEN = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]{1,256}")  # RFC 9110's field-name
-_BAD_VALUE = re.compile(r"[\r\n\0]")
-
-
-@dataclass
-class EdgeResponse:
-    status: int
-    headers: list[tuple[str, str]] = field(default_factory=list)
-    body: bytes = b""
-
-    def header(self, name: str) -> str | None:
-        """The first value of a header (names compared case-insensitively)."""
-        return next((v for k, v in self.headers if k.lower() == name.lower()), None)
-
-
-@dataclass
-class Function:
-    code: bytes
-    runtime: str
-    kvs: object
-
-
-@dataclass
-class Plan:
-    request_id: str
-    method: str
-    uri: str
-    query: str
-    headers: list[tuple[str, str]]
-    body: bytes
-    viewer_ip: str
-    context: dict
-    target: origins.Target | None
-    viewer_request: Function | None
-    viewer_response: Function | None
-    error: tuple[int, str] | None = None   # a function that could not be loaded: CloudFront's 503
 
 
 class Edge:
-    def __init__(self, application):
+    def __init__(self, application, cache_bytes: int = 64 * 1024 * 1024):
         self.application = application
+        self.cache = cache.Cache(cache_bytes)
+        self.delivery = Delivery(application, self.cache)
 
     def handle(self, method: str, path: str, query: str, headers: list[tuple[str, str]], body: bytes,
                viewer_ip: str = "127.0.0.1") -> EdgeResponse:
         prepared = self.prepare(method, path, query, headers, body, viewer_ip)
-        return prepared if isinstance(prepared, EdgeResponse) else self.complete(prepared)
+        if isinstance(prepared, EdgeResponse):
+            return prepared
+        return self.quick(prepared) or self.complete(prepared)
 
     # -- reading the configuration ---------------------------------------------------------------------------
     def prepare(self, method, path, query, headers, body, viewer_ip) -> Plan | EdgeResponse:
@@ -79,12 +46,17 @@ class Edge:
             return error(502, pages.CANNOT_CONNECT, request_id)
 
     def _prepare(self, request_id, method, path, query, headers, body, viewer_ip) -> Plan | EdgeResponse:
-        host = routing.host_name(next((v for k, v in headers if k.lower() == "host"), None))
+        raw_host = next((v for k, v in headers if k.lower() == "host"), None)
+        host = routing.host_name(raw_host)
+        settings = self.application.settings
         with self.application.store.transaction() as tx:
             site = routing.find(tx, host)
             if site is None:
                 return error(403, pages.BAD_REQUEST, request_id)
             config = site.config
+            country = geo.country_of(tx, viewer_ip)
+            if refused_by_geo(site, country):
+                return error(403, GEO_BLOCKED, request_id)
             behavior = patterns.behavior_for(config, path)
             allowed = (behavior.get("AllowedMethods") or {}).get("Items") or DEFAULT_METHODS
             if method not in allowed:
@@ -92,33 +64,51 @@ class Edge:
             policy = behavior.get("ViewerProtocolPolicy")
             if policy == "redirect-to-https":
                 location = f"https://{host}{path}" + (f"?{query}" if query else "")
-                return finish(EdgeResponse(301, [("Location", location), ("Content-Type", "text/html"),
-                                                 ("Server", "CloudFront")], _moved()), request_id, "Redirect")
+                return finish(moved(location), request_id, "Redirect")
             if policy == "https-only":
                 return error(403, pages.HTTPS_ONLY, request_id)
+            keys = keys_for(tx, site.account, behavior)
+            if keys is not None:
+                refusal = _signature(raw_host or host, path, query, headers, keys, viewer_ip)
+                if refusal is not None:
+                    content_type, page = signed.error_body(refusal)
+                    return finish(EdgeResponse(refusal.status, [("Server", "CloudFront"),
+                                                                ("Content-Type", content_type)], page),
+                                  request_id, "Error")
+                query = _unsigned(query)
             uri = path
             if uri == "/" and config.get("DefaultRootObject"):
                 uri = "/" + config["DefaultRootObject"]
-            ctx = Context(site.account, time.time(), self.application.settings)
+            ctx = Context(site.account, time.time(), settings)
             functions, problem = {}, None
             for association in (behavior.get("FunctionAssociations") or {}).get("Items") or []:
                 loaded = _function(ctx, tx, association["FunctionARN"])
                 if loaded is None:
                     problem = (503, pages.FUNCTION_FAILED)
                 functions[association["EventType"]] = loaded
-            origin = next((o for o in config["Origins"]["Items"] if o["Id"] == behavior["TargetOriginId"]), None)
-            target = None
-            if origin is not None and origin.get("CustomOriginConfig") is not None:
-                target = origins.target(tx, origin, site.substituted(origin["DomainName"]),
-                                        site.substituted(origin.get("OriginPath") or ""))
+            route = origin_choice.resolve(tx, site, settings, behavior.get("TargetOriginId") or "")
+            chosen = policies_for(tx, site.account, behavior)
         context = {"distributionDomainName": site.distribution["DomainName"],
                    "distributionId": site.distribution["Id"], "requestId": request_id}
         if site.tenant is not None:
             context["distributionTenantId"] = site.tenant["Id"]
-        return Plan(request_id, method, uri, query, headers, body, viewer_ip, context, target,
-                    functions.get("viewer-request"), functions.get("viewer-response"), problem)
+        return Plan(request_id, method, uri, query, headers, body, viewer_ip, country, site, behavior, context,
+                    route, chosen, functions.get("viewer-request"), functions.get("viewer-response"), problem)
 
     # -- running the request -----------------------------------------------------------------------------------
+    def quick(self, plan: Plan) -> EdgeResponse | None:
+        """The answer when it needs neither a function nor the origin (a fresh cache hit), else None: the
+        caller then hands the plan to `complete` on a thread."""
+        if plan.error or plan.viewer_request is not None or plan.viewer_response is not None:
+            return None
+        try:
+            request = events.request_event(plan.method, plan.uri, plan.query, plan.headers + plan.generated_headers())
+            found = self.delivery.fresh(plan, request)
+            return None if found is None else self._respond(plan, *found)
+        except Exception:
+            log.error("edge: internal error\n%s", traceback.format_exc())
+            return error(502, pages.CANNOT_CONNECT, plan.request_id)
+
     def complete(self, plan: Plan) -> EdgeResponse:
         try:
             return self._complete(plan)
@@ -129,55 +119,76 @@ class Edge:
     def _complete(self, plan: Plan) -> EdgeResponse:
         if plan.error:
             return error(*plan.error, plan.request_id)
-        request = events.request_event(plan.method, plan.uri, plan.query, plan.headers)
+        request = events.request_event(plan.method, plan.uri, plan.query, plan.headers + plan.generated_headers())
+        route = plan.route
         if plan.viewer_request is not None:
-            result = _run(plan.viewer_request, events.event("viewer-request", plan.context, plan.viewer_ip, request))
-            if result is None:
+            outcome = _run(plan.viewer_request, events.event("viewer-request", plan.context, plan.viewer_ip,
+                                                             request))
+            if outcome is None:
                 return error(503, pages.FUNCTION_FAILED, plan.request_id)
+            result, calls = outcome
             if "response" in result:
-                return finish(_generated(result["response"]), plan.request_id, "FunctionGeneratedResponse")
+                return finish(generated(result["response"]), plan.request_id, "FunctionGeneratedResponse")
             request = {**request, **result["request"], "method": plan.method}
-        if plan.target is None:
-            # S3 origins, origin groups and VPC origins come in later steps of the edge.
-            return error(502, pages.CANNOT_CONNECT, plan.request_id)
-        answer = self._origin(plan, request)
-        if isinstance(answer, EdgeResponse):
-            return answer
-        response = EdgeResponse(answer.status, answer.headers, answer.body)
+            if calls:
+                with self.application.store.transaction() as tx:
+                    route = origin_choice.changed(tx, plan.site, self.application.settings, route, calls)
+        response, cache_status = self.delivery.through_cache(plan, request, route)
+        return self._respond(plan, response, cache_status, request)
+
+    def _respond(self, plan: Plan, response: EdgeResponse, cache_status: str, request: dict | None = None):
+        """The response headers policy, then the viewer-response function, then CloudFront's own headers."""
+        if plan.chosen.response_headers is not None:
+            response.headers = plan.chosen.apply_response_headers(plan.headers, response.headers, plan.method)
         if plan.viewer_response is not None:
-            seen = events.response_event(answer.status, answer.reason, answer.headers)
-            result = _run(plan.viewer_response, events.event("viewer-response", plan.context, plan.viewer_ip,
-                                                             request, seen))
-            if result is None or "response" not in result:
+            seen = events.response_event(response.status, "", response.headers)
+            outcome = _run(plan.viewer_response, events.event("viewer-response", plan.context, plan.viewer_ip,
+                                                              request, seen))
+            if outcome is None or "response" not in outcome[0]:
                 return error(503, pages.FUNCTION_FAILED, plan.request_id)
-            changed = result["response"]
+            changed = outcome[0]["response"]
             headers = events.header_pairs(changed.get("headers") or {})
             headers += [("Set-Cookie", v) for v in events.set_cookie_values(changed.get("cookies") or {})]
-            response = EdgeResponse(changed.get("statusCode", answer.status), headers, answer.body)
-        return finish(response, plan.request_id, "Miss")
+            response = EdgeResponse(changed.get("statusCode", response.status), headers, response.body)
+        return finish(response, plan.request_id, cache_status)
 
-    def _origin(self, plan: Plan, request: dict) -> origins.Answer | EdgeResponse:
-        target = plan.target
-        headers = [(k, v) for k, v in events.header_pairs(request.get("headers") or {})
-                   if k.lower() not in HOP_BY_HOP and k.lower() not in ("host", "content-length", "x-forwarded-for")]
-        # CloudFront appends the viewer's address to the X-Forwarded-For the viewer sent.
-        forwarded = [v for k, v in plan.headers if k.lower() == "x-forwarded-for"]
-        headers.append(("X-Forwarded-For", ", ".join([*forwarded, plan.viewer_ip])))
-        cookies = events.cookie_header(request.get("cookies") or {})
-        if cookies:
-            headers.append(("Cookie", cookies))
-        default_port = 443 if target.scheme == "https" else 80
-        headers.append(("Host", target.domain if target.port == default_port else f"{target.domain}:{target.port}"))
-        headers.append(("Via", f"1.1 {_via_name()}.cloudfront.net (CloudFront)"))
-        headers.append(("X-Amz-Cf-Id", plan.request_id))
-        headers += target.headers
-        query = events.query_text(request.get("querystring") or {})
-        path = target.path + events.quoted_uri(request.get("uri") or "/")
-        try:
-            return origins.fetch(target, plan.method, path + (f"?{query}" if query else ""), headers, plan.body)
-        except origins.OriginError as failure:
-            message = pages.TIMED_OUT if failure.status == 504 else pages.CANNOT_CONNECT
-            return error(failure.status, message, plan.request_id)
+
+GEO_BLOCKED = ("The Amazon CloudFront distribution is configured to block access from your country.\nWe can't "
+               "connect to the server for this app or website at this time. There might be too much traffic or a "
+               "configuration error. Try again later, or contact the app or website owner.")
+
+
+def _signature(host, path, query, headers, keys, viewer_ip):
+    """The signed URL's or cookies' refusal, or None. The edge listens on plain HTTP while the URLs people sign
+    name https://, so a signature for either scheme is accepted (docs/behaviour.md, "Signed URLs")."""
+    rest = f"{host}{path}" + (f"?{_unsigned(query)}" if _unsigned(query) else "")
+    refusal = None
+    for scheme in ("https", "http"):
+        refusal = signed.check(f"{scheme}://{rest}", _pairs(query), _cookies(headers), keys, time.time(), viewer_ip)
+        if refusal is None or refusal.code != signed.ACCESS_DENIED.code:
+            return refusal
+    return refusal
+
+
+def _pairs(query: str) -> list[tuple[str, str]]:
+    return [(name, value) for name, _, value in (part.partition("=") for part in query.split("&") if part)]
+
+
+def _unsigned(query: str) -> str:
+    """The query without the signed URL's own parameters, which CloudFront neither caches on nor forwards."""
+    return "&".join(part for part in query.split("&") if part and part.partition("=")[0]
+                    not in signed.SIGNING_PARAMETERS)
+
+
+def _cookies(headers: list[tuple[str, str]]) -> dict[str, str]:
+    found = {}
+    for name, value in headers:
+        if name.lower() == "cookie":
+            for part in value.split(";"):
+                key, sep, val = part.strip().partition("=")
+                if sep and key:
+                    found.setdefault(key, val)
+    return found
 
 
 def _function(ctx: Context, tx, arn: str) -> Function | None:
@@ -192,9 +203,8 @@ def _function(ctx: Context, tx, arn: str) -> Function | None:
     return Function(staged.code(live), live["Config"]["Runtime"], key_value_stores.reader_for(ctx, tx, live["Config"]))
 
 
-def _run(function: Function, event: dict) -> dict | None:
-    import json
-
+def _run(function: Function, event: dict) -> tuple[dict, list[dict]] | None:
+    """The function's result and the origin calls it made; None when it failed."""
     from ..service.functions import runtime  # QuickJS loads when a function first runs
 
     outcome = runtime.run_function(function.code, function.runtime, json.dumps(event).encode(), kvs=function.kvs)
@@ -202,48 +212,6 @@ def _run(function: Function, event: dict) -> dict | None:
         if outcome.error:
             log.info("edge: function failed: %s", outcome.error)
         return None
-    return outcome.result if ("request" in outcome.result or "response" in outcome.result) else None
-
-
-def _generated(response: dict) -> EdgeResponse:
-    headers = events.header_pairs(response.get("headers") or {})
-    headers += [("Set-Cookie", v) for v in events.set_cookie_values(response.get("cookies") or {})]
-    body = response.get("body")
-    data = b""
-    if isinstance(body, dict):
-        text = body.get("data") or ""
-        data = base64.b64decode(text, validate=False) if body.get("encoding") == "base64" else text.encode()
-    return EdgeResponse(response.get("statusCode", 200), headers, data)
-
-
-def error(status: int, message: str, request_id: str) -> EdgeResponse:
-    headers = [("Server", "CloudFront"), ("Content-Type", "text/html")]
-    return finish(EdgeResponse(status, headers, pages.page(status, message, request_id)), request_id, "Error")
-
-
-def finish(response: EdgeResponse, request_id: str, cache: str) -> EdgeResponse:
-    """The headers CloudFront adds to every answer; the hop-by-hop ones, and its own, replaced."""
-    ours = {"via", "x-cache", "x-amz-cf-pop", "x-amz-cf-id", "content-length"}
-    # A function can write any text: a header that could not be sent (or would split the response) is left out.
-    headers = [(k, v) for k, v in response.headers if k.lower() not in HOP_BY_HOP and k.lower() not in ours
-               and _TOKEN.fullmatch(k) and not _BAD_VALUE.search(v)]
-    if not 100 <= response.status <= 599:
-        return error(503, pages.FUNCTION_FAILED, request_id)
-    headers += [("X-Cache", f"{cache} from cloudfront"), ("Via", f"1.1 {_via_name()}.cloudfront.net (CloudFront)"),
-                ("X-Amz-Cf-Pop", POP), ("X-Amz-Cf-Id", request_id)]
-    return EdgeResponse(response.status, headers, response.body)
-
-
-def _moved() -> bytes:
-    return (b"<html>\r\n<head><title>301 Moved Permanently</title></head>\r\n<body>\r\n"
-            b"<center><h1>301 Moved Permanently</h1></center>\r\n<hr><center>CloudFront</center>\r\n</body>\r\n"
-            b"</html>\r\n")
-
-
-def _via_name() -> str:
-    return secrets.token_hex(16)
-
-
-def new_request_id() -> str:
-    # 56 characters of URL-safe base64, as X-Amz-Cf-Id values look.
-    return base64.urlsafe_b64encode(uuid.uuid4().bytes + uuid.uuid4().bytes + secrets.token_bytes(10)).decode()[:56]
+    if "request" not in outcome.result and "response" not in outcome.result:
+        return None
+    return outcome.result, outcome.origin

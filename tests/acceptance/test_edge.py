@@ -12,8 +12,11 @@ import uuid
 import pytest
 import requests
 
-from builders import CACHING_OPTIMIZED, direct_config, multi_tenant_config
+from builders import direct_config, multi_tenant_config
 from conftest import make_client
+
+CACHING_DISABLED = "4135ea2d-6df8-44a3-9df3-4b5a84be39ad"
+ALL_VIEWER_EXCEPT_HOST = "b689b0a8-53d0-40ab-baf2-68738e2966ac"
 
 
 class _Origin(http.server.BaseHTTPRequestHandler):
@@ -64,8 +67,9 @@ def _origin(domain: str, port: int, origin_id: str = "origin", **members) -> dic
 
 
 def _behavior(pattern: str | None, origin_id: str = "origin", policy: str = "allow-all", **members) -> dict:
-    behavior = {"TargetOriginId": origin_id, "ViewerProtocolPolicy": policy, "CachePolicyId": CACHING_OPTIMIZED,
-                **members}
+    # With a cache policy, only what a policy names reaches the origin: these tests look at all of it.
+    behavior = {"TargetOriginId": origin_id, "ViewerProtocolPolicy": policy, "CachePolicyId": CACHING_DISABLED,
+                "OriginRequestPolicyId": ALL_VIEWER_EXCEPT_HOST, **members}
     if pattern is not None:
         behavior["PathPattern"] = pattern
     return behavior

@@ -91,7 +91,7 @@ def test_edge_example(tmp_path):
     threading.Thread(target=origin.serve_forever, daemon=True).start()
     try:
         with RunningServer() as server:
-            script = "\n".join(example(name) for name in ("connect", "edge"))
+            script = "\n".join(example(name) for name in ("connect", "edge", "edge-tenant"))
             script = script.replace("http://127.0.0.1:4599", server.url).replace("http://127.0.0.1:4598",
                                                                                server.edge_url)
             script = script.replace('"HTTPPort": 8080', f'"HTTPPort": {origin.server_address[1]}')

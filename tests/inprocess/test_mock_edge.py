@@ -35,11 +35,15 @@ def test_edge_request_in_process():
                 Origins={"Quantity": 1, "Items": [{"Id": "origin", "DomainName": "app.example.com",
                                                    "CustomOriginConfig": custom}]},
                 DefaultCacheBehavior={"TargetOriginId": "origin", "ViewerProtocolPolicy": "allow-all",
-                                      "CachePolicyId": CACHING_OPTIMIZED})
+                                      "CachePolicyId": CACHING_OPTIMIZED,
+                                      # AllViewerExceptHostHeader: the query and headers reach the origin
+                                      "OriginRequestPolicyId": "b689b0a8-53d0-40ab-baf2-68738e2966ac"})
             domain = client.create_distribution(DistributionConfig=config)["Distribution"]["DomainName"]
             answer = mock.edge_request("GET", f"http://{domain}/a?b=1", headers={"X-Hello": "hi"})
             assert (answer.status, answer.body) == (200, b"/a?b=1 hi")
             assert answer.header("x-cache") == "Miss from cloudfront"
+            again = mock.edge_request("GET", f"http://{domain}/a?b=1", headers={"X-Hello": "hi"})
+            assert again.header("x-cache") == "Hit from cloudfront"  # one cache for the mock's whole life
             assert mock.edge_request("GET", "http://unknown.example.com/").status == 403
     finally:
         origin.shutdown()

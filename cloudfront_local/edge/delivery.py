@@ -1,0 +1,161 @@
+"""A request's way past the cache to the origin and back: the cache key and its entry (Hit, RefreshHit after a
+304, Miss), the origin request the policies shape, failover through an origin group, the distribution's
+custom error responses, and compression before the answer is cached."""
+from __future__ import annotations
+
+import time
+
+from ..service.common.context import Context
+from ..service.distributions import invalidations
+from . import (cache, compression, error_responses, events, forwarding, origin_choice, origins, pages, patterns,
+               s3_origin)
+from .origins import HOP_BY_HOP
+from .responses import EdgeResponse, bare_error, via_name
+
+NOT_FORWARDED = HOP_BY_HOP | {"host", "content-length", "x-forwarded-for", "cookie"}
+FAILOVER_METHODS = ("GET", "HEAD", "OPTIONS")  # CloudFront fails over only for these (origin groups)
+
+
+class Delivery:
+    def __init__(self, application, store_cache: cache.Cache):
+        self.application = application
+        self.cache = store_cache
+
+    def through_cache(self, plan, request: dict, route: origin_choice.Route) -> tuple[EdgeResponse, str]:
+        method = plan.method
+        uri, query, headers = _parts(request)
+        rules = plan.chosen.rules
+        if not cache.cacheable_method(plan.behavior, method):
+            return self._final(plan, self._fetch(plan, route, method, uri, query, headers, []), None)
+        key = cache.cache_key(rules, plan.scope, method, uri, query, headers)
+        now = time.time()
+        entry = self._entry(plan, key)
+        if entry is not None and entry.fresh(now):
+            return _from(entry, now), "Error" if entry.status >= 400 else "Hit"
+        validators = cache.revalidation_headers(entry) if entry is not None else []
+        answer = self._fetch(plan, route, method, uri, query, headers, validators)
+        if entry is not None and validators and isinstance(answer, origins.Answer) and answer.status == 304:
+            renewed = cache.refreshed(entry, answer.headers, cache.ttl(rules, entry.status, answer.headers, now), now)
+            self.cache.put(key, renewed)
+            return _from(renewed, now), "RefreshHit"
+        return self._final(plan, answer, (key, uri, query, now) if method != "HEAD" else None)
+
+    def fresh(self, plan, request: dict) -> tuple[EdgeResponse, str] | None:
+        """The answer of a fresh cache entry for the request, or None: a hit needs no thread of its own."""
+        if not cache.cacheable_method(plan.behavior, plan.method):
+            return None
+        uri, query, headers = _parts(request)
+        now = time.time()
+        entry = self._entry(plan, cache.cache_key(plan.chosen.rules, plan.scope, plan.method, uri, query, headers))
+        if entry is None or not entry.fresh(now):
+            return None
+        return _from(entry, now), "Error" if entry.status >= 400 else "Hit"
+
+    def _entry(self, plan, key: str) -> cache.Entry | None:
+        """The cache's entry for the key, unless an invalidation made since covers it."""
+        entry = self.cache.get(key)
+        if entry is not None and cache.invalidated(entry, self._invalidations(plan)):
+            self.cache.remove(key)
+            return None
+        return entry
+
+    def _invalidations(self, plan) -> list[dict]:
+        """Every invalidation of the distribution (or the tenant), read from the shared store: a purge made on
+        any server sharing the state reaches this one's cache."""
+        ctx = Context(plan.site.account, time.time(), self.application.settings)
+        owner = f"distribution-tenant:{plan.site.tenant['Id']}" if plan.site.tenant is not None \
+            else f"distribution:{plan.site.distribution['Id']}"
+        with self.application.store.transaction() as tx:
+            return invalidations.covering(ctx, tx, owner)
+
+    def _final(self, plan, answer, store: tuple | None) -> tuple[EdgeResponse, str]:
+        """The answer after custom error responses and compression; kept in the cache when it may be."""
+        from_origin = isinstance(answer, origins.Answer)
+        response = EdgeResponse(answer.status, answer.headers, answer.body) if from_origin else answer
+        rule = error_responses.rule_for(plan.site.config, response.status) if response.status >= 400 else None
+        if rule is not None:
+            response = self._custom_error(plan, rule, response)
+        accepted = next((v for k, v in plan.headers if k.lower() == "accept-encoding"), None)
+        if plan.behavior.get("Compress"):
+            encoding = compression.encoding_for(accepted, plan.chosen.rules.gzip, plan.chosen.rules.brotli)
+            response.headers, response.body = compression.compress(encoding, response.status, response.headers,
+                                                                   response.body)
+        if store is not None and (from_origin or rule is not None):
+            key, uri, query, now = store
+            ttl = cache.ttl(plan.chosen.rules, answer.status, response.headers, now,
+                            custom_error_ttl=rule.ttl if rule is not None else None)
+            if ttl > 0:
+                self.cache.put(key, cache.Entry(response.status, "", list(response.headers), response.body, now,
+                                                now + ttl, uri, plan.scope, cache.cached_query(plan.chosen.rules, query)))
+        return response, "Error" if response.status >= 400 else "Miss"
+
+    def _custom_error(self, plan, rule: error_responses.Rule, response: EdgeResponse) -> EdgeResponse:
+        status = rule.response_code or response.status
+        if not rule.page_path:
+            return EdgeResponse(status, response.headers, response.body)
+        behavior = patterns.behavior_for(plan.site.config, rule.page_path)
+        with self.application.store.transaction() as tx:
+            route = origin_choice.resolve(tx, plan.site, self.application.settings,
+                                          behavior.get("TargetOriginId") or "")
+        page = self._fetch(plan, route, "GET", rule.page_path, "", [], [])
+        if isinstance(page, origins.Answer) and 200 <= page.status < 300:
+            return EdgeResponse(status, page.headers, page.body)
+        return EdgeResponse(status, response.headers, response.body)
+
+    # -- the origin ------------------------------------------------------------------------------------------
+    def _fetch(self, plan, route, method, uri, query, headers, validators):
+        """The origin's answer, through an origin group's members in turn; or CloudFront's error page."""
+        members = route.members if method in FAILOVER_METHODS else route.members[:1]
+        result = None
+        for index, member in enumerate(members):
+            result = self._one(plan, member, method, uri, query, headers, validators)
+            last = index == len(members) - 1
+            failed = isinstance(result, EdgeResponse) or result.status in route.failover
+            if not failed or last or not route.failover:
+                break
+        return result
+
+    def _one(self, plan, member, method, uri, query, headers, validators):
+        if isinstance(member, str):
+            return bare_error(502, pages.CANNOT_CONNECT, plan.request_id)
+        chosen = plan.chosen
+        legacy = plan.behavior.get("ForwardedValues") if chosen.cache_policy is None else None
+        forwarded = forwarding.to_origin(chosen.cache_params, chosen.origin_request, legacy, headers, query,
+                                         plan.generated(), method)
+        sent = [(k, v) for k, v in forwarded.headers if k.lower() not in NOT_FORWARDED]
+        # CloudFront appends the viewer's address to the X-Forwarded-For the viewer sent.
+        forwarded_for = [v for k, v in plan.headers if k.lower() == "x-forwarded-for"]
+        sent.append(("X-Forwarded-For", ", ".join([*forwarded_for, plan.viewer_ip])))
+        if forwarded.cookie:
+            sent.append(("Cookie", forwarded.cookie))
+        target = member
+        host = next((v for k, v in headers if k.lower() == "host"), None) if forwarded.host else None
+        default_port = 443 if target.scheme == "https" else 80
+        sent.append(("Host", host or (target.domain if target.port == default_port
+                                      else f"{target.domain}:{target.port}")))
+        sent.append(("Via", f"1.1 {via_name()}.cloudfront.net (CloudFront)"))
+        sent.append(("X-Amz-Cf-Id", plan.request_id))
+        sent += target.headers + validators
+        path = target.path + events.quoted_uri(uri)
+        path_and_query = path + (f"?{forwarded.query}" if forwarded.query else "")
+        body = plan.body if method not in ("GET", "HEAD") else b""
+        sent = s3_origin.sign(target, method, path_and_query, sent, body)  # unchanged unless an OAC signs
+        try:
+            return origins.fetch(target, method, path_and_query, sent, body)
+        except origins.OriginError as failure:
+            message = pages.TIMED_OUT if failure.status == 504 else pages.CANNOT_CONNECT
+            return bare_error(failure.status, message, plan.request_id)
+
+
+def _parts(request: dict) -> tuple[str, str, list[tuple[str, str]]]:
+    """The uri, query and headers (Cookie among them) of a request event, as the cache and origin see them."""
+    headers = events.header_pairs(request.get("headers") or {})
+    cookies = events.cookie_header(request.get("cookies") or {})
+    if cookies:
+        headers.append(("Cookie", cookies))
+    return request.get("uri") or "/", events.query_text(request.get("querystring") or {}), headers
+
+
+def _from(entry: cache.Entry, now: float) -> EdgeResponse:
+    headers = [(k, v) for k, v in entry.headers if k.lower() != "age"]
+    return EdgeResponse(entry.status, headers + [("Age", str(entry.age(now)))], entry.body)

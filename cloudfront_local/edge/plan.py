@@ -1,0 +1,97 @@
+"""What `prepare` read for one viewer request, for `complete` to act on without the store: the site and its
+behavior, the policies the behavior names, the route to the origin and the functions to run."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ..service.policies.cache import CACHE_POLICY
+from ..service.policies.origin_request import ORIGIN_REQUEST_POLICY
+from ..service.policies.response_headers import RESPONSE_HEADERS_POLICY
+from . import cache, response_headers
+from .origin_choice import Route
+from .routing import Site
+
+
+@dataclass
+class Function:
+    code: bytes
+    runtime: str
+    kvs: object
+
+
+@dataclass
+class Chosen:
+    """The behavior's cache, origin request and response headers policies (their configs), or None."""
+    cache_policy: dict | None
+    origin_request: dict | None
+    response_headers: dict | None
+    rules: cache.KeyRules = field(repr=False, default=None)
+
+    @property
+    def cache_params(self) -> dict | None:
+        return (self.cache_policy or {}).get("ParametersInCacheKeyAndForwardedToOrigin")
+
+    def named_headers(self) -> set[str]:
+        """Header names (lower case) the cache key or the origin request policy lists."""
+        names = set()
+        for config in ((self.cache_params or {}).get("HeadersConfig"), (self.origin_request or {}).get("HeadersConfig")):
+            names.update(h.lower() for h in ((config or {}).get("Headers") or {}).get("Items") or [])
+        return names
+
+    def apply_response_headers(self, request_headers, response_headers_, method):
+        return response_headers.apply(self.response_headers, request_headers, response_headers_, method)
+
+
+def _config(tx, account: str, family, policy_id: str | None) -> dict | None:
+    if not policy_id:
+        return None
+    doc = family.managed_doc(policy_id)
+    if doc is None:
+        record = tx.get(family.kind, account, policy_id)
+        doc = record.doc if record else None
+    return doc[family.config] if doc else None
+
+
+def policies_for(tx, account: str, behavior: dict) -> Chosen:
+    cache_policy = _config(tx, account, CACHE_POLICY, behavior.get("CachePolicyId"))
+    return Chosen(cache_policy, _config(tx, account, ORIGIN_REQUEST_POLICY, behavior.get("OriginRequestPolicyId")),
+                  _config(tx, account, RESPONSE_HEADERS_POLICY, behavior.get("ResponseHeadersPolicyId")),
+                  cache.key_rules(cache_policy, behavior))
+
+
+@dataclass
+class Plan:
+    request_id: str
+    method: str
+    uri: str
+    query: str
+    headers: list[tuple[str, str]]
+    body: bytes
+    viewer_ip: str
+    country: str
+    site: Site
+    behavior: dict
+    context: dict
+    route: Route
+    chosen: Chosen
+    viewer_request: Function | None
+    viewer_response: Function | None
+    error: tuple[int, str] | None = None   # a function that could not be loaded: CloudFront's 503
+
+    @property
+    def scope(self) -> str:
+        """Whose cache entries these are: a tenant's are its own, apart from its distribution's other tenants."""
+        tenant = self.site.tenant["Id"] if self.site.tenant is not None else "-"
+        return f"{self.site.distribution['Id']}/{tenant}"
+
+    def generated(self) -> dict[str, str]:
+        """The CloudFront-* headers CloudFront can add to a request (Developer Guide, "Add CloudFront request
+        headers"); each reaches functions and the origin only where a policy names it."""
+        return {"CloudFront-Viewer-Country": self.country, "CloudFront-Forwarded-Proto": "http",
+                "CloudFront-Viewer-Address": f"{self.viewer_ip}:0", "CloudFront-Is-Desktop-Viewer": "true",
+                "CloudFront-Is-Mobile-Viewer": "false", "CloudFront-Is-Tablet-Viewer": "false",
+                "CloudFront-Is-SmartTV-Viewer": "false", "CloudFront-Viewer-Http-Version": "1.1"}
+
+    def generated_headers(self) -> list[tuple[str, str]]:
+        named = self.chosen.named_headers()
+        return [(k, v) for k, v in self.generated().items() if k.lower() in named]

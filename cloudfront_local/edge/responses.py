@@ -1,0 +1,82 @@
+"""The answers the edge writes itself: CloudFront's error pages and redirects, a function's generated response,
+and the headers CloudFront adds to every answer."""
+from __future__ import annotations
+
+import base64
+import re
+import secrets
+import uuid
+from dataclasses import dataclass, field
+
+from . import events, pages
+from .origins import HOP_BY_HOP
+
+POP = "LOC50-C1"  # an edge location's code as CloudFront writes it (airport code, number, "-C1"/"-P1")
+_TOKEN = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]{1,256}")  # RFC 9110's field-name
+_BAD_VALUE = re.compile(r"[\r\n\0]")
+_OURS = {"via", "x-cache", "x-amz-cf-pop", "x-amz-cf-id", "content-length"}
+
+
+@dataclass
+class EdgeResponse:
+    status: int
+    headers: list[tuple[str, str]] = field(default_factory=list)
+    body: bytes = b""
+
+    def header(self, name: str) -> str | None:
+        """The first value of a header (names compared case-insensitively)."""
+        return next((v for k, v in self.headers if k.lower() == name.lower()), None)
+
+
+def error(status: int, message: str, request_id: str) -> EdgeResponse:
+    return finish(bare_error(status, message, request_id), request_id, "Error")
+
+
+def bare_error(status: int, message: str, request_id: str) -> EdgeResponse:
+    """CloudFront's page for a status, before the headers `finish` adds."""
+    headers = [("Server", "CloudFront"), ("Content-Type", "text/html")]
+    return EdgeResponse(status, headers, pages.page(status, message, request_id))
+
+
+def finish(response: EdgeResponse, request_id: str, cache: str) -> EdgeResponse:
+    """The headers CloudFront adds to every answer; the hop-by-hop ones, and its own, replaced."""
+    # A function can write any text: a header that could not be sent (or would split the response) is left out.
+    headers = [(k, v) for k, v in response.headers if k.lower() not in HOP_BY_HOP and k.lower() not in _OURS
+               and _TOKEN.fullmatch(k) and not _BAD_VALUE.search(v)]
+    if not 100 <= response.status <= 599:
+        return error(503, pages.FUNCTION_FAILED, request_id)
+    headers += [("X-Cache", f"{cache} from cloudfront"), ("Via", f"1.1 {via_name()}.cloudfront.net (CloudFront)"),
+                ("X-Amz-Cf-Pop", POP), ("X-Amz-Cf-Id", request_id)]
+    return EdgeResponse(response.status, headers, response.body)
+
+
+def generated(response: dict) -> EdgeResponse:
+    """A viewer-request function's own response."""
+    headers = events.header_pairs(response.get("headers") or {})
+    headers += [("Set-Cookie", v) for v in events.set_cookie_values(response.get("cookies") or {})]
+    body = response.get("body")
+    data = b""
+    if isinstance(body, dict):
+        text = body.get("data") or ""
+        data = base64.b64decode(text, validate=False) if body.get("encoding") == "base64" else text.encode()
+    elif isinstance(body, str):
+        data = body.encode()
+    status = response.get("statusCode", 200)
+    return EdgeResponse(status if isinstance(status, int) else 0, headers, data)
+
+
+def moved(location: str) -> EdgeResponse:
+    body = (b"<html>\r\n<head><title>301 Moved Permanently</title></head>\r\n<body>\r\n"
+            b"<center><h1>301 Moved Permanently</h1></center>\r\n<hr><center>CloudFront</center>\r\n</body>\r\n"
+            b"</html>\r\n")
+    return EdgeResponse(301, [("Location", location), ("Content-Type", "text/html"), ("Server", "CloudFront")],
+                        body)
+
+
+def via_name() -> str:
+    return secrets.token_hex(16)
+
+
+def new_request_id() -> str:
+    # 56 characters of URL-safe base64, as X-Amz-Cf-Id values look.
+    return base64.urlsafe_b64encode(uuid.uuid4().bytes + uuid.uuid4().bytes + secrets.token_bytes(10)).decode()[:56]
