@@ -20,6 +20,9 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--edge-port", type=int, dest="edge_port",
                        help="port viewers' requests reach the distributions on, 0 for any free one, -1 for none "
                             f"(CLOUDFRONT_LOCAL_EDGE_PORT; default {DEFAULT_EDGE_PORT})")
+    serve.add_argument("--edge-tls-port", type=int, dest="edge_tls_port",
+                       help="port viewers reach the edge on over HTTPS, with a certificate made at start; 0 for any "
+                            "free one (CLOUDFRONT_LOCAL_EDGE_TLS_PORT; default -1: none)")
     serve.add_argument("--state", help="SQLite file that keeps the state across restarts (CLOUDFRONT_LOCAL_STATE; "
                                        "default: a fresh in-memory state each run)")
     serve.add_argument("--deploy-delay", type=float, dest="deploy_delay",
@@ -31,8 +34,9 @@ def _parser() -> argparse.ArgumentParser:
                                              "every request must carry a valid SigV4 signature "
                                              "(CLOUDFRONT_LOCAL_CREDENTIALS)")
     serve.add_argument("--s3-endpoint", dest="s3_endpoint",
-                       help="S3 endpoint that objects named in requests are read from, such as the CA bundles of "
-                            "trust stores (CLOUDFRONT_LOCAL_S3_ENDPOINT; without it such requests are refused)")
+                       help="S3 endpoint that S3 origins at the edge and objects named in requests (the CA bundles "
+                            "of trust stores) are read from (CLOUDFRONT_LOCAL_S3_ENDPOINT; without it such "
+                            "requests are refused)")
     for field in quota_fields():
         resource = field[: -len("_quota")]
         serve.add_argument(f"--{resource.replace('_', '-')}-quota", type=int, dest=field,
@@ -63,15 +67,21 @@ def serve(settings: Settings) -> int:
     from .server import create_app, with_edge
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", stream=sys.stderr)
-    sockets = []
+    sockets, tls_socket, tls_context = [], None, None
     try:
         app = create_app(settings)
         sockets.append(listener.listen(settings.host, settings.port))
         if settings.edge_port >= 0:
             sockets.append(listener.listen(settings.host, settings.edge_port))
-            app = with_edge(app, sockets[1].getsockname()[1])
+        if settings.edge_tls_port >= 0:
+            from .edge import tls
+
+            tls_socket, tls_context = listener.listen(settings.host, settings.edge_tls_port), tls.context()
+        edge_ports = [sock.getsockname()[1] for sock in [*sockets[1:], *([tls_socket] if tls_socket else [])]]
+        if edge_ports:
+            app = with_edge(app, edge_ports)
     except (OSError, ValueError, RuntimeError, sqlite3.Error) as error:
-        for sock in sockets:
+        for sock in [*sockets, *([tls_socket] if tls_socket else [])]:
             sock.close()
         print(f"cloudfront-local: cannot serve: {error}", file=sys.stderr)
         return 2
@@ -79,7 +89,13 @@ def serve(settings: Settings) -> int:
     print(f"cloudfront-local listening on {listener.url(sockets[0])}", file=sys.stderr, flush=True)
     if len(sockets) > 1:
         print(f"cloudfront-local edge listening on {listener.url(sockets[1])}", file=sys.stderr, flush=True)
-    uvicorn.Server(uvicorn_config(app)).run(sockets=sockets)
+    if tls_socket is not None:
+        print(f"cloudfront-local edge (TLS) listening on {listener.url(tls_socket, 'https')}", file=sys.stderr,
+              flush=True)
+        from .edge.tls import Server
+        Server(uvicorn_config(app), tls_socket, tls_context).run(sockets=sockets)
+    else:
+        uvicorn.Server(uvicorn_config(app)).run(sockets=sockets)
     return 0
 
 

@@ -27,6 +27,7 @@ class Settings:
     host: str = "127.0.0.1"
     port: int = DEFAULT_PORT
     edge_port: int = DEFAULT_EDGE_PORT  # viewer traffic; 0 picks a free port, -1 serves no edge
+    edge_tls_port: int = -1             # viewer traffic over HTTPS; 0 picks a free port, -1 (default) none
     state: str | None = None            # None: a fresh in-memory state; a path: a durable SQLite file
     deploy_delay: float = 0.0           # seconds from a change until its Status reads Deployed
     default_account: str = DEFAULT_ACCOUNT
@@ -78,6 +79,8 @@ class Settings:
             raise ValueError("the port must be from 0 to 65535")
         if not -1 <= self.edge_port <= 65535:
             raise ValueError("the edge port must be from 0 to 65535, or -1 for no edge")
+        if not -1 <= self.edge_tls_port <= 65535:
+            raise ValueError("the edge TLS port must be from 0 to 65535, or -1 for none")
         if self.max_body_bytes < 1:
             raise ValueError("the body size limit must be positive")
         for name in quota_fields():

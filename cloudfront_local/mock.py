@@ -135,7 +135,8 @@ class mock_cloudfront:  # noqa: N801 - named like moto's mock_aws, which users k
     # -- the edge (what a server's --edge-port answers) ----------------------------------------------
     def edge_request(self, method: str, url: str, headers: dict | None = None, body: bytes = b""):
         """Send a viewer request through the edge without a socket: `url` like "http://shop.example.com/a?b=1"
-        (its host is the Host header unless `headers` has one). Returns an object with `status`, `headers`
+        (its host is the Host header unless `headers` has one; an https:// URL is a viewer over HTTPS, as on the
+        edge's TLS port). Returns an object with `status`, `headers`
         (a list of (name, value)), `header(name)` and `body`."""
         from .edge.pipeline import Edge  # the edge loads when a test first uses it
 
@@ -146,7 +147,8 @@ class mock_cloudfront:  # noqa: N801 - named like moto's mock_aws, which users k
         application = self._running()
         if self._edge is None or self._edge.application is not application:
             self._edge = Edge(application)  # one edge, and so one cache, for the mock's life
-        return self._edge.handle(method.upper(), parts.path or "/", parts.query, sent, bytes(body))
+        return self._edge.handle(method.upper(), parts.path or "/", parts.query, sent, bytes(body),
+                                 scheme="https" if parts.scheme == "https" else "http")
 
     def _running(self) -> Application:
         if self.application is None:

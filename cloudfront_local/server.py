@@ -172,7 +172,8 @@ class EdgeAsgiApp:
             await respond(edge_pipeline.error(408, pages.BAD_REQUEST, edge_pipeline.new_request_id()), True)
             return
         viewer = (scope.get("client") or ("127.0.0.1", 0))[0]
-        prepared = self.edge.prepare(scope["method"], path, query, headers, body, viewer)
+        prepared = self.edge.prepare(scope["method"], path, query, headers, body, viewer,
+                                     scheme="https" if scope.get("scheme") == "https" else "http")
         response = prepared if isinstance(prepared, edge_pipeline.EdgeResponse) \
             else self.edge.quick(prepared) or await asyncio.to_thread(self.edge.complete, prepared)
         await respond(response, False)
@@ -203,12 +204,12 @@ class BySocket:
     """One server, two listeners: a request on the edge's port goes to the edge, any other to the API.
     One uvicorn server keeps one event loop, one store and one lifespan for both."""
 
-    def __init__(self, api: AsgiApp, edge: EdgeAsgiApp, edge_port: int):
-        self.api, self.edge, self.edge_port = api, edge, edge_port
+    def __init__(self, api: AsgiApp, edge: EdgeAsgiApp, edge_ports: list[int]):
+        self.api, self.edge, self.edge_ports = api, edge, frozenset(edge_ports)
 
     async def __call__(self, scope, receive, send):
         server = scope.get("server") or (None, None)
-        if scope["type"] == "http" and server[1] == self.edge_port:
+        if scope["type"] == "http" and server[1] in self.edge_ports:
             await self.edge(scope, receive, send)
         else:
             await self.api(scope, receive, send)
@@ -218,8 +219,9 @@ def create_app(settings: Settings | None = None) -> AsgiApp:
     return AsgiApp(Application(settings or Settings.from_env()))
 
 
-def with_edge(api: AsgiApp, edge_port: int) -> BySocket:
-    return BySocket(api, EdgeAsgiApp(Edge(api.application), api.max_body), edge_port)
+def with_edge(api: AsgiApp, edge_ports: list[int]) -> BySocket:
+    """The API, and the edge on the given local ports (the plain one, the TLS one)."""
+    return BySocket(api, EdgeAsgiApp(Edge(api.application), api.max_body), edge_ports)
 
 
 class ViewerProtocol(HttpToolsProtocol):

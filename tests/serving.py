@@ -20,17 +20,21 @@ class RunningServer:
         deadline = time.monotonic() + timeout
         self.url = None
         self.edge_url = None  # the edge's address, when the server has an edge
+        self.edge_tls_url = None  # the edge's HTTPS address, with --edge-tls-port
         edge = not ("--edge-port" in args and args[args.index("--edge-port") + 1:][:1] == ("-1",))
+        tls = "--edge-tls-port" in args and args[args.index("--edge-tls-port") + 1:][:1] != ("-1",)
         while time.monotonic() < deadline:
             line = self.process.stderr.readline()
             if not line:
                 break
             self.lines.append(line)
-            if "edge listening on " in line:
+            if "edge (TLS) listening on " in line:
+                self.edge_tls_url = line.rsplit("listening on ", 1)[1].strip()
+            elif "edge listening on " in line:
                 self.edge_url = line.rsplit("listening on ", 1)[1].strip()
             elif "listening on " in line:
                 self.url = line.rsplit("listening on ", 1)[1].strip()
-            if self.url and (self.edge_url or not edge):
+            if self.url and (self.edge_url or not edge) and (self.edge_tls_url or not tls):
                 break
         if self.url is None:
             self.process.kill()

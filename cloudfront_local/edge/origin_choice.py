@@ -27,13 +27,13 @@ def _group(config: dict, group_id: str) -> dict | None:
     return next((g for g in (config.get("OriginGroups") or {}).get("Items") or [] if g.get("Id") == group_id), None)
 
 
-def member(tx, site, settings, origin: dict | None):
+def member(tx, site, settings, origin: dict | None, scheme: str = "http"):
     if origin is None:
         return "the behavior's origin does not exist"
     domain = site.substituted(origin.get("DomainName") or "")
     path = site.substituted(origin.get("OriginPath") or "")
     if origin.get("CustomOriginConfig") is not None:
-        return origins.target(tx, origin, domain, path)
+        return origins.target(tx, origin, domain, path, scheme)
     if origin.get("S3OriginConfig") is not None or origin.get("OriginAccessControlId"):
         return s3_origin.target(tx, site.account, {**origin, "DomainName": domain}, settings, path)
     if origin.get("VpcOriginConfig") is not None:
@@ -41,18 +41,18 @@ def member(tx, site, settings, origin: dict | None):
     return "the origin has no configuration cloudfront-local can reach"
 
 
-def resolve(tx, site, settings, origin_id: str) -> Route:
+def resolve(tx, site, settings, origin_id: str, scheme: str = "http") -> Route:
     """The route to an origin or an origin group of the site's distribution."""
     group = _group(site.config, origin_id)
     if group is None:
-        return Route([member(tx, site, settings, origin_by_id(site.config, origin_id))], frozenset())
+        return Route([member(tx, site, settings, origin_by_id(site.config, origin_id), scheme)], frozenset())
     ids = [m.get("OriginId") for m in (group.get("Members") or {}).get("Items") or []]
     statuses = (group.get("FailoverCriteria") or {}).get("StatusCodes") or {}
-    return Route([member(tx, site, settings, origin_by_id(site.config, i)) for i in ids],
+    return Route([member(tx, site, settings, origin_by_id(site.config, i), scheme) for i in ids],
                  frozenset(int(s) for s in statuses.get("Items") or []))
 
 
-def changed(tx, site, settings, route: Route, calls: list[dict]) -> Route:
+def changed(tx, site, settings, route: Route, calls: list[dict], scheme: str = "http") -> Route:
     """The route after a function's origin calls, applied in the order it made them."""
     for call in calls:
         args = call.get("args") or []
@@ -63,11 +63,11 @@ def changed(tx, site, settings, route: Route, calls: list[dict]) -> Route:
                 route = Route([f"the function selected origin {first[:128]!r}, which the distribution lacks"],
                               frozenset())
             else:
-                route = resolve(tx, site, settings, first)
+                route = resolve(tx, site, settings, first, scheme)
         elif method == "createRequestOriginGroup" and isinstance(first, dict):
             ids = [i for i in first.get("originIds") or [] if isinstance(i, str)]
             codes = ((first.get("failoverCriteria") or {}).get("statusCodes")) or []
-            route = Route([member(tx, site, settings, origin_by_id(site.config, i)) for i in ids] or
+            route = Route([member(tx, site, settings, origin_by_id(site.config, i), scheme) for i in ids] or
                           ["the function made an origin group without origins"],
                           frozenset(c for c in codes if isinstance(c, int)) & FAILOVER_STATUSES)
         elif method == "updateRequestOrigin" and isinstance(first, dict):

@@ -65,10 +65,10 @@ def address_of(tx: Transaction, domain: str) -> str:
     return chain[-1]
 
 
-def target(tx: Transaction, origin: dict, domain: str, path: str) -> Target:
+def target(tx: Transaction, origin: dict, domain: str, path: str, viewer_scheme: str = "http") -> Target:
     custom = origin.get("CustomOriginConfig") or {}
-    # http-only and match-viewer (the edge is plain HTTP in this step) go over HTTP.
-    https = custom.get("OriginProtocolPolicy") == "https-only"
+    policy = custom.get("OriginProtocolPolicy")
+    https = policy == "https-only" or (policy == "match-viewer" and viewer_scheme == "https")
     port = int(custom.get("HTTPSPort" if https else "HTTPPort") or (443 if https else 80))
     headers = [(h["HeaderName"], h["HeaderValue"]) for h in (origin.get("CustomHeaders") or {}).get("Items") or []]
     return Target("https" if https else "http", domain, address_of(tx, domain), port, path, headers,

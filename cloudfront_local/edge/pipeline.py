@@ -30,22 +30,22 @@ class Edge:
         self.delivery = Delivery(application, self.cache)
 
     def handle(self, method: str, path: str, query: str, headers: list[tuple[str, str]], body: bytes,
-               viewer_ip: str = "127.0.0.1") -> EdgeResponse:
-        prepared = self.prepare(method, path, query, headers, body, viewer_ip)
+               viewer_ip: str = "127.0.0.1", scheme: str = "http") -> EdgeResponse:
+        prepared = self.prepare(method, path, query, headers, body, viewer_ip, scheme)
         if isinstance(prepared, EdgeResponse):
             return prepared
         return self.quick(prepared) or self.complete(prepared)
 
     # -- reading the configuration ---------------------------------------------------------------------------
-    def prepare(self, method, path, query, headers, body, viewer_ip) -> Plan | EdgeResponse:
+    def prepare(self, method, path, query, headers, body, viewer_ip, scheme="http") -> Plan | EdgeResponse:
         request_id = new_request_id()
         try:
-            return self._prepare(request_id, method, path, query, headers, body, viewer_ip)
+            return self._prepare(request_id, method, path, query, headers, body, viewer_ip, scheme)
         except Exception:  # a bug of ours: logged, and the viewer gets CloudFront's page, not a trace
             log.error("edge: internal error\n%s", traceback.format_exc())
             return error(502, pages.CANNOT_CONNECT, request_id)
 
-    def _prepare(self, request_id, method, path, query, headers, body, viewer_ip) -> Plan | EdgeResponse:
+    def _prepare(self, request_id, method, path, query, headers, body, viewer_ip, scheme) -> Plan | EdgeResponse:
         raw_host = next((v for k, v in headers if k.lower() == "host"), None)
         host = routing.host_name(raw_host)
         settings = self.application.settings
@@ -62,10 +62,10 @@ class Edge:
             if method not in allowed:
                 return error(403, pages.METHOD_NOT_ALLOWED, request_id)
             policy = behavior.get("ViewerProtocolPolicy")
-            if policy == "redirect-to-https":
+            if policy == "redirect-to-https" and scheme == "http":
                 location = f"https://{host}{path}" + (f"?{query}" if query else "")
                 return finish(moved(location), request_id, "Redirect")
-            if policy == "https-only":
+            if policy == "https-only" and scheme == "http":
                 return error(403, pages.HTTPS_ONLY, request_id)
             keys = keys_for(tx, site.account, behavior)
             if keys is not None:
@@ -86,14 +86,15 @@ class Edge:
                 if loaded is None:
                     problem = (503, pages.FUNCTION_FAILED)
                 functions[association["EventType"]] = loaded
-            route = origin_choice.resolve(tx, site, settings, behavior.get("TargetOriginId") or "")
+            route = origin_choice.resolve(tx, site, settings, behavior.get("TargetOriginId") or "", scheme)
             chosen = policies_for(tx, site.account, behavior)
         context = {"distributionDomainName": site.distribution["DomainName"],
                    "distributionId": site.distribution["Id"], "requestId": request_id}
         if site.tenant is not None:
             context["distributionTenantId"] = site.tenant["Id"]
         return Plan(request_id, method, uri, query, headers, body, viewer_ip, country, site, behavior, context,
-                    route, chosen, functions.get("viewer-request"), functions.get("viewer-response"), problem)
+                    route, chosen, functions.get("viewer-request"), functions.get("viewer-response"), problem,
+                    scheme)
 
     # -- running the request -----------------------------------------------------------------------------------
     def quick(self, plan: Plan) -> EdgeResponse | None:
@@ -132,7 +133,8 @@ class Edge:
             request = {**request, **result["request"], "method": plan.method}
             if calls:
                 with self.application.store.transaction() as tx:
-                    route = origin_choice.changed(tx, plan.site, self.application.settings, route, calls)
+                    route = origin_choice.changed(tx, plan.site, self.application.settings, route, calls,
+                                                  plan.scheme)
         response, cache_status = self.delivery.through_cache(plan, request, route)
         return self._respond(plan, response, cache_status, request)
 

@@ -77,6 +77,7 @@ class Plan:
     viewer_request: Function | None
     viewer_response: Function | None
     error: tuple[int, str] | None = None   # a function that could not be loaded: CloudFront's 503
+    scheme: str = "http"                   # the viewer's: "https" on the TLS edge port
 
     @property
     def scope(self) -> str:
@@ -87,7 +88,7 @@ class Plan:
     def generated(self) -> dict[str, str]:
         """The CloudFront-* headers CloudFront can add to a request (Developer Guide, "Add CloudFront request
         headers"); each reaches functions and the origin only where a policy names it."""
-        return {"CloudFront-Viewer-Country": self.country, "CloudFront-Forwarded-Proto": "http",
+        return {"CloudFront-Viewer-Country": self.country, "CloudFront-Forwarded-Proto": self.scheme,
                 "CloudFront-Viewer-Address": f"{self.viewer_ip}:0", "CloudFront-Is-Desktop-Viewer": "true",
                 "CloudFront-Is-Mobile-Viewer": "false", "CloudFront-Is-Tablet-Viewer": "false",
                 "CloudFront-Is-SmartTV-Viewer": "false", "CloudFront-Viewer-Http-Version": "1.1"}

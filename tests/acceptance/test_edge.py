@@ -5,15 +5,16 @@ from __future__ import annotations
 import http.server
 import json
 import socket
-import threading
 import time
 import uuid
 
+import origin_servers
 import pytest
 import requests
 
 from builders import direct_config, multi_tenant_config
 from conftest import make_client
+from serving import RunningServer
 
 CACHING_DISABLED = "4135ea2d-6df8-44a3-9df3-4b5a84be39ad"
 ALL_VIEWER_EXCEPT_HOST = "b689b0a8-53d0-40ab-baf2-68738e2966ac"
@@ -44,9 +45,7 @@ class _Origin(http.server.BaseHTTPRequestHandler):
 
 @pytest.fixture(scope="module")
 def origin_port():
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Origin)
-    server.daemon_threads = True
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    server = origin_servers.start(_Origin)
     yield server.server_address[1]
     server.shutdown()
 
@@ -224,3 +223,35 @@ def test_origin_down_and_hanging(server, client, origin, origin_port):
     assert time.monotonic() - started < 3.5
     # Meanwhile the API kept answering: a slow origin holds up no one else.
     assert make_client(server.url).list_connection_groups()
+
+
+def test_tls_edge_port(origin_port):
+    """--edge-tls-port: viewers over HTTPS, with a certificate made at start; redirect-to-https lets them
+    through, and the origin is told the viewer's protocol when a policy asks for it."""
+    import ssl
+    import urllib3
+
+    with RunningServer("--edge-tls-port", "0") as running:
+        assert running.edge_tls_url.startswith("https://127.0.0.1:")
+        client = make_client(running.url)
+        name = f"origin-{uuid.uuid4().hex[:10]}.example.com"
+        requests.post(running.url + "/_cloudfront-local/dns", json={"name": name, "type": "A", "value": "127.0.0.1"},
+                      timeout=5).raise_for_status()
+        proto = client.create_origin_request_policy(OriginRequestPolicyConfig={
+            "Name": f"proto-{uuid.uuid4().hex[:8]}", "HeadersConfig": {"HeaderBehavior": "whitelist", "Headers": {
+                "Quantity": 1, "Items": ["CloudFront-Forwarded-Proto"]}},
+            "CookiesConfig": {"CookieBehavior": "none"}, "QueryStringsConfig": {"QueryStringBehavior": "none"}})
+        config = direct_config(
+            Origins={"Quantity": 1, "Items": [_origin(name, origin_port)]},
+            DefaultCacheBehavior=_behavior(None, policy="redirect-to-https",
+                                           OriginRequestPolicyId=proto["OriginRequestPolicy"]["Id"]))
+        domain = client.create_distribution(DistributionConfig=config)["Distribution"]["DomainName"]
+        assert _get(running, domain, "/page").status_code == 301  # plain HTTP is redirected
+        with pytest.warns(urllib3.exceptions.InsecureRequestWarning):
+            secure = requests.get(running.edge_tls_url + "/page", headers={"Host": domain}, verify=False, timeout=15)
+        assert secure.status_code == 200
+        assert secure.json()["headers"]["cloudfront-forwarded-proto"] == "https"
+        # The certificate names *.cloudfront.net, as CloudFront's default one does.
+        pem = ssl.get_server_certificate(("127.0.0.1", int(running.edge_tls_url.rsplit(":", 1)[1])))
+        from cryptography import x509
+        assert "*.cloudfront.net" in x509.load_pem_x509_certificate(pem.encode()).subject.rfc4514_string()

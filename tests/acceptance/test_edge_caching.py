@@ -6,10 +6,10 @@ from __future__ import annotations
 import gzip
 import http.server
 import json
-import threading
 import time
 import uuid
 
+import origin_servers
 import pytest
 import requests
 
@@ -61,9 +61,7 @@ class _CountingOrigin(http.server.BaseHTTPRequestHandler):
 
 @pytest.fixture(scope="module")
 def origin_port():
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _CountingOrigin)
-    server.daemon_threads = True
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    server = origin_servers.start(_CountingOrigin)
     yield server.server_address[1]
     server.shutdown()
 

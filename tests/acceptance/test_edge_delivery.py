@@ -8,9 +8,9 @@ import datetime
 import http.server
 import json
 import ssl
-import threading
 import uuid
 
+import origin_servers
 import pytest
 import requests
 from botocore.signers import CloudFrontSigner
@@ -52,11 +52,7 @@ class _Origin(http.server.BaseHTTPRequestHandler):
 
 
 def _serve(name: str):
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Origin)
-    server.name = name
-    server.daemon_threads = True
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    return server
+    return origin_servers.start(_Origin, name)
 
 
 @pytest.fixture(scope="module")
