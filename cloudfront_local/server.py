@@ -301,8 +301,8 @@ class ViewerProtocol(HttpToolsProtocol):
             super().send_400_response(msg)
 
     def _on_edge(self) -> bool:
-        port = getattr(self.app, "edge_port", None)
-        return port is not None and self.server is not None and self.server[1] == port
+        ports = getattr(self.app, "edge_ports", None)
+        return ports is not None and self.server is not None and self.server[1] in ports
 
     def _refuse(self, response: edge_pipeline.EdgeResponse) -> None:
         lines = [f"HTTP/1.1 {response.status} {_REASONS.get(response.status, 'Error')}".encode()]
