@@ -181,3 +181,35 @@ def test_a_purge_reaches_every_server_sharing_postgresql(postgres, origin_port):
             "CallerReference": uuid.uuid4().hex, "Paths": {"Quantity": 1, "Items": ["/*"]}})
         assert _get(two.edge_url, domain, path).headers["X-Cache"] == "Miss from cloudfront"
         assert _get(one.edge_url, domain, path).headers["X-Cache"] == "Miss from cloudfront"
+
+
+def test_a_cache_policy_keys_on_what_it_names(server, account, origin_port):
+    client = make_client(server.url, account)
+    policy = client.create_cache_policy(CachePolicyConfig={
+        "Name": f"keyed-{uuid.uuid4().hex[:8]}", "MinTTL": 0, "DefaultTTL": 60, "MaxTTL": 600,
+        "ParametersInCacheKeyAndForwardedToOrigin": {
+            "EnableAcceptEncodingGzip": False, "EnableAcceptEncodingBrotli": False,
+            "HeadersConfig": {"HeaderBehavior": "whitelist", "Headers": {"Quantity": 1, "Items": ["X-Variant"]}},
+            "CookiesConfig": {"CookieBehavior": "whitelist", "Cookies": {"Quantity": 1, "Items": ["session"]}},
+            "QueryStringsConfig": {"QueryStringBehavior": "whitelist",
+                                   "QueryStrings": {"Quantity": 1, "Items": ["page"]}}}})
+    _, domain = _distribution(server.url, account, origin_port, CachePolicyId=policy["CachePolicy"]["Id"])
+    path = _path()
+
+    def cache(query: str = "", **headers) -> str:
+        return _get(server.edge_url, domain, path + query, **headers).headers["X-Cache"]
+
+    assert cache("?page=1", **{"X-Variant": "a", "Cookie": "session=1"}) == "Miss from cloudfront"
+    # What the policy does not name leaves the key alone: another parameter, header or cookie.
+    assert cache("?page=1&utm=x", **{"X-Variant": "a", "Cookie": "session=1; theme=dark",
+                                     "X-Other": "1"}) == "Hit from cloudfront"
+    assert cache("?page=2", **{"X-Variant": "a", "Cookie": "session=1"}) == "Miss from cloudfront"
+    assert cache("?page=1", **{"X-Variant": "b", "Cookie": "session=1"}) == "Miss from cloudfront"
+    assert cache("?page=1", **{"X-Variant": "a", "Cookie": "session=2"}) == "Miss from cloudfront"
+    assert cache("?page=1", **{"x-variant": "a", "Cookie": "session=1"}) == "Hit from cloudfront"
+    # And what it names reaches the origin; the rest does not.
+    seen = _get(server.edge_url, domain, path + "?page=3&utm=x",
+                **{"X-Variant": "c", "Cookie": "session=3; theme=dark", "X-Other": "1"}).json()
+    assert seen["path"] == path + "?page=3"
+    assert seen["headers"]["x-variant"] == "c" and seen["headers"]["cookie"] == "session=3"
+    assert "x-other" not in seen["headers"]
