@@ -11,8 +11,7 @@ from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 from .application import MAX_URL_BYTES, Application
 from .config import Settings
-from .edge import pages, pipeline as edge_pipeline
-from .edge.pipeline import Edge
+from .edge import pages, responses as edge_pipeline
 
 log = logging.getLogger("cloudfront_local")
 
@@ -126,9 +125,19 @@ class EdgeAsgiApp:
     request, which can take seconds, run in a thread so that one slow origin holds up neither the API nor
     other viewers."""
 
-    def __init__(self, edge: Edge, max_body: int):
-        self.edge = edge
+    def __init__(self, application, max_body: int):
+        self.application = application
+        self._edge = None
         self.max_body = max_body
+
+    @property
+    def edge(self):
+        """The pipeline, made when the first viewer arrives: a server used for its API only never loads it."""
+        if self._edge is None:
+            from .edge.pipeline import Edge
+
+            self._edge = Edge(self.application)
+        return self._edge
 
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http":
@@ -221,7 +230,7 @@ def create_app(settings: Settings | None = None) -> AsgiApp:
 
 def with_edge(api: AsgiApp, edge_ports: list[int]) -> BySocket:
     """The API, and the edge on the given local ports (the plain one, the TLS one)."""
-    return BySocket(api, EdgeAsgiApp(Edge(api.application), api.max_body), edge_ports)
+    return BySocket(api, EdgeAsgiApp(api.application, api.max_body), edge_ports)
 
 
 class ViewerProtocol(HttpToolsProtocol):

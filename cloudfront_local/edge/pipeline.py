@@ -13,7 +13,7 @@ from ..service.common.context import Context
 from ..service.functions import key_value_stores, staged
 from ..service.functions.functions import FUNCTION
 from ..service.common import ids
-from . import cache, events, geo, origin_choice, pages, patterns, routing, signed
+from . import cache, events, geo, origin_choice, pages, patterns, routing
 from .access import keys_for, refused_by_geo
 from .delivery import Delivery
 from .plan import Function, Plan, policies_for
@@ -71,10 +71,7 @@ class Edge:
             if keys is not None:
                 refusal = _signature(raw_host or host, path, query, headers, keys, viewer_ip)
                 if refusal is not None:
-                    content_type, page = signed.error_body(refusal)
-                    return finish(EdgeResponse(refusal.status, [("Server", "CloudFront"),
-                                                                ("Content-Type", content_type)], page),
-                                  request_id, "Error")
+                    return finish(refusal, request_id, "Error")
                 query = _unsigned(query)
             uri = path
             if uri == "/" and config.get("DefaultRootObject"):
@@ -160,16 +157,22 @@ GEO_BLOCKED = ("The Amazon CloudFront distribution is configured to block access
                "configuration error. Try again later, or contact the app or website owner.")
 
 
-def _signature(host, path, query, headers, keys, viewer_ip):
-    """The signed URL's or cookies' refusal, or None. The edge listens on plain HTTP while the URLs people sign
-    name https://, so a signature for either scheme is accepted (docs/behaviour.md, "Signed URLs")."""
+def _signature(host, path, query, headers, keys, viewer_ip) -> EdgeResponse | None:
+    """CloudFront's refusal of a missing or bad signed URL or cookie, or None. The edge mostly listens on plain
+    HTTP while the URLs people sign name https://, so a signature for either scheme is accepted
+    (docs/behaviour.md, "Signed URLs")."""
+    from . import signed  # its key parsing loads when a behavior first needs a signature
+
     rest = f"{host}{path}" + (f"?{_unsigned(query)}" if _unsigned(query) else "")
     refusal = None
     for scheme in ("https", "http"):
         refusal = signed.check(f"{scheme}://{rest}", _pairs(query), _cookies(headers), keys, time.time(), viewer_ip)
-        if refusal is None or refusal.code != signed.ACCESS_DENIED.code:
-            return refusal
-    return refusal
+        if refusal is None:
+            return None
+        if refusal.code != signed.ACCESS_DENIED.code:
+            break
+    content_type, page = signed.error_body(refusal)
+    return EdgeResponse(refusal.status, [("Server", "CloudFront"), ("Content-Type", content_type)], page)
 
 
 def _pairs(query: str) -> list[tuple[str, str]]:
@@ -178,8 +181,10 @@ def _pairs(query: str) -> list[tuple[str, str]]:
 
 def _unsigned(query: str) -> str:
     """The query without the signed URL's own parameters, which CloudFront neither caches on nor forwards."""
+    from .signed import SIGNING_PARAMETERS
+
     return "&".join(part for part in query.split("&") if part and part.partition("=")[0]
-                    not in signed.SIGNING_PARAMETERS)
+                    not in SIGNING_PARAMETERS)
 
 
 def _cookies(headers: list[tuple[str, str]]) -> dict[str, str]:
