@@ -96,8 +96,10 @@ async def read_body(receive, limit: int, idle: float | None = None) -> bytes:
     size = 0
     while True:
         try:
-            message = await asyncio.wait_for(receive(), idle)
-        except asyncio.TimeoutError:
+            # asyncio.timeout, not wait_for: wait_for wraps each receive in a task of its own.
+            async with asyncio.timeout(idle):
+                message = await receive()
+        except TimeoutError:
             raise BodyStalled from None
         if message["type"] == "http.disconnect":
             break
