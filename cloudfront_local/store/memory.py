@@ -54,8 +54,8 @@ class _MemoryTransaction:
         return row.record() if row else None
 
     def holders(self, key, value, limit):
-        # A scan: an emulator holds few keys, and a second index would double every write's bookkeeping.
-        found = [row for (_scope, k, v), row in self._s.keys.items() if k == key and v == value]
+        # Every viewer request for a tenant's domain asks this: an index by (key, value), across scopes.
+        found = self._s.holders.get((key, value)) or {}
         return [row.record() for row in sorted(found, key=lambda row: row.seq)[:limit]]
 
     def insert(self, kind, account, id, doc, keys=()):
@@ -100,8 +100,13 @@ class _MemoryTransaction:
         for key in row.keys:
             if store.keys.get(key) is row:
                 del store.keys[key]
+                holders = store.holders[key[1:]]
+                del holders[row]
+                if not holders:
+                    del store.holders[key[1:]]
         for key in keys:
             store.keys[key] = row
+            store.holders.setdefault(key[1:], {})[row] = None
         row.keys = keys
 
     def replace(self, record, doc, keys=None):
@@ -183,6 +188,7 @@ class MemoryStore:
         self.rows: dict[tuple[str, str, str], _Row] = {}
         self.order: dict[tuple[str, str], tuple[list[int], dict[int, _Row]]] = {}
         self.keys: dict[tuple[str, str, str], _Row] = {}
+        self.holders: dict[tuple[str, str], dict[_Row, None]] = {}  # (key, value) -> every scope's holder
 
     def transaction(self) -> _Transaction:
         return _Transaction(self)

@@ -27,6 +27,9 @@ SCHEMA = (
         PRIMARY KEY (scope, key, value)
     )""",
     "CREATE INDEX IF NOT EXISTS unique_keys_by_owner ON unique_keys (seq)",
+    # holders(): a value across every scope, as the edge looks up a viewer's Host (created on every start,
+    # so stores made before it gain it).
+    "CREATE INDEX IF NOT EXISTS unique_keys_by_value ON unique_keys (key, value)",
     # Quotas ask for a count on every create: running counts answer in O(1) at any size.
     """CREATE TABLE IF NOT EXISTS counts (
         kind    TEXT NOT NULL,

@@ -210,3 +210,15 @@ def test_holders_of_a_key_in_every_scope(store):
             ("111", "a", {"n": 1}), ("222", "b", {"n": 2})]
         assert [r.id for r in tx.holders("domain", "x.example.com", 1)] == ["a"]
         assert tx.holders("domain", "z.example.com", 10) == []
+    # Moved, rolled back, deleted: the lookup follows the keys as they end up.
+    with store.transaction() as tx:
+        tx.replace(tx.get("thing", "111", "a"), {"n": 1}, [("111", "domain", "w.example.com")])
+    with pytest.raises(RuntimeError), store.transaction() as tx:
+        tx.delete(tx.get("thing", "222", "b"))
+        raise RuntimeError("rolled back")
+    with store.transaction() as tx:
+        assert [r.id for r in tx.holders("domain", "x.example.com", 10)] == ["b"]
+        assert [r.id for r in tx.holders("domain", "w.example.com", 10)] == ["a"]
+        tx.delete(tx.get("thing", "222", "b"))
+    with store.transaction() as tx:
+        assert tx.holders("domain", "x.example.com", 10) == []
