@@ -98,9 +98,13 @@ class Delivery:
             route = origin_choice.resolve(tx, plan.site, self.application.settings,
                                           behavior.get("TargetOriginId") or "")
         page = self._fetch(plan, route, "GET", rule.page_path, "", [], [])
-        if isinstance(page, origins.Answer) and 200 <= page.status < 300:
+        if not isinstance(page, origins.Answer):
+            return page  # the page's origin cannot be reached: CloudFront's own error for that
+        if 200 <= page.status < 300:
             return EdgeResponse(status, page.headers, page.body)
-        return EdgeResponse(status, response.headers, response.body)
+        # "If the custom error page isn't available, CloudFront returns to the viewer the status code that
+        # CloudFront received from the origin that contains the custom error pages" (Developer Guide).
+        return EdgeResponse(page.status, page.headers, page.body)
 
     # -- the origin ------------------------------------------------------------------------------------------
     def _fetch(self, plan, route, method, uri, query, headers, validators):

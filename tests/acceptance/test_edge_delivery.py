@@ -108,14 +108,31 @@ def test_origin_group_fails_over_on_its_statuses(server, client, origins_up):
 
 
 def test_custom_error_responses(server, client, origins_up):
-    made = _create(client, server, origins_up, CustomErrorResponses={"Quantity": 2, "Items": [
+    made = _create(client, server, origins_up, CustomErrorResponses={"Quantity": 3, "Items": [
         {"ErrorCode": 404, "ResponsePagePath": "/errors/not-found.html", "ResponseCode": "200",
          "ErrorCachingMinTTL": 0},
-        {"ErrorCode": 500, "ResponsePagePath": "", "ResponseCode": "503", "ErrorCachingMinTTL": 0}]})
+        {"ErrorCode": 500, "ResponsePagePath": "/status-403/missing-page.html", "ResponseCode": "503",
+         "ErrorCachingMinTTL": 0},
+        {"ErrorCode": 502, "ErrorCachingMinTTL": 0}]})
     page = _get(server, made["DomainName"], "/status-404/gone")
     assert page.status_code == 200
     assert page.json()["path"] == "/errors/not-found.html"
-    assert _get(server, made["DomainName"], "/status-500/x").status_code == 503
+    # A page its origin will not give: the viewer gets that origin's status for the page.
+    assert _get(server, made["DomainName"], "/status-500/x").status_code == 403
+    assert _get(server, made["DomainName"], "/status-502/x").status_code == 502  # caching only
+
+
+@pytest.mark.parametrize("item, code", [
+    ({"ErrorCode": 302}, "InvalidErrorCode"),
+    ({"ErrorCode": 404, "ResponsePagePath": "/e.html", "ResponseCode": "302"}, "InvalidResponseCode"),
+    ({"ErrorCode": 404, "ResponseCode": "200"}, "InvalidArgument"),
+    ({"ErrorCode": 404, "ResponsePagePath": "/e.html"}, "InvalidArgument"),
+    ({"ErrorCode": 404, "ResponsePagePath": "e.html", "ResponseCode": "200"}, "InvalidArgument"),
+])
+def test_custom_error_responses_are_checked(server, client, origins_up, item, code):
+    with pytest.raises(client.exceptions.ClientError) as refused:
+        _create(client, server, origins_up, CustomErrorResponses={"Quantity": 1, "Items": [item]})
+    assert refused.value.response["Error"]["Code"] == code
 
 
 def test_functions_change_the_origin(server, client, account, origins_up):

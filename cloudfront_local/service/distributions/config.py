@@ -4,6 +4,7 @@ from __future__ import annotations
 import copy
 
 from ..common import quantities
+from ..common import errors
 from ..common.errors import InvalidArgument, NoSuchOrigin
 
 # What CloudFront reports for members a request left out (a DistributionSummary requires all of them).
@@ -59,6 +60,33 @@ def check(config: dict) -> None:
         raise InvalidArgument("TenantConfig is only supported by multi-tenant distributions "
                               "(ConnectionMode tenant-only).")
     _check_parameter_definitions(config)
+    _check_error_responses(config)
+
+
+# The statuses a custom error response can be for, and answer with (API Reference, CustomErrorResponse; the
+# Developer Guide's "Generate custom error responses" lists the codes CloudFront caches).
+ERROR_CODES = frozenset({400, 403, 404, 405, 414, 416, 500, 501, 502, 503, 504})
+RESPONSE_CODES = frozenset({"200", *(str(code) for code in ERROR_CODES)})
+
+
+def _check_error_responses(config: dict) -> None:
+    seen = set()
+    for item in quantities.items(config.get("CustomErrorResponses")):
+        code = item["ErrorCode"]
+        if code not in ERROR_CODES:
+            raise errors.InvalidErrorCode(f"{code} is not a status a custom error response can be for.")
+        if code in seen:
+            raise InvalidArgument(f"The custom error responses name the error code {code} more than once.")
+        seen.add(code)
+        page, response = item.get("ResponsePagePath") or "", item.get("ResponseCode") or ""
+        if response and response not in RESPONSE_CODES:
+            raise errors.InvalidResponseCode(f"{response} is not a status a custom error response can answer with.")
+        # "If you specify a value for ResponseCode, you must also specify a value for ResponsePagePath", and the
+        # other way round (API Reference, CustomErrorResponse).
+        if bool(page) != bool(response):
+            raise InvalidArgument("A custom error response needs both ResponsePagePath and ResponseCode, or neither.")
+        if page and not page.startswith("/"):
+            raise InvalidArgument("A custom error response's ResponsePagePath must begin with /.")
 
 
 def _check_multi_tenant(config: dict, behaviors: list[dict]) -> None:
