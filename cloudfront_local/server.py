@@ -149,7 +149,7 @@ class EdgeAsgiApp:
         async def respond(response: edge_pipeline.EdgeResponse, close: bool) -> None:
             nonlocal started
             raw = [(_wire(k), _wire(v)) for k, v in response.headers]
-            raw.append((b"content-length", str(len(response.body)).encode()))
+            raw.append((b"content-length", str(response.content_length).encode()))
             if close:
                 raw.append((b"connection", b"close"))
             started = True

@@ -3,6 +3,7 @@ Developer Guide's pages named in the comments ("Guide" below); where it is silen
 from __future__ import annotations
 
 import calendar
+import functools
 import json
 import re
 import threading
@@ -12,6 +13,7 @@ from collections import OrderedDict
 from dataclasses import dataclass, replace
 from email.utils import parsedate_to_datetime
 
+from . import compression
 from .origins import HOP_BY_HOP
 
 DEFAULT_TTL, MAX_TTL = 86400, 31536000   # API Reference, CachePolicyConfig / CacheBehavior: the defaults
@@ -145,11 +147,10 @@ def _cookie_named(rules: KeyRules, pattern: str, name: str) -> bool:
 def accept_encoding(rules: KeyRules, headers: list[tuple[str, str]]) -> str | None:
     """The normalised Accept-Encoding in the key: `br,gzip`, `gzip`, `br`, or None (then the origin is sent
     `identity` when a flag is on). Guide, "Cache key settings", compression support. A value counts when its
-    token is present; q-values are not weighed (the Guide speaks only of the values being in the header)."""
+    token is present and not refused with q=0; other q-values are not weighed."""
     if not (rules.gzip or rules.brotli):
         return None
-    tokens = {part.split(";")[0].strip().lower()
-              for name, value in headers if name.lower() == "accept-encoding" for part in value.split(",")}
+    tokens = compression.accepted([value for name, value in headers if name.lower() == "accept-encoding"])
     chosen = [c for c, on in (("br", rules.brotli), ("gzip", rules.gzip)) if on and c in tokens]
     return ",".join(chosen) or None
 
@@ -328,6 +329,7 @@ def _decoded(path: str) -> str:
     return urllib.parse.unquote(route) + mark + query
 
 
+@functools.lru_cache(maxsize=4096)  # every lookup with an entry reads them all: parse each once
 def _epoch_ms(text: str) -> int:
     whole, _, fraction = text.rstrip("Z").partition(".")
     seconds = calendar.timegm(time.strptime(whole, "%Y-%m-%dT%H:%M:%S"))

@@ -19,16 +19,30 @@ text/plain text/richtext text/tab-separated-values text/xml text/x-component tex
 vnd.apple.mpegurl""".split())
 
 
-def encoding_for(accept_encoding: str | None, gzip_on: bool, brotli_on: bool) -> str | None:
-    """The encoding CloudFront normalises the viewer's Accept-Encoding to: br before gzip, as it prefers."""
-    accepted = {part.split(";", 1)[0].strip().lower() for part in (accept_encoding or "").split(",")}
-    accepted -= {part.split(";", 1)[0].strip().lower() for part in (accept_encoding or "").split(",")
-                 if part.replace(" ", "").endswith(";q=0")}
-    if brotli_on and "br" in accepted:
-        return "br"
-    if gzip_on and "gzip" in accepted:
-        return "gzip"
-    return None
+def accepted(values: list[str]) -> set[str]:
+    """The codings Accept-Encoding values accept (lower case): a `;q=0` refuses its coding. The cache key,
+    the origin request and compression all read the header through this one function, so they agree."""
+    found = set()
+    for value in values:
+        for part in value.split(","):
+            coding, _, parameters = part.partition(";")
+            weight = parameters.replace(" ", "").lower()
+            if weight.startswith("q="):
+                try:
+                    if float(weight[2:]) == 0:
+                        continue
+                except ValueError:
+                    pass
+            if coding.strip():
+                found.add(coding.strip().lower())
+    return found
+
+
+def choice(normalised: str | None) -> str | None:
+    """The encoding for a cache key's normalised Accept-Encoding (`br,gzip`, `gzip`, `br`): Brotli first, as
+    CloudFront prefers it."""
+    codings = (normalised or "").split(",")
+    return "br" if "br" in codings else "gzip" if "gzip" in codings else None
 
 
 def compress(encoding: str | None, status: int, headers: list[tuple[str, str]], body: bytes):

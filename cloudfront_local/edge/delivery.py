@@ -26,7 +26,7 @@ class Delivery:
         uri, query, headers = _parts(request)
         rules = plan.chosen.rules
         if not cache.cacheable_method(plan.behavior, method):
-            return self._final(plan, self._fetch(plan, route, method, uri, query, headers, []), None)
+            return self._final(plan, self._fetch(plan, route, method, uri, query, headers, []), headers, None)
         key = cache.cache_key(rules, plan.scope, method, uri, query, headers)
         now = time.time()
         entry = self._entry(plan, key)
@@ -38,7 +38,7 @@ class Delivery:
             renewed = cache.refreshed(entry, answer.headers, cache.ttl(rules, entry.status, answer.headers, now), now)
             self.cache.put(key, renewed)
             return _from(renewed, now), "RefreshHit"
-        return self._final(plan, answer, (key, uri, query, now) if method != "HEAD" else None)
+        return self._final(plan, answer, headers, (key, uri, query, now) if method != "HEAD" else None)
 
     def fresh(self, plan, request: dict) -> tuple[EdgeResponse, str] | None:
         """The answer of a fresh cache entry for the request, or None: a hit needs no thread of its own."""
@@ -68,16 +68,21 @@ class Delivery:
         with self.application.store.transaction() as tx:
             return invalidations.covering(ctx, tx, owner)
 
-    def _final(self, plan, answer, store: tuple | None) -> tuple[EdgeResponse, str]:
-        """The answer after custom error responses and compression; kept in the cache when it may be."""
+    def _final(self, plan, answer, headers, store: tuple | None) -> tuple[EdgeResponse, str]:
+        """The answer after custom error responses and compression; kept in the cache when it may be.
+        `headers` are the request's as keyed (after the viewer-request function)."""
         from_origin = isinstance(answer, origins.Answer)
         response = EdgeResponse(answer.status, answer.headers, answer.body) if from_origin else answer
+        if from_origin and plan.method == "HEAD":
+            # No body came: the length the origin declared is the one the viewer is told.
+            declared = next((v for k, v in answer.headers if k.lower() == "content-length"), None)
+            response.length = int(declared) if declared and declared.isdigit() else None
         rule = error_responses.rule_for(plan.site.config, response.status) if response.status >= 400 else None
         if rule is not None:
             response = self._custom_error(plan, rule, response)
-        accepted = next((v for k, v in plan.headers if k.lower() == "accept-encoding"), None)
-        if plan.behavior.get("Compress"):
-            encoding = compression.encoding_for(accepted, plan.chosen.rules.gzip, plan.chosen.rules.brotli)
+        if plan.behavior.get("Compress") and plan.method != "HEAD":
+            # The encoding the cache key holds, so that what is stored under a key is what that key promises.
+            encoding = compression.choice(cache.accept_encoding(plan.chosen.rules, headers))
             response.headers, response.body = compression.compress(encoding, response.status, response.headers,
                                                                    response.body)
         if store is not None and (from_origin or rule is not None):
@@ -92,7 +97,7 @@ class Delivery:
     def _custom_error(self, plan, rule: error_responses.Rule, response: EdgeResponse) -> EdgeResponse:
         status = rule.response_code or response.status
         if not rule.page_path:
-            return EdgeResponse(status, response.headers, response.body)
+            return EdgeResponse(status, response.headers, response.body, response.length)
         behavior = patterns.behavior_for(plan.site.config, rule.page_path)
         with self.application.store.transaction() as tx:
             route = origin_choice.resolve(tx, plan.site, self.application.settings,

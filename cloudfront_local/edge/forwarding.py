@@ -12,6 +12,8 @@ from fnmatch import fnmatchcase
 from typing import Callable
 from urllib.parse import unquote_plus
 
+from . import compression
+
 # Never sent on, whatever a policy says: they describe one connection (RFC 9110 7.6.1) or the table marks them
 # "CloudFront removes the header" with no caching on them possible (X-Real-IP, X-Forwarded-Proto, X-Edge-*).
 # Host, Cookie, Content-Length, X-Forwarded-For and X-Amz-Cf-Id are the caller's: it sets or appends them.
@@ -104,7 +106,7 @@ def _accept_encoding(cache: dict, headers, forwarded: bool) -> str | None:
 
 
 def _normalized(values: list[str], brotli: bool, gzip: bool) -> str:
-    codings = {part.split(";")[0].strip().lower() for value in values for part in value.split(",")}
+    codings = compression.accepted(values)
     return ",".join(c for c, on in (("br", brotli), ("gzip", gzip)) if on and c in codings)
 
 
@@ -196,7 +198,7 @@ def _cookie(headers, keep: Callable[[str], bool]) -> str | None:
 
 
 def _query(query: str, keep: Callable[[str], bool]) -> str:
-    """The kept parameters in the viewer's order and spelling; a name matches as sent or percent-decoded."""
+    """The kept parameters in the viewer's order and spelling; a name matches percent-decoded."""
     kept = []
     for part in query.lstrip("?").split("&"):
         if not part:
@@ -206,7 +208,9 @@ def _query(query: str, keep: Callable[[str], bool]) -> str:
             decoded = unquote_plus(name)
         except Exception:  # odd encodings: the name as sent is all there is
             decoded = name
-        if keep(name) or (decoded != name and keep(decoded)):
+        # Decided on the decoded name alone, as the cache key decides it: a block list must not be passed by
+        # spelling a name another way (`%61` for `a`), or one viewer's parameter would land in another's answer.
+        if keep(decoded):
             kept.append(part)
     return "&".join(kept)
 

@@ -97,7 +97,8 @@ def _pool(to: Target) -> urllib3.HTTPConnectionPool:
         pool = kind(to.address, to.port, retries=False, maxsize=CONNECTIONS_PER_ORIGIN, block=False, **options)
         _POOLS[key] = pool
         if len(_POOLS) > MAX_POOLS:
-            _POOLS.popitem(last=False)[1].close()
+            # Dropped, not closed: a thread may be using it; its connections close when it is collected.
+            _POOLS.popitem(last=False)
         return pool
 
 
@@ -136,6 +137,10 @@ def fetch(to: Target, method: str, path_and_query: str, headers: list[tuple[str,
     if len(data) > MAX_RESPONSE_BYTES:
         _discard(response)
         raise OriginError(502, "response too large")
+    if not 200 <= response.status <= 599:
+        # A final 1xx (an Early Hints answer read as the answer) or a status HTTP does not have.
+        _discard(response)
+        raise OriginError(502, f"status {response.status}")
     if response.length_remaining:  # the origin closed before the Content-Length it promised
         _discard(response)
         raise OriginError(502, "response cut short")

@@ -126,7 +126,10 @@ class Edge:
                 return error(503, pages.FUNCTION_FAILED, plan.request_id)
             result, calls = outcome
             if "response" in result:
-                return finish(generated(result["response"]), plan.request_id, "FunctionGeneratedResponse")
+                made = generated(result["response"])
+                if made is None:
+                    return error(503, pages.FUNCTION_FAILED, plan.request_id)
+                return finish(made, plan.request_id, "FunctionGeneratedResponse")
             request = {**request, **result["request"], "method": plan.method}
             if calls:
                 with self.application.store.transaction() as tx:
@@ -148,7 +151,8 @@ class Edge:
             changed = outcome[0]["response"]
             headers = events.header_pairs(changed.get("headers") or {})
             headers += [("Set-Cookie", v) for v in events.set_cookie_values(changed.get("cookies") or {})]
-            response = EdgeResponse(changed.get("statusCode", response.status), headers, response.body)
+            response = EdgeResponse(changed.get("statusCode", response.status), headers, response.body,
+                                    response.length)
         return finish(response, plan.request_id, cache_status)
 
 

@@ -3,6 +3,7 @@ and the headers CloudFront adds to every answer."""
 from __future__ import annotations
 
 import base64
+import binascii
 import re
 import secrets
 import uuid
@@ -22,6 +23,11 @@ class EdgeResponse:
     status: int
     headers: list[tuple[str, str]] = field(default_factory=list)
     body: bytes = b""
+    length: int | None = None  # Content-Length when it is not len(body): a HEAD answered by the origin
+
+    @property
+    def content_length(self) -> int:
+        return len(self.body) if self.length is None else self.length
 
     def header(self, name: str) -> str | None:
         """The first value of a header (names compared case-insensitively)."""
@@ -47,18 +53,24 @@ def finish(response: EdgeResponse, request_id: str, cache: str) -> EdgeResponse:
         return error(503, pages.FUNCTION_FAILED, request_id)
     headers += [("X-Cache", f"{cache} from cloudfront"), ("Via", f"1.1 {via_name()}.cloudfront.net (CloudFront)"),
                 ("X-Amz-Cf-Pop", POP), ("X-Amz-Cf-Id", request_id)]
-    return EdgeResponse(response.status, headers, response.body)
+    return EdgeResponse(response.status, headers, response.body, response.length)
 
 
-def generated(response: dict) -> EdgeResponse:
-    """A viewer-request function's own response."""
+def generated(response: dict) -> EdgeResponse | None:
+    """A viewer-request function's own response; None when its body cannot be sent (bad base64)."""
     headers = events.header_pairs(response.get("headers") or {})
     headers += [("Set-Cookie", v) for v in events.set_cookie_values(response.get("cookies") or {})]
     body = response.get("body")
     data = b""
     if isinstance(body, dict):
         text = body.get("data") or ""
-        data = base64.b64decode(text, validate=False) if body.get("encoding") == "base64" else text.encode()
+        if body.get("encoding") == "base64":
+            try:
+                data = base64.b64decode(text, validate=True)
+            except (binascii.Error, ValueError):
+                return None
+        else:
+            data = str(text).encode()
     elif isinstance(body, str):
         data = body.encode()
     status = response.get("statusCode", 200)

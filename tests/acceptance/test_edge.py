@@ -2,6 +2,7 @@
 reaches real origin servers started here, found through the simulated DNS zone."""
 from __future__ import annotations
 
+import http.client
 import http.server
 import json
 import socket
@@ -80,6 +81,18 @@ def _get(server, host: str, path: str = "/", **kwargs):
                             allow_redirects=False, timeout=15, **kwargs)
 
 
+def _raw(server, host: str, path: str) -> tuple[int, bytes]:
+    """A request whose path goes out exactly as written."""
+    address = server.edge_url.split("//", 1)[1]
+    connection = http.client.HTTPConnection(address, timeout=15)
+    try:
+        connection.request("GET", path, headers={"Host": host})
+        answer = connection.getresponse()
+        return answer.status, answer.read()
+    finally:
+        connection.close()
+
+
 def _function(client, account: str, name: str, code: str) -> str:
     made = client.create_function(Name=name, FunctionCode=code.encode(),
                                   FunctionConfig={"Comment": "", "Runtime": "cloudfront-js-2.0"})
@@ -125,6 +138,11 @@ def test_by_domain_name_and_behaviors(server, client, origin, origin_port):
     assert moved.headers["Location"] == f"https://{domain}/secure/a?x=1"
     assert _get(server, domain, "/only-https/ab").status_code == 403
     assert _get(server, domain, "/only-https/abc").status_code == 200  # `?` is one character
+    # Behaviors are matched on the normalised path, and the origin gets the raw one (http.client: requests
+    # would normalise the path itself before sending it).
+    assert _raw(server, domain, "/%6Fnly-https/ab")[0] == 403
+    status, body = _raw(server, domain, "/x/../%61pi/items")
+    assert status == 200 and json.loads(body)["path"] == "/v1/x/../%61pi/items"
     assert _get(server, domain, "/API/items").json()["path"] == "/API/items"  # patterns are case-sensitive
 
 

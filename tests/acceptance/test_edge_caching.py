@@ -53,7 +53,10 @@ class _CountingOrigin(http.server.BaseHTTPRequestHandler):
             self.send_header(name, value)
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
-        self.wfile.write(body)
+        if self.command != "HEAD":
+            self.wfile.write(body)
+
+    do_HEAD = do_GET
 
     def log_message(self, *args):
         pass
@@ -213,3 +216,25 @@ def test_a_cache_policy_keys_on_what_it_names(server, account, origin_port):
     assert seen["path"] == path + "?page=3"
     assert seen["headers"]["x-variant"] == "c" and seen["headers"]["cookie"] == "session=3"
     assert "x-other" not in seen["headers"]
+
+
+def test_a_blocked_parameter_spelled_another_way_stays_out(server, account, origin_port):
+    """allExcept ["a"]: `%61` is `a` too, for the key and for the origin alike, so one viewer's value can never
+    be what another is served."""
+    client = make_client(server.url, account)
+    policy = client.create_cache_policy(CachePolicyConfig={
+        "Name": f"except-{uuid.uuid4().hex[:8]}", "MinTTL": 0, "DefaultTTL": 60, "MaxTTL": 600,
+        "ParametersInCacheKeyAndForwardedToOrigin": {
+            "EnableAcceptEncodingGzip": False, "HeadersConfig": {"HeaderBehavior": "none"},
+            "CookiesConfig": {"CookieBehavior": "none"},
+            "QueryStringsConfig": {"QueryStringBehavior": "allExcept", "QueryStrings": {"Quantity": 1, "Items": ["a"]}}}})
+    _, domain = _distribution(server.url, account, origin_port, CachePolicyId=policy["CachePolicy"]["Id"])
+    path = _path()
+    assert _get(server.edge_url, domain, path + "?%61=evil&b=1").json()["path"] == path + "?b=1"
+    assert _get(server.edge_url, domain, path + "?b=1").json()["path"] == path + "?b=1"
+
+
+def test_head_tells_the_length_the_origin_gave(server, account, origin_port):
+    _, domain = _distribution(server.url, account, origin_port, CachePolicyId=CACHING_DISABLED)
+    head = requests.head(server.edge_url + "/big", headers={"Host": domain}, timeout=15)
+    assert head.status_code == 200 and head.headers["Content-Length"] == str(len(b"cloudfront-local " * 300))

@@ -300,3 +300,18 @@ def test_https_origin(server, client, tmp_path):
         assert answer.json()["headers"]["host"] == f"{name}:{origin.server_address[1]}"
     finally:
         origin.shutdown()
+
+
+def test_a_function_response_with_a_bad_body_is_a_503(server, client, account, origins_up):
+    tag = uuid.uuid4().hex[:8]
+    code = "function handler(event) { return {statusCode: 200, body: {data: 'a', encoding: 'base64'}}; }"
+    made = client.create_function(Name=f"b-{tag}", FunctionCode=code.encode(),
+                                  FunctionConfig={"Comment": "", "Runtime": "cloudfront-js-2.0"})
+    client.publish_function(Name=f"b-{tag}", IfMatch=made["ETag"])
+    association = {"Quantity": 1, "Items": [{"FunctionARN": f"arn:aws:cloudfront::{account}:function/b-{tag}",
+                                             "EventType": "viewer-request"}]}
+    distribution = _create(client, server, origins_up, DefaultCacheBehavior=_behavior(
+        FunctionAssociations=association))
+    answer = _get(server, distribution["DomainName"], "/x")
+    assert answer.status_code == 503 and answer.headers["X-Cache"] == "Error from cloudfront"
+    assert not [line for line in server.lines if "internal error" in line]

@@ -337,6 +337,17 @@ def _half_body(connection):
     connection.close()
 
 
+def _early_hints(connection):  # a 103 read as the answer would leave the viewer waiting for a final one
+    connection.sendall(b"HTTP/1.1 103 Early Hints\r\nLink: </a.css>; rel=preload\r\n\r\n"
+                       b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
+    connection.close()
+
+
+def _odd_status(connection):
+    connection.sendall(b"HTTP/1.1 999 Odd\r\nContent-Length: 2\r\n\r\nok")
+    connection.close()
+
+
 def _huge_header(connection):
     connection.sendall(b"HTTP/1.1 200 OK\r\nX-Huge: " + b"h" * 70000 + b"\r\nContent-Length: 2\r\n\r\nok")
     connection.close()
@@ -354,6 +365,7 @@ def _hang_up(connection):
 
 @pytest.mark.parametrize("behave, status", [(_hang, 504), (_garbage, 502),
                                             (_half_body, 502), (_large_headers, 502),
+                                            (_early_hints, 502), (_odd_status, 502),
                                             (_huge_header, 502), (_hang_up, 502)])
 def test_hostile_origins_get_cloudfronts_502_and_504(server, client, origins, behave, status):
     domain = _distribution(server, client, origins(behave), read_timeout=1)

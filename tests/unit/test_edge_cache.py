@@ -113,6 +113,9 @@ def test_accept_encoding_normalised_when_a_flag_is_on():
     assert accept_encoding(both, [("Accept-Encoding", "gzip, deflate, br;q=0.9")]) == "br,gzip"
     assert accept_encoding(both, [("Accept-Encoding", "GZIP, deflate")]) == "gzip"
     assert accept_encoding(both, [("Accept-Encoding", "deflate")]) is None
+    # A coding refused with q=0 is not accepted: the key must not promise what the viewer refused.
+    assert accept_encoding(both, [("Accept-Encoding", "gzip;q=0, identity")]) is None
+    assert accept_encoding(both, [("Accept-Encoding", "br;q=0.0, gzip")]) == "gzip"
     assert accept_encoding(key_rules(policy(gzip=True), {}), [("Accept-Encoding", "br, gzip")]) == "gzip"
     assert accept_encoding(key_rules(policy(brotli=True), {}), [("Accept-Encoding", "br, gzip")]) == "br"
     assert accept_encoding(key_rules(policy(), {}), [("Accept-Encoding", "gzip")]) is None

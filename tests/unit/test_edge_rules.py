@@ -3,7 +3,7 @@ the Host header as it reads it."""
 from __future__ import annotations
 
 from cloudfront_local.edge import events, routing
-from cloudfront_local.edge.patterns import behavior_for, matches
+from cloudfront_local.edge.patterns import behavior_for, matches, normalised
 
 
 def test_path_patterns():
@@ -24,6 +24,17 @@ def test_behaviors_in_order_default_last():
     assert behavior_for(config, "/api/v2/x")["TargetOriginId"] == "api"
     assert behavior_for(config, "/other")["TargetOriginId"] == "default"
     assert behavior_for({"DefaultCacheBehavior": {"TargetOriginId": "d"}}, "/x")["TargetOriginId"] == "d"
+    # Matched on the path RFC 3986 normalises: another spelling cannot slip past a behavior.
+    for spelling in ("/api/v1/x", "/x/../api/v1/x", "/%61pi/v1/x", "/api/./v1/x", "/api/v2/%2E%2E/v1/x"):
+        assert behavior_for(config, spelling)["TargetOriginId"] == "v1", spelling
+
+
+def test_normalised_paths():
+    assert normalised("/a/./b/../c") == "/a/c"
+    assert normalised("/..") == "/" and normalised("/a/..") == "/"
+    assert normalised("/a/b/.") == "/a/b/"
+    assert normalised("/%7e%41%2f") == "/~A%2F"  # unreserved decoded, the rest upper case and kept
+    assert normalised("/a%zz") == "/a%zz"  # not an escape: left as it is
 
 
 def test_request_event():
