@@ -137,3 +137,12 @@ async function connectionHandler(connection) {
     connection.logCustomData(`VALID_CERT:${connection.clientCertificate.certificates.leaf.serialNumber}`);
     return connection.allow();
 }"""
+
+
+def published(client, account: str, name: str, code: str, event_type: str = "viewer-request") -> dict:
+    """A function created and published through the API; the FunctionAssociations a behavior names it with."""
+    made = client.create_function(Name=name, FunctionCode=code.encode(),
+                                  FunctionConfig={"Comment": "", "Runtime": V2})
+    client.publish_function(Name=name, IfMatch=made["ETag"])
+    return {"Quantity": 1, "Items": [{"FunctionARN": f"arn:aws:cloudfront::{account}:function/{name}",
+                                      "EventType": event_type}]}

@@ -20,6 +20,7 @@ from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from builders import direct_config, multi_tenant_config
 from certificates import server_files
 from conftest import make_client
+from function_samples import published
 from s3_signing_stand_in import SigningS3
 from serving import RunningServer
 
@@ -145,11 +146,7 @@ def test_functions_change_the_origin(server, client, account, origins_up):
         }
         return event.request;
     }"""
-    made = client.create_function(Name=f"o-{tag}", FunctionCode=code.encode(),
-                                  FunctionConfig={"Comment": "", "Runtime": "cloudfront-js-2.0"})
-    client.publish_function(Name=f"o-{tag}", IfMatch=made["ETag"])
-    association = {"Quantity": 1, "Items": [{"FunctionARN": f"arn:aws:cloudfront::{account}:function/o-{tag}",
-                                             "EventType": "viewer-request"}]}
+    association = published(client, account, f"o-{tag}", code)
     distribution = _create(client, server, origins_up, DefaultCacheBehavior=_behavior(
         FunctionAssociations=association))
     assert _get(server, distribution["DomainName"], "/plain").json()["origin"] == "primary"
@@ -305,11 +302,7 @@ def test_https_origin(server, client, tmp_path):
 def test_a_function_response_with_a_bad_body_is_a_503(server, client, account, origins_up):
     tag = uuid.uuid4().hex[:8]
     code = "function handler(event) { return {statusCode: 200, body: {data: 'a', encoding: 'base64'}}; }"
-    made = client.create_function(Name=f"b-{tag}", FunctionCode=code.encode(),
-                                  FunctionConfig={"Comment": "", "Runtime": "cloudfront-js-2.0"})
-    client.publish_function(Name=f"b-{tag}", IfMatch=made["ETag"])
-    association = {"Quantity": 1, "Items": [{"FunctionARN": f"arn:aws:cloudfront::{account}:function/b-{tag}",
-                                             "EventType": "viewer-request"}]}
+    association = published(client, account, f"b-{tag}", code)
     distribution = _create(client, server, origins_up, DefaultCacheBehavior=_behavior(
         FunctionAssociations=association))
     answer = _get(server, distribution["DomainName"], "/x")
