@@ -101,7 +101,7 @@ class Delivery:
         behavior = patterns.behavior_for(plan.site.config, rule.page_path)
         with self.application.store.transaction() as tx:
             route = origin_choice.resolve(tx, plan.site, self.application.settings,
-                                          behavior.get("TargetOriginId") or "")
+                                          behavior.get("TargetOriginId") or "", plan.scheme)
         page = self._fetch(plan, route, "GET", rule.page_path, "", [], [])
         if not isinstance(page, origins.Answer):
             return page  # the page's origin cannot be reached: CloudFront's own error for that
