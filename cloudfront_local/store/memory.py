@@ -54,9 +54,15 @@ class _MemoryTransaction:
         return row.record() if row else None
 
     def holders(self, key, value, limit):
-        # Every viewer request for a tenant's domain asks this: an index by (key, value), across scopes.
-        found = self._s.holders.get((key, value)) or {}
-        return [row.record() for row in sorted(found, key=lambda row: row.seq)[:limit]]
+        # Every viewer request for a tenant's domain asks this: an index by value across scopes, built for a key
+        # name the first time it is asked for and kept from then on (only such names cost the memory).
+        index = self._s.holders.get(key)
+        if index is None:
+            index = self._s.holders[key] = {}
+            for (_scope, name, held_value), row in self._s.keys.items():
+                if name == key:
+                    index.setdefault(held_value, []).append(row)
+        return [row.record() for row in sorted(index.get(value) or (), key=lambda row: row.seq)[:limit]]
 
     def insert(self, kind, account, id, doc, keys=()):
         store = self._s
@@ -100,13 +106,17 @@ class _MemoryTransaction:
         for key in row.keys:
             if store.keys.get(key) is row:
                 del store.keys[key]
-                holders = store.holders[key[1:]]
-                del holders[row]
-                if not holders:
-                    del store.holders[key[1:]]
+                index = store.holders.get(key[1])
+                if index is not None:
+                    held = index[key[2]]
+                    held.remove(row)
+                    if not held:
+                        del index[key[2]]
         for key in keys:
             store.keys[key] = row
-            store.holders.setdefault(key[1:], {})[row] = None
+            index = store.holders.get(key[1])
+            if index is not None:
+                index.setdefault(key[2], []).append(row)
         row.keys = keys
 
     def replace(self, record, doc, keys=None):
@@ -188,7 +198,7 @@ class MemoryStore:
         self.rows: dict[tuple[str, str, str], _Row] = {}
         self.order: dict[tuple[str, str], tuple[list[int], dict[int, _Row]]] = {}
         self.keys: dict[tuple[str, str, str], _Row] = {}
-        self.holders: dict[tuple[str, str], dict[_Row, None]] = {}  # (key, value) -> every scope's holder
+        self.holders: dict[str, dict[str, list[_Row]]] = {}  # key name -> value -> every scope's holders
 
     def transaction(self) -> _Transaction:
         return _Transaction(self)
