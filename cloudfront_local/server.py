@@ -95,12 +95,15 @@ async def read_body(receive, limit: int, idle: float | None = None) -> bytes:
     chunks = []
     size = 0
     while True:
-        try:
-            # asyncio.timeout, not wait_for: wait_for wraps each receive in a task of its own.
-            async with asyncio.timeout(idle):
-                message = await receive()
-        except TimeoutError:
-            raise BodyStalled from None
+        if idle is None:
+            message = await receive()
+        else:
+            try:
+                # asyncio.timeout, not wait_for: wait_for wraps each receive in a task of its own.
+                async with asyncio.timeout(idle):
+                    message = await receive()
+            except TimeoutError:
+                raise BodyStalled from None
         if message["type"] == "http.disconnect":
             break
         chunk = message.get("body", b"")
