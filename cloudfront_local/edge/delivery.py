@@ -13,6 +13,7 @@ from .origins import HOP_BY_HOP
 from .responses import EdgeResponse, bare_error, via_name
 
 NOT_FORWARDED = HOP_BY_HOP | {"host", "content-length", "x-forwarded-for", "cookie"}
+MAX_OWNERS_SEEN = 4096  # distributions and tenants whose invalidations are remembered between lookups
 FAILOVER_METHODS = ("GET", "HEAD", "OPTIONS")  # CloudFront fails over only for these (origin groups)
 
 
@@ -20,6 +21,7 @@ class Delivery:
     def __init__(self, application, store_cache: cache.Cache):
         self.application = application
         self.cache = store_cache
+        self._invalidations_seen: dict[tuple[str, str], tuple[int, list[dict]]] = {}
 
     def through_cache(self, plan, request: dict, route: origin_choice.Route) -> tuple[EdgeResponse, str]:
         method = plan.method
@@ -61,12 +63,22 @@ class Delivery:
 
     def _invalidations(self, plan) -> list[dict]:
         """Every invalidation of the distribution (or the tenant), read from the shared store: a purge made on
-        any server sharing the state reaches this one's cache."""
-        ctx = Context(plan.site.account, time.time(), self.application.settings)
+        any server sharing the state reaches this one's cache. Invalidations are never changed or deleted, so
+        while the account's count of them stands still the list read last time is still whole: a hit costs
+        one count, not a read of every invalidation."""
+        account = plan.site.account
         owner = f"distribution-tenant:{plan.site.tenant['Id']}" if plan.site.tenant is not None \
             else f"distribution:{plan.site.distribution['Id']}"
         with self.application.store.transaction() as tx:
-            return invalidations.covering(ctx, tx, owner)
+            count = tx.count(invalidations.KIND, account)
+            seen = self._invalidations_seen.get((account, owner))
+            if seen is not None and seen[0] == count:
+                return seen[1]
+            found = invalidations.covering(Context(account, time.time(), self.application.settings), tx, owner)
+        if len(self._invalidations_seen) >= MAX_OWNERS_SEEN:
+            self._invalidations_seen.clear()
+        self._invalidations_seen[(account, owner)] = (count, found)
+        return found
 
     def _final(self, plan, answer, headers, store: tuple | None) -> tuple[EdgeResponse, str]:
         """The answer after custom error responses and compression; kept in the cache when it may be.
