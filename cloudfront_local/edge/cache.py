@@ -13,7 +13,7 @@ from collections import OrderedDict
 from dataclasses import dataclass, replace
 from email.utils import parsedate_to_datetime
 
-from . import compression
+from . import compression, events
 from .origins import HOP_BY_HOP
 
 DEFAULT_TTL, MAX_TTL = 86400, 31536000   # API Reference, CachePolicyConfig / CacheBehavior: the defaults
@@ -121,14 +121,7 @@ def cached_query(rules: KeyRules, query: str) -> str:
 def _cookies(rules: KeyRules, headers: list[tuple[str, str]]) -> list[list[str]]:
     if rules.cookies == "none":
         return []
-    found = []
-    for name, value in headers:
-        if name.lower() != "cookie":
-            continue
-        for pair in value.split(";"):
-            cookie, _, content = pair.strip().partition("=")
-            if cookie:
-                found.append([cookie, content])
+    found = [[cookie, content] for cookie, content in events.cookie_pairs(headers)]
     if rules.cookies != "all":
         wanted = rules.cookies == "whitelist"
         found = [c for c in found if any(_cookie_named(rules, n, c[0]) for n in rules.cookie_names) == wanted]

@@ -17,21 +17,30 @@ def _entries(pairs: list[tuple[str, str]]) -> dict:
     return entries
 
 
-def query_entries(query: str) -> dict:
+def query_pairs(query: str) -> list[tuple[str, str]]:
+    """The query string's parameters in order, as written (`flag` alone is a name with an empty value)."""
+    return [(name, value) for name, _, value in (part.partition("=") for part in query.split("&") if part)]
+
+
+def cookie_pairs(headers: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """Every name=value piece of the request's Cookie headers, in order; a piece without `=` is no cookie.
+    The function event, the cache key, the origin request and signed cookies all read cookies through this."""
     pairs = []
-    for part in query.split("&") if query else []:
-        name, _, value = part.partition("=")
-        pairs.append((name, value))
-    return _entries(pairs)
+    for name, value in headers:
+        if name.lower() == "cookie":
+            for piece in value.split(";"):
+                key, sep, content = piece.strip().partition("=")
+                if sep and key.strip():
+                    pairs.append((key.strip(), content))
+    return pairs
+
+
+def query_entries(query: str) -> dict:
+    return _entries(query_pairs(query))
 
 
 def cookie_entries(header: str | None) -> dict:
-    pairs = []
-    for part in (header or "").split(";"):
-        name, sep, value = part.strip().partition("=")
-        if sep and name:
-            pairs.append((name, value))
-    return _entries(pairs)
+    return _entries(cookie_pairs([("cookie", header or "")]))
 
 
 def request_event(method: str, uri: str, query: str, headers: list[tuple[str, str]]) -> dict:

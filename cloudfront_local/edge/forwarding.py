@@ -12,7 +12,7 @@ from fnmatch import fnmatchcase
 from typing import Callable
 from urllib.parse import unquote_plus
 
-from . import compression
+from . import compression, events
 
 # Never sent on, whatever a policy says: they describe one connection (RFC 9110 7.6.1) or the table marks them
 # "CloudFront removes the header" with no caching on them possible (X-Real-IP, X-Forwarded-Proto, X-Edge-*).
@@ -184,17 +184,9 @@ def _dropped(low: str) -> bool:
 def _cookie(headers, keep: Callable[[str], bool]) -> str | None:
     """The kept cookies, sorted by name ("Caching content based on cookies": CloudFront sorts cookies in natural
     order by name); a piece that is not name=value is left out, as CloudFront forwards only that format."""
-    pairs = []
-    for name, value in headers:
-        if name.lower() != "cookie":
-            continue
-        for piece in value.split(";"):
-            piece = piece.strip()
-            key, equals, _ = piece.partition("=")
-            if equals and key.strip() and keep(key.strip()):
-                pairs.append((key.strip(), piece))
+    pairs = [(key, value) for key, value in events.cookie_pairs(headers) if keep(key)]
     pairs.sort(key=lambda pair: pair[0])  # stable: two cookies of one name keep the viewer's order
-    return "; ".join(piece for _, piece in pairs) or None
+    return "; ".join(f"{key}={value}" for key, value in pairs) or None
 
 
 def _query(query: str, keep: Callable[[str], bool]) -> str:

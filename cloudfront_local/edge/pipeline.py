@@ -169,8 +169,10 @@ def _signature(host, path, query, headers, keys, viewer_ip) -> EdgeResponse | No
 
     rest = f"{host}{path}" + (f"?{_unsigned(query)}" if _unsigned(query) else "")
     refusal = None
+    # dict of the pairs reversed: of a cookie sent twice, the first counts.
     for scheme in ("https", "http"):
-        refusal = signed.check(f"{scheme}://{rest}", _pairs(query), _cookies(headers), keys, time.time(), viewer_ip)
+        refusal = signed.check(f"{scheme}://{rest}", events.query_pairs(query),
+                               dict(reversed(events.cookie_pairs(headers))), keys, time.time(), viewer_ip)
         if refusal is None:
             return None
         if refusal.code != signed.ACCESS_DENIED.code:
@@ -179,27 +181,12 @@ def _signature(host, path, query, headers, keys, viewer_ip) -> EdgeResponse | No
     return EdgeResponse(refusal.status, [("Server", "CloudFront"), ("Content-Type", content_type)], page)
 
 
-def _pairs(query: str) -> list[tuple[str, str]]:
-    return [(name, value) for name, _, value in (part.partition("=") for part in query.split("&") if part)]
-
-
 def _unsigned(query: str) -> str:
     """The query without the signed URL's own parameters, which CloudFront neither caches on nor forwards."""
     from .signed import SIGNING_PARAMETERS
 
     return "&".join(part for part in query.split("&") if part and part.partition("=")[0]
                     not in SIGNING_PARAMETERS)
-
-
-def _cookies(headers: list[tuple[str, str]]) -> dict[str, str]:
-    found = {}
-    for name, value in headers:
-        if name.lower() == "cookie":
-            for part in value.split(";"):
-                key, sep, val = part.strip().partition("=")
-                if sep and key:
-                    found.setdefault(key, val)
-    return found
 
 
 def _function(ctx: Context, tx, arn: str) -> Function | None:
