@@ -41,9 +41,14 @@ def _check(ctx, tx, config: dict, record) -> None:
     parse(config["EncodedKey"])
 
 
+def _defaults(config: dict) -> dict:
+    config.setdefault("Comment", "")  # AWS answers a key created without a comment with Comment ""
+    return config
+
+
 PUBLIC_KEY = Family(
     resource="PublicKey", config="PublicKeyConfig", kind="public-key", noun="public key",
     quota="public_key_quota", not_found="NoSuchPublicKey", already_exists="PublicKeyAlreadyExists",
     too_many="TooManyPublicKeys", in_use="PublicKeyInUse", new_id=lambda: ids.short_id("K"),
-    caller_reference=True, check=_check)
+    caller_reference=True, check=_check, defaults=_defaults)
 register(PUBLIC_KEY, list_op="ListPublicKeys", list_key="PublicKeyList")

@@ -23,3 +23,15 @@ def check(value, name: str) -> None:
 def items(collection: dict | None) -> list:
     """The Items of a collection that may be absent or empty."""
     return list((collection or {}).get("Items") or [])
+
+
+def as_answered(value):
+    """`value` with every empty collection's Items left out ({"Quantity": 0, "Items": []} becomes
+    {"Quantity": 0}), at any depth: CloudFront answers an empty collection by its Quantity alone."""
+    if isinstance(value, dict):
+        if value.get("Quantity") == 0 and "Items" in value and not value["Items"]:
+            value = {key: item for key, item in value.items() if key != "Items"}
+        return {key: as_answered(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [as_answered(item) for item in value]
+    return value

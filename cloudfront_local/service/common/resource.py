@@ -14,13 +14,12 @@ made by picking members, never by copying field lists.
 """
 from __future__ import annotations
 
-import copy
 import hashlib
 from dataclasses import dataclass, field
 from typing import Callable
 
 from ...store import KeyTaken, Transaction
-from . import errors, ids, lifecycle, paging, tagging
+from . import errors, ids, lifecycle, paging, quantities, tagging
 from .context import Context
 from .registry import operation
 
@@ -51,7 +50,7 @@ class Family:
     name_member: str | None = "Name"   # unique in the account; None where the config has no name
     caller_reference: bool = False     # CreateX with the same CallerReference: same config -> same resource
     check: Callable = _none            # (ctx, tx, config, record or None) -> None; raises the family's errors
-    defaults: Callable[[dict], dict] = _same   # the config as AWS reports it back
+    defaults: Callable[[dict], dict] = _same   # the config as AWS reports it back (members it fills in)
     made: Callable = _none             # (ctx, config) -> extra members made at create (S3CanonicalUserId)
     mirrors: Callable = _none          # (config) -> private fields kept beside it for lookups by reference
     present: Callable | None = None    # (ctx, doc) -> the resource as returned, where it is not the doc itself
@@ -125,6 +124,12 @@ def _fingerprint(config: dict) -> str:
     return hashlib.sha256(repr(sorted(config.items())).encode()).hexdigest()
 
 
+def _as_answered(family: Family, config: dict) -> dict:
+    """The config as it will be read back: as written, empty collections without Items, and the members
+    AWS fills in when a request leaves them out (docs/behaviour.md, "Read-back")."""
+    return family.defaults(quantities.as_answered(config))  # a copy: the request is left as it came
+
+
 def create(family: Family, ctx: Context, tx: Transaction, config: dict, extra: dict | None = None) -> dict:
     """Create a resource from its config; returns the document. `extra` adds members (Tags, say)."""
     if family.caller_reference:
@@ -145,7 +150,7 @@ def create(family: Family, ctx: Context, tx: Transaction, config: dict, extra: d
     resource_id = family.new_id()
     if family.arn:
         extra = {family.arn[0]: ids.arn(ctx.account, family.arn[1], resource_id), **(extra or {})}
-    doc = {"Id": resource_id, **(family.made(ctx, config) or {}), family.config: family.defaults(copy.deepcopy(config)),
+    doc = {"Id": resource_id, **(family.made(ctx, config) or {}), family.config: _as_answered(family, config),
            **(family.mirrors(config) or {}), **(extra or {}), **lifecycle.created(ctx)}
     if family.caller_reference:
         doc["_request"] = _fingerprint(config)
@@ -171,7 +176,7 @@ def update(family: Family, ctx: Context, tx: Transaction, resource_id: str, if_m
     if name is not None and any(d[family.config].get(family.name_member) == name for d in family.managed):
         raise family.error("already_exists", f"A {family.noun} named {name} already exists.")
     family.check(ctx, tx, config, record)
-    doc = lifecycle.changed(ctx, {**record.doc, family.config: family.defaults(copy.deepcopy(config)),
+    doc = lifecycle.changed(ctx, {**record.doc, family.config: _as_answered(family, config),
                                   **(family.mirrors(config) or {})})
     try:
         tx.replace(record, doc, _keys(family, ctx.account, doc[family.config]))

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 from ...store import KeyTaken, Record, Transaction
-from ..common import errors, ids, lifecycle, paging, tagging
+from ..common import errors, ids, lifecycle, paging, quantities, tagging
 from ..common.context import Context
 from ..common.registry import operation
 from ..distributions import references
@@ -58,7 +58,8 @@ class CodeKind:
 
 def _stage(ctx: Context, config: dict, code: bytes, created: str | None = None) -> dict:
     now = ids.timestamp(ctx.now)
-    return {"Config": config, "Code": base64.b64encode(code).decode(), "ETag": ids.etag(),
+    # The config is read back as written, an empty KeyValueStoreAssociations by its Quantity alone.
+    return {"Config": quantities.as_answered(config), "Code": base64.b64encode(code).decode(), "ETag": ids.etag(),
             "CreatedTime": created or now, "LastModifiedTime": now}
 
 

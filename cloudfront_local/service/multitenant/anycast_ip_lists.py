@@ -136,8 +136,10 @@ def list_anycast_ip_lists(ctx: Context, tx: Transaction, params: dict) -> dict:
         summary.pop("AnycastIps")
         summary["ETag"] = record.doc["ETag"]
         items.append(summary)
-    collection = {"Items": items, "Marker": params.get("Marker") or "", "MaxItems": limit,
-                  "IsTruncated": next_marker is not None, "Quantity": len(items)}
+    collection = {"Marker": params.get("Marker") or "", "MaxItems": limit, "IsTruncated": next_marker is not None,
+                  "Quantity": len(items)}
+    if items:  # an empty list answers without Items, as every CloudFront list does
+        collection["Items"] = items
     if next_marker:
         collection["NextMarker"] = next_marker
     return {"AnycastIpLists": collection}
