@@ -21,15 +21,10 @@ def _check(ctx, tx, config: dict, record) -> None:
             raise errors.InvalidArgument(f"The public key {key_id} does not exist.")
 
 
-def _defaults(config: dict) -> dict:
-    config.setdefault("Comment", "")  # as for public keys (docs/behaviour.md)
-    return config
-
-
 KEY_GROUP = Family(
     resource="KeyGroup", config="KeyGroupConfig", kind="key-group", noun="key group", quota="key_group_quota",
     not_found="NoSuchResource", already_exists="KeyGroupAlreadyExists", too_many="TooManyKeyGroups",
-    in_use="ResourceInUse", new_id=ids.uuid_id, check=_check, defaults=_defaults)
+    in_use="ResourceInUse", new_id=ids.uuid_id, check=_check)
 register(KEY_GROUP, list_op="ListKeyGroups", list_key="KeyGroupList")
 
 
