@@ -281,6 +281,10 @@ class ViewerProtocol(HttpToolsProtocol):
             self._head_timer.cancel()
             self._head_timer = None
         super().on_headers_complete()
+        if self.cycle is not None and self._on_edge():
+            # uvicorn writes its Date on every answer; the edge writes its own (the origin's, kept), and two
+            # would reach the viewer. The API keeps uvicorn's.
+            self.cycle.default_headers = [h for h in self.cycle.default_headers if h[0].lower() != b"date"]
 
     def _head_expired(self) -> None:
         self._head_timer = None
