@@ -107,8 +107,9 @@ def uvicorn_config(app):
 
     # proxy_headers off: uvicorn would otherwise take a local viewer's own X-Forwarded-For as its address, and
     # the edge must append the TCP peer to it as CloudFront does. The keep-alive idle timeout of 5 s is the
-    # figure CloudFront uses by default towards origins ("Keep-alive timeout", Developer Guide); ViewerProtocol
-    # bounds the rest of a slow viewer's time.
+    # edge's, the figure CloudFront uses by default towards origins ("Keep-alive timeout", Developer Guide);
+    # ViewerProtocol gives API connections a longer one (API_IDLE_SECONDS) and bounds the rest of a slow
+    # viewer's time.
     return uvicorn.Config(app, http=ViewerProtocol, lifespan="on", access_log=False, log_level="warning",
                           server_header=False, proxy_headers=False, timeout_keep_alive=5)
 

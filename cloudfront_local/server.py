@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+import select
 import traceback
 
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
@@ -26,6 +27,12 @@ MAX_REQUEST_BYTES = 20480
 HEAD_SECONDS = 10.0        # from the connection (or a request's first byte) to the end of its headers
 BODY_IDLE_SECONDS = 10.0   # between two pieces of a request body
 WRITE_STALL_SECONDS = 10.0  # a viewer that stops reading its answer
+# How long an API connection may wait idle, fresh or between requests, before the server closes it: longer than
+# any AWS SDK keeps an idle connection (Go's net/http 90 s, the Java SDK's 60 s, hyper's 90 s), so that the
+# client is always the one to close. A server that closes first races the client's next request on that
+# connection; the client sees a reset and cannot tell whether its write was applied, and SDKs send it again
+# (docs/behaviour.md, "Keep-alive connections"). The edge keeps uvicorn_config's shorter figure.
+API_IDLE_SECONDS = 120.0
 
 
 class PayloadTooLarge(Exception):
@@ -249,8 +256,15 @@ class ViewerProtocol(HttpToolsProtocol):
         super().connection_made(transport)
         self._head_bytes = 0
         self._in_head = True
-        self._head_timer = self.loop.call_later(HEAD_SECONDS, self._head_expired)
         self._write_timer = None
+        # A viewer has HEAD_SECONDS from connecting to the end of its first head. An API client may dial
+        # ahead of need and pool the connection unused (Go's transport does), so a fresh API connection waits
+        # as long as a kept-alive one, and HEAD_SECONDS start at its first byte.
+        self._fresh = not self._on_edge()
+        if self._fresh:
+            self.timeout_keep_alive = API_IDLE_SECONDS
+        self._head_timer = self.loop.call_later(API_IDLE_SECONDS if self._fresh else HEAD_SECONDS,
+                                                self._head_expired)
 
     def connection_lost(self, exc) -> None:
         for timer in (self._head_timer, self._write_timer):
@@ -272,7 +286,10 @@ class ViewerProtocol(HttpToolsProtocol):
     def on_message_begin(self) -> None:
         super().on_message_begin()
         self._in_head = True
-        if self._head_timer is None:
+        if self._head_timer is None or self._fresh:
+            if self._head_timer is not None:
+                self._head_timer.cancel()
+            self._fresh = False
             self._head_timer = self.loop.call_later(HEAD_SECONDS, self._head_expired)
 
     def on_headers_complete(self) -> None:
@@ -281,6 +298,10 @@ class ViewerProtocol(HttpToolsProtocol):
             self._head_timer.cancel()
             self._head_timer = None
         super().on_headers_complete()
+        if self.cycle is not None and self._on_edge():
+            # uvicorn writes its Date on every answer; the edge writes its own (the origin's, kept), and two
+            # would reach the viewer. The API keeps uvicorn's.
+            self.cycle.default_headers = [h for h in self.cycle.default_headers if h[0].lower() != b"date"]
 
     def _head_expired(self) -> None:
         self._head_timer = None
@@ -290,7 +311,29 @@ class ViewerProtocol(HttpToolsProtocol):
             # A pipelined head waits behind an answer still being written: it is not the viewer's delay.
             self._head_timer = self.loop.call_later(HEAD_SECONDS, self._head_expired)
             return
+        if self._fresh and self._bytes_waiting():
+            self._head_timer = self.loop.call_later(HEAD_SECONDS, self._head_expired)
+            return
         self.transport.close()
+
+    def timeout_keep_alive_handler(self) -> None:
+        if self._bytes_waiting():
+            self.timeout_keep_alive_task = self.loop.call_later(self.timeout_keep_alive,
+                                                                self.timeout_keep_alive_handler)
+            return
+        super().timeout_keep_alive_handler()
+
+    def _bytes_waiting(self) -> bool:
+        """Whether the socket holds bytes the event loop has not read yet. An idle timer can fire in the
+        same turn as a request arrives and before the loop reads it; closing then would drop a request whose
+        bytes are here, and the kernel would answer the client with a reset. It is read and answered instead
+        (the timer, armed again, is cancelled when it is)."""
+        sock = self.transport.get_extra_info("socket")
+        if sock is None:
+            return False
+        poller = select.poll()  # poll, not select: select cannot take descriptors past FD_SETSIZE
+        poller.register(sock.fileno(), select.POLLIN)
+        return bool(poller.poll(0))
 
     def pause_writing(self) -> None:
         super().pause_writing()

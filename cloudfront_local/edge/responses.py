@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import email.utils
 import re
 import secrets
 import uuid
@@ -51,9 +52,20 @@ def finish(response: EdgeResponse, request_id: str, cache: str) -> EdgeResponse:
                and _TOKEN.fullmatch(k) and not _BAD_VALUE.search(v)]
     if not 100 <= response.status <= 599:
         return error(503, pages.FUNCTION_FAILED, request_id)
+    headers = _one_date(headers)
     headers += [("X-Cache", f"{cache} from cloudfront"), ("Via", f"1.1 {via_name()}.cloudfront.net (CloudFront)"),
                 ("X-Amz-Cf-Pop", POP), ("X-Amz-Cf-Id", request_id)]
     return EdgeResponse(response.status, headers, response.body, response.length)
+
+
+def _one_date(headers: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """Exactly one Date (RFC 9110, 6.6.1: a message carries one). The origin's is kept, on a hit too (a cache
+    answers with the stored Date and an Age, RFC 9111, 4); an answer without one, CloudFront's own pages
+    among them, gets the time it leaves the edge."""
+    dates = [i for i, (k, _) in enumerate(headers) if k.lower() == "date"]
+    if not dates:
+        return headers + [("Date", email.utils.formatdate(usegmt=True))]
+    return [h for i, h in enumerate(headers) if i not in dates[1:]]
 
 
 def generated(response: dict) -> EdgeResponse | None:

@@ -1,8 +1,15 @@
 """The bytes on the wire: root elements, namespace, headers, status codes and the error document."""
+import email.utils
+import http.server
+import socket
+import uuid
 import xml.etree.ElementTree as ET
 
+import origin_servers
 import pytest
 import requests
+
+from builders import CACHING_OPTIMIZED, direct_config
 
 NS = "http://cloudfront.amazonaws.com/doc/2020-05-31/"
 Q = "{" + NS + "}"
@@ -248,3 +255,71 @@ def test_health_endpoint(server):
     response = requests.get(f"{server.url}/_cloudfront-local/health")
     assert response.status_code == 200
     assert response.json()["status"] == "ok"
+
+
+def _date_headers(url: str, request: bytes) -> tuple[int, list[bytes]]:
+    """Send raw bytes, read one answer whole; its status and every Date header line's value."""
+    host, port = url.split("//", 1)[1].rsplit(":", 1)
+    with socket.create_connection((host, int(port)), timeout=10) as sock:
+        sock.sendall(request)
+        answer = b""
+        while b"\r\n\r\n" not in answer:
+            piece = sock.recv(65536)
+            if not piece:
+                break
+            answer += piece
+    head = answer.split(b"\r\n\r\n", 1)[0].split(b"\r\n")
+    return int(head[0].split()[1]), [line.split(b":", 1)[1].strip() for line in head[1:]
+                                     if line.split(b":", 1)[0].strip().lower() == b"date"]
+
+
+class _DatedOrigin(http.server.BaseHTTPRequestHandler):
+    """An origin that writes its own Date, as web servers do (send_response adds it), cacheable for a minute."""
+
+    def do_GET(self):
+        self.send_response(200)
+        self.send_header("Cache-Control", "max-age=60")
+        self.send_header("Content-Length", "2")
+        self.end_headers()
+        self.wfile.write(b"ok")
+
+    def log_message(self, *args):
+        pass
+
+
+def test_exactly_one_date_header_on_every_answer(server, client):
+    origin = origin_servers.start(_DatedOrigin)
+    try:
+        name = f"dated-{uuid.uuid4().hex[:10]}.example.com"
+        requests.post(server.url + "/_cloudfront-local/dns", json={"name": name, "type": "A", "value": "127.0.0.1"},
+                      timeout=5).raise_for_status()
+        with socket.socket() as probe:  # a port nobody listens on: CloudFront's own 502 page
+            probe.bind(("127.0.0.1", 0))
+            closed = probe.getsockname()[1]
+        origins = [{"Id": oid, "DomainName": name, "CustomOriginConfig": {
+            "HTTPPort": port, "HTTPSPort": 443, "OriginProtocolPolicy": "http-only"}}
+            for oid, port in (("origin", origin.server_address[1]), ("down", closed))]
+        config = direct_config(Origins={"Quantity": 2, "Items": origins}, DefaultCacheBehavior={
+            "TargetOriginId": "origin", "ViewerProtocolPolicy": "allow-all", "CachePolicyId": CACHING_OPTIMIZED},
+            CacheBehaviors={"Quantity": 1, "Items": [{
+                "PathPattern": "/down", "TargetOriginId": "down", "ViewerProtocolPolicy": "allow-all",
+                "CachePolicyId": CACHING_OPTIMIZED}]})
+        domain = client.create_distribution(DistributionConfig=config)["Distribution"]["DomainName"]
+
+        def get(host: str, path: str = "/") -> bytes:
+            return f"GET {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n".encode()
+
+        miss = _date_headers(server.edge_url, get(domain, "/page"))
+        hit = _date_headers(server.edge_url, get(domain, "/page"))
+        down = _date_headers(server.edge_url, get(domain, "/down"))
+        unknown = _date_headers(server.edge_url, get("nobody.example.com"))
+        malformed = _date_headers(server.edge_url, b"GET / HTTP/1.1\r\nHost: x\r\nBad Header\r\n\r\n")
+        api = _date_headers(server.url, get("cloudfront.amazonaws.com", "/2020-05-31/connection-group/cg_none"))
+    finally:
+        origin.shutdown()
+    assert [status for status, _ in (miss, hit, down, unknown, malformed, api)] == [200, 200, 502, 403, 400, 404]
+    for _, dates in (miss, hit, down, unknown, malformed, api):
+        assert len(dates) == 1, dates
+        email.utils.parsedate_to_datetime(dates[0].decode())  # an HTTP date
+    # The origin's Date reaches the viewer, and a hit answers with the stored one (and an Age).
+    assert hit[1] == miss[1]
