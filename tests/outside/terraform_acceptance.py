@@ -1,0 +1,395 @@
+"""The Terraform AWS provider's own CloudFront acceptance configurations, applied against cloudfront-local.
+
+The provider's acceptance tests (internal/service/cloudfront/*_test.go in hashicorp/terraform-provider-aws)
+hold their configurations as Go: constants and functions returning HCL, as a raw string, `fmt.Sprintf` of one
+(`%[1]q`, `%s`, `%d`, ... of the function's parameters) or `acctest.ConfigCompose(...)` of such. This script
+reads them from a checkout (their text cannot be committed here), evaluates those forms, and for each that
+needs no other AWS service: starts a fresh emulator, `terraform apply`, `terraform plan -detailed-exitcode`
+(must be empty: exit 0), `terraform destroy`; then prints a table. Configurations it cannot evaluate, or that
+name another service's resources or data sources (S3, Lambda, WAF, ACM, IAM, Kinesis, STS, ...), are listed as
+skipped with the reason.
+
+    python3 tests/outside/terraform_acceptance.py PROVIDER_CHECKOUT [--only REGEX] [--list]
+
+PROVIDER_CHECKOUT is a checkout of the provider (v5.100.0, the provider the project's machines have) or a
+directory of its cloudfront *_test.go files. Terraform must be on the PATH and the provider in a filesystem
+mirror (as for tests/acceptance/test_terraform.py: a tf-plugins directory, or CLOUDFRONT_LOCAL_TF_PLUGINS).
+Each distribution costs a minute or two: the provider waits for it to deploy.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import pathlib
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+
+HERE = pathlib.Path(__file__).resolve().parent
+TESTS = HERE.parent
+sys.path.insert(0, str(TESTS))
+sys.path.insert(0, str(TESTS / "acceptance"))
+
+PROVIDER_BLOCK = """terraform {
+  required_providers {
+    aws = { source = "hashicorp/aws", version = "5.100.0" }
+  }
+}
+
+variable "endpoint" { type = string }
+
+provider "aws" {
+  region                      = "us-east-1"
+  access_key                  = "123456789012"
+  secret_key                  = "local"
+  skip_credentials_validation = true
+  skip_requesting_account_id  = true
+  skip_metadata_api_check     = true
+  skip_region_validation      = true
+  endpoints {
+    cloudfront = var.endpoint
+  }
+}
+"""
+
+# Resource and data source types served by the CloudFront endpoint (and aws_partition, which calls nothing).
+CLOUDFRONT = re.compile(r"aws_cloudfront\w*|aws_partition")
+
+
+class Unsupported(Exception):
+    """A form this script does not evaluate (the reason is the message)."""
+
+
+# -- reading Go ---------------------------------------------------------------------------------------
+@dataclass
+class Definition:
+    name: str
+    params: list[tuple[str, str]]  # (name, type)
+    body: str                      # a function's body, or a constant's expression
+    source: str                    # the file it is in
+
+
+def _matching(text: str, start: int, open_: str = "(", close: str = ")") -> int:
+    """The index just past the bracket closing the one at `start`, skipping Go strings and comments."""
+    depth, i = 0, start
+    while i < len(text):
+        c = text[i]
+        if c == "`":
+            i = text.index("`", i + 1)
+        elif c == '"':
+            i += 1
+            while text[i] != '"':
+                i += 2 if text[i] == "\\" else 1
+        elif c == "'":
+            i += 1
+            while text[i] != "'":
+                i += 2 if text[i] == "\\" else 1
+        elif text.startswith("//", i):
+            i = text.index("\n", i)
+        elif c == open_:
+            depth += 1
+        elif c == close:
+            depth -= 1
+            if depth == 0:
+                return i + 1
+        i += 1
+    raise Unsupported("unbalanced brackets")
+
+
+def read_definitions(files: list[pathlib.Path]) -> dict[str, Definition]:
+    found: dict[str, Definition] = {}
+    for path in files:
+        text = path.read_text()
+        for match in re.finditer(r"^func (\w+)\(([^)]*)\) string \{", text, re.M):
+            params, pending = [], []
+            for part in filter(None, (p.strip() for p in match.group(2).split(","))):
+                words = part.split()
+                pending.append(words[0])
+                if len(words) > 1:  # Go's `a, b string`: the type closes the pending names
+                    params += [(name, words[1]) for name in pending]
+                    pending = []
+            end = _matching(text, match.end() - 1, "{", "}")
+            found[match.group(1)] = Definition(match.group(1), params, text[match.end():end - 1], path.name)
+        for match in re.finditer(r"^const (\w+) = ", text, re.M):
+            start = match.end()
+            end = text.index("`", start + 1) + 1 if text[start] == "`" else text.index("\n", start)
+            found[match.group(1)] = Definition(match.group(1), [], "return " + text[start:end], path.name)
+    return found
+
+
+_VERB = re.compile(r"%(?:\[(\d+)\])?([-+# 0]*\d*)([sqdtv%])")
+
+
+def sprintf(template: str, args: list) -> str:
+    """Go's fmt.Sprintf for the verbs the provider's configurations use."""
+    position = 0
+
+    def one(match: re.Match) -> str:
+        nonlocal position
+        if match.group(3) == "%":
+            return "%"
+        index = int(match.group(1)) - 1 if match.group(1) else position
+        position = index + 1
+        if index >= len(args):
+            raise Unsupported("a format verb without its argument")
+        value, verb = args[index], match.group(3)
+        if verb == "q":
+            return '"' + str(value).replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
+        if verb == "t" or isinstance(value, bool):
+            return "true" if value else "false"
+        return str(value)
+
+    return _VERB.sub(one, template)
+
+
+class Evaluator:
+    def __init__(self, definitions: dict[str, Definition]):
+        self.definitions = definitions
+
+    def call(self, name: str, args: list) -> str:
+        definition = self.definitions.get(name)
+        if definition is None:
+            raise Unsupported(f"needs {name}, which is not in the files read")
+        scope = {param: value for (param, _), value in zip(definition.params, args)}
+        body = definition.body.strip()
+        # A body that only returns: anything before the return (loops, locals) is beyond this script.
+        if not body.startswith("return "):
+            raise Unsupported(f"{name} computes before it returns")
+        value, rest = self.expression(body[len("return "):], scope)
+        if rest.strip():
+            raise Unsupported(f"{name} does more than return one expression")
+        return value
+
+    def expression(self, text: str, scope: dict):
+        """(value, the text after the expression)"""
+        text = text.lstrip()
+        if text.startswith("`"):
+            end = text.index("`", 1)
+            value, rest = text[1:end], text[end + 1:]
+        elif text.startswith('"'):
+            end = 1
+            while text[end] != '"':
+                end += 2 if text[end] == "\\" else 1
+            value, rest = bytes(text[1:end], "utf-8").decode("unicode_escape"), text[end + 1:]
+        elif re.match(r"-?\d+\b", text):
+            number = re.match(r"-?\d+", text).group(0)
+            value, rest = int(number), text[len(number):]
+        elif re.match(r"(true|false)\b", text):
+            word = re.match(r"true|false", text).group(0)
+            value, rest = word == "true", text[len(word):]
+        else:
+            match = re.match(r"[\w.]+", text)
+            if match is None:
+                raise Unsupported(f"an expression it cannot read: {text[:40]!r}")
+            name, rest = match.group(0), text[match.end():]
+            if rest.lstrip().startswith("("):
+                rest = rest.lstrip()
+                end = _matching(rest, 0)
+                args = self.arguments(rest[1:end - 1], scope)
+                rest = rest[end:]
+                if name == "fmt.Sprintf":
+                    value = sprintf(args[0], args[1:])
+                elif name == "acctest.ConfigCompose":
+                    value = "\n".join(args)
+                elif "." in name:
+                    raise Unsupported(f"needs {name}")
+                else:
+                    value = self.call(name, args)
+            elif name in scope:
+                value = scope[name]
+            elif name in self.definitions:
+                value = self.call(name, [])
+            else:
+                raise Unsupported(f"needs {name}")
+        rest = rest.lstrip()
+        if rest.startswith("+"):  # string concatenation
+            more, rest = self.expression(rest[1:], scope)
+            value = f"{value}{more}"
+        return value, rest
+
+    def arguments(self, text: str, scope: dict) -> list:
+        values, rest = [], text
+        while rest.strip():
+            value, rest = self.expression(rest, scope)
+            values.append(value)
+            rest = rest.lstrip()
+            if rest.startswith(","):
+                rest = rest[1:]
+            elif rest.strip():
+                raise Unsupported(f"an argument list it cannot read: {rest[:40]!r}")
+        return values
+
+
+def arguments_for(definition: Definition, name_seed: str) -> list:
+    """Values for a configuration function's parameters, as the acceptance tests would pass them."""
+    values = []
+    for index, (name, type_) in enumerate(definition.params):
+        if type_ == "string":
+            values.append(f"tf-acc-{name_seed}-{index}" if "name" in name.lower() else f"{name}-{index}")
+        elif type_ == "bool":
+            values.append(False)
+        elif type_ in ("int", "int32", "int64"):
+            values.append(1)
+        else:
+            raise Unsupported(f"a parameter of type {type_}")
+    return values
+
+
+@dataclass
+class Candidate:
+    name: str
+    source: str
+    hcl: str = ""
+    skipped: str = ""
+    result: str = ""
+    detail: str = ""
+    seconds: float = 0.0
+    steps: list = field(default_factory=list)
+
+
+def candidates(files: list[pathlib.Path], only: str | None) -> list[Candidate]:
+    definitions = read_definitions(files)
+    evaluator = Evaluator(definitions)
+    found = []
+    for number, (name, definition) in enumerate(sorted(definitions.items())):
+        if not re.match(r"testAcc\w*Config", name) or (only and not re.search(only, name)):
+            continue
+        candidate = Candidate(name, definition.source)
+        try:
+            candidate.hcl = evaluator.call(name, arguments_for(definition, str(number)))
+        except Unsupported as why:
+            candidate.skipped = str(why)
+        except (ValueError, IndexError) as why:
+            candidate.skipped = f"could not be read ({why})"
+        if candidate.hcl:
+            others = sorted({t for t in re.findall(r'^\s*(?:resource|data)\s+"(\w+)"', candidate.hcl, re.M)
+                             if not CLOUDFRONT.fullmatch(t)})
+            if others:
+                candidate.skipped = "needs other services: " + ", ".join(others)
+            elif re.search(r'^\s*provider\s+"', candidate.hcl, re.M):
+                candidate.skipped = "declares its own provider"
+            elif not re.search(r'^\s*(?:resource|data)\s+"', candidate.hcl, re.M):
+                candidate.skipped = "a fragment that declares nothing"
+        found.append(candidate)
+    return found
+
+
+# -- running --------------------------------------------------------------------------------------------
+def terraform_env(home: pathlib.Path) -> dict:
+    from test_terraform import MIRRORS, _mirror
+
+    mirror = _mirror()
+    if shutil.which("terraform") is None or mirror is None:
+        raise SystemExit("needs terraform on the PATH and AWS provider 5.100 in a filesystem mirror "
+                         f"({', '.join(MIRRORS)}, or CLOUDFRONT_LOCAL_TF_PLUGINS)")
+    cli_config = home / "terraform.rc"
+    cli_config.write_text(
+        'provider_installation {\n'
+        f'  filesystem_mirror {{\n    path    = "{mirror}"\n    include = ["registry.terraform.io/hashicorp/aws"]\n  }}\n'
+        '  direct { exclude = ["registry.terraform.io/hashicorp/aws"] }\n}\n')
+    env = {name: value for name, value in os.environ.items()
+           if not name.startswith("AWS_") and name != "TF_PLUGIN_CACHE_DIR"}
+    env.update({"TF_CLI_CONFIG_FILE": str(cli_config), "TF_IN_AUTOMATION": "1", "CHECKPOINT_DISABLE": "1",
+                "HOME": str(home)})
+    return env
+
+
+def _terraform(workdir, env, *args) -> subprocess.CompletedProcess:
+    return subprocess.run(["terraform", *args, "-input=false", "-no-color"], cwd=workdir, env=env,
+                          capture_output=True, text=True, timeout=1200)
+
+
+def _problem(result: subprocess.CompletedProcess) -> str:
+    lines = [line for line in (result.stderr + "\n" + result.stdout).splitlines() if line.strip()]
+    errors = [line for line in lines if "Error" in line or "error" in line]
+    return " | ".join((errors or lines)[-6:])[:1500]
+
+
+def _drift(plan: str) -> str:
+    """What a non-empty plan wants to change: its resource headers and changed attribute lines."""
+    keep = [line.strip() for line in plan.splitlines()
+            if re.match(r"\s*# \S+ (must be replaced|will be updated|will be created|will be destroyed)", line)
+            or re.match(r"\s*[~+-] \w+\s+= .*->", line) or "forces replacement" in line]
+    return " | ".join(keep)[:2000]
+
+
+def run_one(candidate: Candidate, env: dict, scratch: pathlib.Path, fixtures: pathlib.Path | None) -> None:
+    from serving import RunningServer
+
+    workdir = scratch / candidate.name
+    workdir.mkdir()
+    if fixtures is not None:  # configurations read files such as test-fixtures/cloudfront-public-key.pem
+        shutil.copytree(fixtures, workdir / "test-fixtures")
+    (workdir / "main.tf").write_text(PROVIDER_BLOCK + "\n" + candidate.hcl)
+    started = time.monotonic()
+    with RunningServer() as server:
+        variables = ["-var", f"endpoint={server.url}"]
+        for step, args in (("init", ["init"]), ("apply", ["apply", "-auto-approve", *variables]),
+                           ("plan", ["plan", "-detailed-exitcode", *variables]),
+                           ("destroy", ["destroy", "-auto-approve", *variables])):
+            result = _terraform(workdir, env, *args)
+            candidate.steps.append(step)
+            if step == "plan" and result.returncode == 2:
+                candidate.result, candidate.detail = "DRIFT", _drift(result.stdout)
+                # Destroy all the same, so that what it made does not outlive the run's accounting.
+                _terraform(workdir, env, "destroy", "-auto-approve", *variables)
+                break
+            if result.returncode != 0:
+                candidate.result, candidate.detail = f"{step.upper()} FAILED", _problem(result)
+                break
+        else:
+            candidate.result = "ok"
+        internal = [line.strip() for line in server.lines if "internal error" in line or "Traceback" in line]
+        if internal:
+            candidate.result = candidate.result if candidate.result != "ok" else "SERVER ERROR"
+            candidate.detail = (candidate.detail + " | server: " + internal[0])[:2000]
+    candidate.seconds = time.monotonic() - started
+
+
+def test_files(place: pathlib.Path) -> list[pathlib.Path]:
+    folder = place / "internal" / "service" / "cloudfront"
+    folder = folder if folder.is_dir() else place
+    files = sorted(folder.glob("*_test.go"))
+    if not files:
+        raise SystemExit(f"no *_test.go files in {folder}")
+    return files
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("provider", type=pathlib.Path, help="a provider checkout, or a directory of its "
+                                                            "cloudfront *_test.go files")
+    parser.add_argument("--only", help="run only the configurations whose function name matches this regex")
+    parser.add_argument("--list", action="store_true", help="list what would run and what is skipped; run nothing")
+    options = parser.parse_args(argv)
+    files = test_files(options.provider)
+    fixtures = files[0].parent / "test-fixtures"
+    found = candidates(files, options.only)
+    runnable = [c for c in found if not c.skipped]
+    if not options.list and runnable:
+        with tempfile.TemporaryDirectory() as scratch:
+            home = pathlib.Path(scratch) / "home"
+            home.mkdir()
+            env = terraform_env(home)
+            for candidate in runnable:
+                print(f"... {candidate.name}", file=sys.stderr, flush=True)
+                run_one(candidate, env, pathlib.Path(scratch), fixtures if fixtures.is_dir() else None)
+    width = max((len(c.name) for c in found), default=10)
+    print(f"{'configuration':{width}}  {'result':14} {'time':>6}  detail")
+    for candidate in found:
+        if candidate.skipped:
+            print(f"{candidate.name:{width}}  {'skipped':14} {'':>6}  {candidate.skipped}")
+        else:
+            result = candidate.result or "listed"
+            print(f"{candidate.name:{width}}  {result:14} {candidate.seconds:5.0f}s  {candidate.detail}")
+    failed = [c for c in runnable if c.result and c.result != "ok"]
+    print(f"\n{len(runnable)} runnable, {len(found) - len(runnable)} skipped, {len(failed)} failed")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
