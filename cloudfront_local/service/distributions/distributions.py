@@ -39,7 +39,7 @@ def _keys(account: str, doc: dict) -> list:
     config = doc["DistributionConfig"]
     # The domain name, unique everywhere, is how the edge finds a distribution from a viewer's Host.
     return [(account, CALLER_KEY, config["CallerReference"]), (GLOBAL, DOMAIN_NAME_KEY, doc["DomainName"]),
-            *domains.keys(account, _aliases(config))]
+            *domains.keys(_aliases(config))]
 
 
 def _without_alias(doc: dict, domain: str) -> dict:
