@@ -51,11 +51,14 @@ def test_references_to_other_accounts_are_not_found(client, stranger):
         client.create_distribution_tenant(DistributionId=mine["Id"], Name="borrow-group",
                                           Domains=[{"Domain": "bg.example.com"}], ConnectionGroupId=their_group["Arn"],
                                           Parameters=[{"Name": "tenantName", "Value": "x"}])
-    # Domains are unique within an account: another account may hold the same one.
-    for cf, distribution in ((client, mine), (stranger, their_multi)):
-        cf.create_distribution_tenant(DistributionId=distribution["Id"], Name="same-domain",
+    # Domains are unique across CloudFront (issue 17; per account before): another account cannot hold one.
+    client.create_distribution_tenant(DistributionId=mine["Id"], Name="same-domain",
                                       Domains=[{"Domain": "same.example.com"}],
                                       Parameters=[{"Name": "tenantName", "Value": "x"}])
+    with pytest.raises(stranger.exceptions.CNAMEAlreadyExists):
+        stranger.create_distribution_tenant(DistributionId=their_multi["Id"], Name="same-domain",
+                                            Domains=[{"Domain": "same.example.com"}],
+                                            Parameters=[{"Name": "tenantName", "Value": "x"}])
 
 
 @pytest.mark.parametrize("domains", [[""], ["no_underscores.example.com"], ["single-label"], ["a..example.com"],

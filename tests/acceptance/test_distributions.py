@@ -88,16 +88,14 @@ def test_a_behavior_needs_a_cache_policy_or_forwarded_values(client):
     client.create_distribution(DistributionConfig=config)
 
 
-def test_caller_reference_is_idempotent(client):
+def test_a_used_caller_reference_is_refused_whatever_the_config(client):
+    # Issue 17 reverses the earlier idempotency: the same config again is refused too (the model's docs).
     config = direct_config("same-reference")
-    first = client.create_distribution(DistributionConfig=config)
-    again = client.create_distribution(DistributionConfig=config)
-    assert again["Distribution"]["Id"] == first["Distribution"]["Id"]
-    assert again["ETag"] == first["ETag"]
-    changed = direct_config("same-reference", Comment="something else")
-    with pytest.raises(client.exceptions.DistributionAlreadyExists) as excinfo:
-        client.create_distribution(DistributionConfig=changed)
-    assert code_of(excinfo) == ("DistributionAlreadyExists", 409)
+    client.create_distribution(DistributionConfig=config)
+    for again in (config, direct_config("same-reference", Comment="something else")):
+        with pytest.raises(client.exceptions.DistributionAlreadyExists) as excinfo:
+            client.create_distribution(DistributionConfig=again)
+        assert code_of(excinfo) == ("DistributionAlreadyExists", 409)
 
 
 def test_aliases_are_unique(client):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 import requests
 
-from builders import direct_config, multi_tenant_config
+from builders import direct_config, disable, multi_tenant_config
 from conftest import fails, make_client
 from serving import RunningServer
 
@@ -109,14 +109,18 @@ def test_associate_alias_needs_a_certificate_and_the_txt_record(dns_server):
     assert [i["Alias"] for i in items] == ["www.moving.example"]
     assert items[0]["DistributionId"].endswith(source["Id"][-4:]) and items[0]["DistributionId"].startswith("*")
     assert items[0]["AccountId"] == "********9012"
-    # Another account holding the alias is a conflict too, its ids masked.
+    # Another account's overlapping wildcard is a conflict too, its ids masked (the same name it cannot hold:
+    # issue 17, aliases are unique across accounts).
     stranger = make_client(dns_server.url, "210987654321")
+    fails(stranger.create_distribution, "CNAMEAlreadyExists", 409, DistributionConfig=direct_config(
+        Aliases={"Quantity": 1, "Items": ["www.moving.example"]}))
     theirs = stranger.create_distribution(DistributionConfig=direct_config(
-        Aliases={"Quantity": 1, "Items": ["www.moving.example"]}))["Distribution"]["Id"]
+        Aliases={"Quantity": 1, "Items": ["*.moving.example"]}))["Distribution"]["Id"]
     items = client.list_conflicting_aliases(DistributionId=target["Id"], Alias="www.moving.example")[
         "ConflictingAliasesList"]["Items"]
-    assert sorted(i["AccountId"] for i in items) == ["********4321", "********9012"]
-    assert all(i["DistributionId"][-4:] in (source["Id"][-4:], theirs[-4:]) for i in items)
+    assert [(i["Alias"], i["AccountId"]) for i in items] == [("www.moving.example", "********9012"),
+                                                               ("*.moving.example", "********4321")]
+    assert [i["DistributionId"][-4:] for i in items] == [source["Id"][-4:], theirs[-4:]]
     _dns(dns_server, "POST", json={"name": "_www.moving.example", "type": "TXT", "value": target["DomainName"]})
     client.associate_alias(TargetDistributionId=target["Id"], Alias="www.moving.example")
     moved = client.get_distribution_config(Id=target["Id"])["DistributionConfig"]["Aliases"]
@@ -182,3 +186,104 @@ def test_web_acl_associations(client):
     client.disassociate_distribution_tenant_web_acl(Id=tenant_id, IfMatch=made["ETag"])
     assert "WebAcl" not in (client.get_distribution_tenant(Identifier=tenant_id)["DistributionTenant"]
                             .get("Customizations") or {})
+
+
+CERTIFICATE = {"ACMCertificateArn": "arn:aws:acm:us-east-1:123456789012:certificate/1",
+               "SSLSupportMethod": "sni-only", "MinimumProtocolVersion": "TLSv1.2_2021"}
+
+
+def _aliased(*aliases: str, **members) -> dict:
+    return direct_config(Aliases={"Quantity": len(aliases), "Items": list(aliases)}, ViewerCertificate=CERTIFICATE,
+                         **members)
+
+
+def test_aliases_are_unique_across_accounts(dns_server):
+    owner = make_client(dns_server.url, "123456789012")
+    other = make_client(dns_server.url, "210987654321")
+    held = owner.create_distribution(DistributionConfig=_aliased("shop.accounts.example"))["Distribution"]
+    fails(other.create_distribution, "CNAMEAlreadyExists", 409, DistributionConfig=_aliased("SHOP.accounts.example"))
+    fails(other.create_distribution_with_tags, "CNAMEAlreadyExists", 409, DistributionConfigWithTags={
+        "DistributionConfig": _aliased("shop.accounts.example"), "Tags": {"Items": []}})
+    # On update too.
+    mine = other.create_distribution(DistributionConfig=_aliased("mine.accounts.example"))
+    config = mine["Distribution"]["DistributionConfig"]
+    config["Aliases"] = {"Quantity": 2, "Items": ["mine.accounts.example", "shop.accounts.example"]}
+    fails(other.update_distribution, "CNAMEAlreadyExists", 409, Id=mine["Distribution"]["Id"],
+          IfMatch=mine["ETag"], DistributionConfig=config)
+    # A tenant domain and a distribution alias share the one namespace, across accounts as within one.
+    multi = other.create_distribution(DistributionConfig=multi_tenant_config())["Distribution"]["Id"]
+    fails(other.create_distribution_tenant, "CNAMEAlreadyExists", 409, DistributionId=multi, Name="other-tenant",
+          Domains=[{"Domain": "shop.accounts.example"}], Parameters=[{"Name": "tenantName", "Value": "t"}])
+    # A wildcard may overlap another account's name: that is how the guide moves a name between accounts.
+    other.create_distribution(DistributionConfig=_aliased("*.accounts.example"))
+    # The owner's name still answers for the owner only; once it lets go, the other account may take it.
+    fails(other.get_distribution_tenant_by_domain, "EntityNotFound", 404, Domain="shop.accounts.example")
+    current = owner.get_distribution_config(Id=held["Id"])
+    current["DistributionConfig"]["Aliases"] = {"Quantity": 0}
+    owner.update_distribution(Id=held["Id"], IfMatch=current["ETag"], DistributionConfig=current["DistributionConfig"])
+    other.create_distribution(DistributionConfig=_aliased("shop.accounts.example"))
+    fails(owner.create_distribution, "CNAMEAlreadyExists", 409, DistributionConfig=_aliased("shop.accounts.example"))
+
+
+def test_associate_alias_moves_an_alias_from_another_account(dns_server):
+    owner = make_client(dns_server.url, "123456789012")
+    taker = make_client(dns_server.url, "210987654321")
+    source = owner.create_distribution(DistributionConfig=_aliased("www.across.example", "keep.across.example"))
+    target = taker.create_distribution(DistributionConfig=direct_config(ViewerCertificate=CERTIFICATE))[
+        "Distribution"]
+    conflicts = taker.list_conflicting_aliases(DistributionId=target["Id"], Alias="www.across.example")[
+        "ConflictingAliasesList"]["Items"]
+    assert [(c["Alias"], c["AccountId"]) for c in conflicts] == [("www.across.example", "********9012")]
+    fails(taker.associate_alias, "InvalidArgument", TargetDistributionId=target["Id"], Alias="www.across.example")
+    _dns(dns_server, "POST", json={"name": "_www.across.example", "type": "TXT", "value": target["DomainName"]})
+    taker.associate_alias(TargetDistributionId=target["Id"], Alias="www.across.example")
+    assert taker.get_distribution_config(Id=target["Id"])["DistributionConfig"]["Aliases"] == {
+        "Quantity": 1, "Items": ["www.across.example"]}
+    left = owner.get_distribution_config(Id=source["Distribution"]["Id"])
+    assert left["DistributionConfig"]["Aliases"] == {"Quantity": 1, "Items": ["keep.across.example"]}
+    assert left["ETag"] != source["ETag"]
+    fails(owner.create_distribution, "CNAMEAlreadyExists", 409, DistributionConfig=_aliased("www.across.example"))
+
+
+def test_update_domain_association_from_another_account(dns_server):
+    owner = make_client(dns_server.url, "123456789012")
+    taker = make_client(dns_server.url, "210987654321")
+    source = owner.create_distribution(DistributionConfig=_aliased("api.across.example"))["Distribution"]
+    target = taker.create_distribution(DistributionConfig=direct_config(ViewerCertificate=CERTIFICATE))
+    target_id = target["Distribution"]["Id"]
+    conflicts = taker.list_domain_conflicts(Domain="api.across.example", DomainControlValidationResource={
+        "DistributionId": target_id})["DomainConflicts"]
+    assert [(c["Domain"], c["ResourceType"], c["AccountId"]) for c in conflicts] == [
+        ("api.across.example", "distribution", "********9012")]
+    assert conflicts[0]["ResourceId"].startswith("*") and conflicts[0]["ResourceId"].endswith(source["Id"][-4:])
+    move = {"Domain": "api.across.example", "TargetResource": {"DistributionId": target_id}}
+    # The source in another account must be disabled first, and the domain's owner must allow the move.
+    fails(taker.update_domain_association, "IllegalUpdate", 400, **move)
+    disable(owner, source["Id"])
+    fails(taker.update_domain_association, "InvalidArgument", 400, **move)
+    _dns(dns_server, "POST", json={"name": "_api.across.example", "type": "TXT",
+                                   "value": target["Distribution"]["DomainName"]})
+    moved = taker.update_domain_association(**move, IfMatch=target["ETag"])
+    assert moved["ResourceId"] == target_id and moved["ETag"] != target["ETag"]
+    assert taker.get_distribution_config(Id=target_id)["DistributionConfig"]["Aliases"]["Items"] == [
+        "api.across.example"]
+    assert owner.get_distribution_config(Id=source["Id"])["DistributionConfig"]["Aliases"] == {"Quantity": 0}
+
+
+def test_tenant_takeover_from_another_account_needs_the_dns_to_point_at_it(dns_server):
+    owner = make_client(dns_server.url, "123456789012")
+    taker = make_client(dns_server.url, "210987654321")
+    source = owner.create_distribution(DistributionConfig=_aliased("tenant.across.example"))["Distribution"]
+    group = taker.create_connection_group(Name="takers")["ConnectionGroup"]
+    multi = taker.create_distribution(DistributionConfig=multi_tenant_config())["Distribution"]["Id"]
+    request = {"DistributionId": multi, "Name": "taker", "Domains": [{"Domain": "tenant.across.example"}],
+               "ConnectionGroupId": group["Id"], "Parameters": [{"Name": "tenantName", "Value": "t"}],
+               "OnDomainTakeover": "allow"}
+    fails(taker.create_distribution_tenant, "CNAMEAlreadyExists", 409, **request)
+    _dns(dns_server, "POST", json={"name": "tenant.across.example", "type": "CNAME",
+                                   "value": group["RoutingEndpoint"]})
+    tenant = taker.create_distribution_tenant(**request)["DistributionTenant"]
+    assert [d["Domain"] for d in tenant["Domains"]] == ["tenant.across.example"]
+    assert taker.get_distribution_tenant_by_domain(Domain="tenant.across.example")["DistributionTenant"]["Id"] \
+        == tenant["Id"]
+    assert owner.get_distribution_config(Id=source["Id"])["DistributionConfig"]["Aliases"] == {"Quantity": 0}

@@ -23,11 +23,12 @@ def test_lifecycle_and_idempotency(client):
     assert invalidation["Id"].startswith("I") and len(invalidation["Id"]) == 14
     assert made["Location"].endswith(f"/2020-05-31/distribution/{distribution}/invalidation/{invalidation['Id']}")
     assert invalidation["InvalidationBatch"] == _batch("deploy-1", "/index.html", "/assets/*")
-    # The same batch again is the same invalidation; the same reference with other paths is refused.
+    # The same batch again is the same invalidation; the same reference with other paths is refused, with
+    # CloudFront's InvalidArgument (issue 17; InvalidationBatchAlreadyExists before).
     again = client.create_invalidation(DistributionId=distribution, InvalidationBatch=_batch(
         "deploy-1", "/index.html", "/assets/*"))
     assert again["Invalidation"]["Id"] == invalidation["Id"]
-    fails(client.create_invalidation, "InvalidationBatchAlreadyExists", 409, DistributionId=distribution,
+    fails(client.create_invalidation, "InvalidArgument", 400, DistributionId=distribution,
           InvalidationBatch=_batch("deploy-1", "/other"))
     got = client.get_invalidation(DistributionId=distribution, Id=invalidation["Id"])["Invalidation"]
     assert got["Status"] == "Completed"  # the default deploy delay is none

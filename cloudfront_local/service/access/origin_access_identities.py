@@ -21,6 +21,6 @@ ORIGIN_ACCESS_IDENTITY = Family(
     quota="origin_access_identity_quota", not_found="NoSuchCloudFrontOriginAccessIdentity",
     already_exists="CloudFrontOriginAccessIdentityAlreadyExists",
     too_many="TooManyCloudFrontOriginAccessIdentities", in_use="CloudFrontOriginAccessIdentityInUse",
-    new_id=ids.short_id, name_member=None, caller_reference=True, made=_made)
+    new_id=ids.short_id, name_member=None, caller_reference=True, idempotent=True, made=_made)
 register(ORIGIN_ACCESS_IDENTITY, list_op="ListCloudFrontOriginAccessIdentities",
          list_key="CloudFrontOriginAccessIdentityList")

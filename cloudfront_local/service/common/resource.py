@@ -1,9 +1,10 @@
 """The life most CloudFront resources share, written once.
 
 A `…Config` comes in; the resource gets an Id, an ETag that every change renews, If-Match on update and
-delete, LastModifiedTime, a name unique in the account, a quota, paging, CallerReference idempotency where
-the API has it, AWS-managed instances every account can read but not change, and in-use checks that other
-families register. A family module declares a `Family` with its own rules and calls `register`:
+delete, LastModifiedTime, a name unique in the account, a quota, paging, a CallerReference unique in the
+account where the API has one (idempotent where the family's docs say so), AWS-managed instances every
+account can read but not change, and in-use checks that other families register. A family module
+declares a `Family` with its own rules and calls `register`:
 
     CACHE_POLICY = Family(resource="CachePolicy", kind="cache-policy", noun="cache policy", ...)
     register(CACHE_POLICY, list_op="ListCachePolicies", list_key="CachePolicyList")
@@ -48,7 +49,8 @@ class Family:
     in_use: str = "ResourceInUse"
     new_id: Callable[[], str] = ids.uuid_id
     name_member: str | None = "Name"   # unique in the account; None where the config has no name
-    caller_reference: bool = False     # CreateX with the same CallerReference: same config -> same resource
+    caller_reference: bool = False     # a used CallerReference is the family's already_exists error...
+    idempotent: bool = False           # ...unless the config is the same too: then it answers the same resource
     check: Callable = _none            # (ctx, tx, config, record or None) -> None; raises the family's errors
     defaults: Callable[[dict], dict] = _same   # the config as AWS reports it back (members it fills in)
     made: Callable = _none             # (ctx, config) -> extra members made at create (S3CanonicalUserId)
@@ -135,10 +137,9 @@ def create(family: Family, ctx: Context, tx: Transaction, config: dict, extra: d
     if family.caller_reference:
         existing = tx.find(ctx.account, family.reference_key, config["CallerReference"])
         if existing is not None:
-            if existing.doc.get("_request") == _fingerprint(config):
+            if family.idempotent and existing.doc.get("_request") == _fingerprint(config):
                 return existing.doc  # the same request again answers the same resource
-            raise family.error("already_exists", f"A {family.noun} with the caller reference "
-                                                 f"{config['CallerReference']} already exists: {existing.id}")
+            raise _reference_used(family, existing.id)
     name = config.get(family.name_member) if family.name_member else None
     if name is not None and (tx.find(ctx.account, family.name_key, name) is not None
                              or any(d[family.config].get(family.name_member) == name for d in family.managed)):
@@ -152,15 +153,24 @@ def create(family: Family, ctx: Context, tx: Transaction, config: dict, extra: d
         extra = {family.arn[0]: ids.arn(ctx.account, family.arn[1], resource_id), **(extra or {})}
     doc = {"Id": resource_id, **(family.made(ctx, config) or {}), family.config: _as_answered(family, config),
            **(family.mirrors(config) or {}), **(extra or {}), **lifecycle.created(ctx)}
-    if family.caller_reference:
+    if family.idempotent:
         doc["_request"] = _fingerprint(config)
     try:
         tx.insert(family.kind, ctx.account, resource_id, doc, _keys(family, ctx.account, doc[family.config]))
     except KeyTaken as taken:
-        if taken.key in (family.name_key, family.reference_key):
+        if taken.key == family.reference_key:  # a concurrent create with the same reference won
+            raise _reference_used(family) from None
+        if taken.key == family.name_key:
             raise family.error("already_exists", f"A {family.noun} named {taken.value} already exists.") from None
         raise
     return doc
+
+
+def _reference_used(family: Family, holder_id: str | None = None) -> errors.ServiceError:
+    # In the words of CloudFront's answer to a distribution's used reference (aws-sdk-js-v3 issue 2618).
+    return family.error("already_exists", f"The caller reference that you are using is associated with another "
+                                          f"{family.noun}."
+                                          + (f" Already exists: {holder_id}" if holder_id else ""))
 
 
 def update(family: Family, ctx: Context, tx: Transaction, resource_id: str, if_match: str | None,

@@ -2,9 +2,6 @@
 ListByAnycastIpListId, Update, Delete. The config is kept as sent, with the defaults AWS fills in."""
 from __future__ import annotations
 
-import hashlib
-import json
-
 from ...store import GLOBAL, KeyTaken, Record, Transaction
 from . import config as distribution_config
 from . import references
@@ -42,7 +39,7 @@ def _keys(account: str, doc: dict) -> list:
     config = doc["DistributionConfig"]
     # The domain name, unique everywhere, is how the edge finds a distribution from a viewer's Host.
     return [(account, CALLER_KEY, config["CallerReference"]), (GLOBAL, DOMAIN_NAME_KEY, doc["DomainName"]),
-            *domains.keys(account, _aliases(config))]
+            *domains.keys(_aliases(config))]
 
 
 def _without_alias(doc: dict, domain: str) -> dict:
@@ -117,20 +114,13 @@ def _check_references(ctx: Context, tx: Transaction, config: dict, self_id: str 
     return references.check(ctx, tx, config)
 
 
-def _fingerprint(config: dict) -> str:
-    """What identifies a create request, to answer a repeat of it with the same distribution."""
-    return hashlib.sha256(json.dumps(config, sort_keys=True).encode()).hexdigest()
-
-
 def create_from(ctx: Context, tx: Transaction, config: dict, tags: list[dict]) -> dict:
     """A new distribution from a config (CreateDistribution, …WithTags, CopyDistribution); its output."""
     distribution_config.check(config)
     existing = tx.find(ctx.account, CALLER_KEY, config["CallerReference"])
     if existing is not None:
-        # The same request again returns the same distribution; a different one with a used reference fails.
-        if existing.doc["_request"] == _fingerprint(config):
-            return {"Distribution": _distribution(ctx, existing.doc), "ETag": existing.doc["ETag"],
-                    "Location": LOCATION + existing.id}
+        # Any reuse, whatever the config (the model's DistributionConfig.CallerReference docs), in
+        # CloudFront's words (aws-sdk-js-v3 issue 2618).
         raise DistributionAlreadyExists(
             "The caller reference that you are using to create a distribution is associated with another "
             f"distribution. Already exists: {existing.id}")
@@ -149,7 +139,6 @@ def create_from(ctx: Context, tx: Transaction, config: dict, tags: list[dict]) -
         # Mirrors of config members other resources search by.
         "AnycastIpListId": stored.get("AnycastIpListId") or None,
         "_uses": uses,
-        "_request": _fingerprint(config),
         **lifecycle.created(ctx),
     }
     try:

@@ -20,6 +20,10 @@ MAX_PATHS_IN_PROGRESS = 3000
 MAX_WILDCARDS_IN_PROGRESS = 15
 MAX_PATH_LENGTH = 4000
 BAD_PATHS = "Your request contains one or more invalid invalidation paths."
+# CloudFront's answer to a used CallerReference with other paths, as public reports quote it (aws-cdk issue
+# 3878, jonls/s3-deploy-website issue 26): InvalidArgument, the only fitting error in the model's list.
+REFERENCE_USED = ("Your request contains a caller reference that was used for a previous invalidation batch for "
+                  "the same distribution.")
 
 
 def _check_paths(batch: dict) -> list[str]:
@@ -55,8 +59,7 @@ def _create(ctx: Context, tx: Transaction, owner: str, batch: dict, id_length: i
     if existing is not None:
         if existing.doc["_paths"] == fingerprint:
             return _output(ctx, existing.doc, location)  # the same batch again is the same invalidation
-        raise errors.InvalidationBatchAlreadyExists(
-            f"An invalidation with the caller reference {batch['CallerReference']} and other paths exists.")
+        raise errors.InvalidArgument(REFERENCE_USED)
     running = [doc for doc in _all(ctx, tx, owner) if not lifecycle.is_deployed(ctx, doc)]
     wildcards = sum(1 for path in paths if path.endswith("*"))
     running_wildcards = sum(doc["_wildcards"] for doc in running)
@@ -74,8 +77,7 @@ def _create(ctx: Context, tx: Transaction, owner: str, batch: dict, id_length: i
         tx.insert(KIND, ctx.account, invalidation_id, doc, [(ctx.account, REFERENCE_KEY, reference)])
     except KeyTaken as taken:
         if taken.key == REFERENCE_KEY:  # a concurrent request with the same reference won
-            raise errors.InvalidationBatchAlreadyExists("An invalidation with this caller reference exists.") \
-                from None
+            raise errors.InvalidArgument(REFERENCE_USED) from None
         raise
     return _output(ctx, doc, location)
 

@@ -1,6 +1,6 @@
 """Operations on domains across distributions and tenants: checking their DNS, their managed certificates,
-finding who else holds one (in any account: other accounts' ids are masked), and moving one within the
-account (AssociateAlias, UpdateDomainAssociation)."""
+finding who else holds one (in any account: other accounts' ids are masked), and moving one from its holder,
+in this account or another (AssociateAlias, UpdateDomainAssociation)."""
 from __future__ import annotations
 
 from ...store import Record, Transaction
@@ -42,10 +42,6 @@ def get_managed_certificate_details(ctx, tx, params):
     return {"ManagedCertificateDetails": certificates.details(tenants.current(ctx, tx, record))}
 
 
-def _holder(ctx: Context, tx: Transaction, domain: str) -> Record | None:
-    return tx.find(ctx.account, domains.KEY, domains.normalise(domain))
-
-
 def _masked(text: str, keep: int) -> str:
     return "*" * max(len(text) - keep, 0) + text[-keep:]
 
@@ -59,7 +55,8 @@ def _overlapping(domain: str) -> list[str]:
 
 
 def _holders(tx: Transaction, name: str) -> list[Record]:
-    """Every distribution or tenant holding the name, in any account (domains are unique per account)."""
+    """Every distribution or tenant holding the name, in any account (one, unless an older version of the
+    state let two accounts hold it)."""
     return tx.holders(domains.KEY, domains.normalise(name), 100)
 
 
@@ -77,7 +74,10 @@ def list_conflicting_aliases(ctx, tx, params):
 def list_domain_conflicts(ctx, tx, params):
     _resource(ctx, tx, params["DomainControlValidationResource"])
     paging.max_items(params.get("MaxItems"))
-    conflicts = [{"Domain": name, "ResourceType": holder.kind, "ResourceId": _masked(holder.id, 14),
+    # A tenant id keeps its last 14 characters, as in AWS's example; a 14-character distribution id keeps 4,
+    # as ListConflictingAliases shows them, so that another account's id is never whole.
+    conflicts = [{"Domain": name, "ResourceType": holder.kind,
+                  "ResourceId": _masked(holder.id, 14 if holder.kind == tenants.KIND else 4),
                   # The caller's own account is shown whole (AWS's example); another's is masked.
                   "AccountId": holder.account if holder.account == ctx.account else _masked(holder.account, 4)}
                  for name in _overlapping(params["Domain"]) for holder in _holders(tx, name)]
@@ -107,10 +107,35 @@ def _with_domain(doc: dict, kind: str, domain: str) -> dict:
     return {**doc, "Domains": [*doc["Domains"], {"Domain": domain, "Status": "active", "ServeOn": "any"}]}
 
 
+def _answering_name(ctx: Context, tx: Transaction, target: Record) -> str | None:
+    """The CloudFront name a domain points to when it is the target's: a distribution's own domain name, a
+    tenant's connection group routing endpoint."""
+    if target.kind == distributions.KIND:
+        return target.doc["DomainName"]
+    return certificates.routing_endpoint(ctx, tx, target.doc)
+
+
+def _check_txt_record(ctx: Context, tx: Transaction, domain: str, target: Record) -> None:
+    """CloudFront checks that the domain's owner allows the move: a TXT record _<domain> naming the target
+    (the guide's "Move an alternate domain name", setting up the target)."""
+    expected = _answering_name(ctx, tx, target)
+    name = "_" + domain.removeprefix("*.")
+    if expected is None or expected not in dns.txt(tx, name):
+        raise errors.InvalidArgument(f"Add a DNS TXT record {name} with the value {expected} to move {domain} "
+                                     f"to {target.id}.")
+
+
+def _is_enabled(holder: Record) -> bool:
+    if holder.kind == distributions.KIND:
+        return bool(holder.doc["DistributionConfig"].get("Enabled"))
+    return bool(holder.doc.get("Enabled"))
+
+
 def _move(ctx: Context, tx: Transaction, domain: str, target: Record) -> dict:
-    """Take `domain` from its holder in the account (if any) and give it to `target`; the target's new doc."""
+    """Take `domain` from its holder (in any account: the caller has checked what a move from another
+    account needs) and give it to `target`; the target's new doc."""
     name = domains.normalise(domain)
-    domains.claim(ctx, tx, [name], target.id, take_over=True)
+    domains.claim(ctx, tx, [name], target.id, take_over=True, proven=lambda _domain: True)
     held, _without, all_keys = domains.HOLDERS[target.kind]
     if name in held(target.doc):
         return target.doc
@@ -124,14 +149,21 @@ def update_domain_association(ctx, tx, params):
     target = _resource(ctx, tx, params["TargetResource"])
     if params.get("IfMatch") is not None:
         lifecycle.check_if_match(target.doc, params["IfMatch"])
-    source = _holder(ctx, tx, params["Domain"])
+    source = domains.holder(tx, params["Domain"])
     if source is None:
-        raise errors.EntityNotFound(f"No distribution or tenant of the account has the domain {params['Domain']}.")
-    if source.id == target.id:
+        raise errors.EntityNotFound(f"No distribution or tenant has the domain {params['Domain']}.")
+    if source.id == target.id and source.account == ctx.account:
         raise errors.InvalidAssociation(f"{params['Domain']} is already associated with {target.id}.")
     if target.kind == distributions.KIND and not distributions.is_multi_tenant(target.doc) and \
             source.kind != distributions.KIND:
         raise errors.InvalidAssociation("A tenant's domain moves to another tenant or multi-tenant distribution.")
+    if source.account != ctx.account:
+        # From another account only once its holder is disabled, and with the domain owner's TXT record (the
+        # guide's "Move the alternate domain name", different accounts).
+        if _is_enabled(source):
+            raise errors.IllegalUpdate(f"The distribution or tenant holding {params['Domain']} in another account "
+                                       "must be disabled before the domain can move.")
+        _check_txt_record(ctx, tx, domains.normalise(params["Domain"]), target)
     doc = _move(ctx, tx, params["Domain"], target)
     return {"Domain": domains.normalise(params["Domain"]), "ResourceId": target.id, "ETag": doc["ETag"]}
 
@@ -145,10 +177,6 @@ def associate_alias(ctx, tx, params):
     certificate = target.doc["DistributionConfig"].get("ViewerCertificate") or {}
     if not (certificate.get("ACMCertificateArn") or certificate.get("IAMCertificateId")):
         raise errors.InvalidArgument(f"The distribution {target.id} needs a certificate that covers {alias}.")
-    # CloudFront checks that the alias's owner allows the move: a TXT record _<alias> naming the target.
-    expected = target.doc["DomainName"]
-    if expected not in dns.txt(tx, "_" + alias.removeprefix("*.")):
-        raise errors.InvalidArgument(f"Add a DNS TXT record _{alias.removeprefix('*.')} with the value {expected} "
-                                     "to move the alias to this distribution.")
+    _check_txt_record(ctx, tx, alias, target)
     _move(ctx, tx, alias, target)
     return {}

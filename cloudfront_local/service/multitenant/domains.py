@@ -1,10 +1,11 @@
-"""Domain names (distribution aliases, tenant domains): one holder per account at a time."""
+"""Domain names (distribution aliases, tenant domains): one holder across all of CloudFront at a time, in
+whichever account ("already associated with a different resource", the guide's CNAMEAlreadyExists)."""
 from __future__ import annotations
 
 import re
 from typing import Callable
 
-from ...store import Record, Transaction
+from ...store import GLOBAL, Record, Transaction
 from ..common import lifecycle
 from ..common.context import Context
 from ..common.errors import CNAMEAlreadyExists, InvalidArgument
@@ -35,26 +36,35 @@ def checked(domain: str) -> str:
     return name
 
 
-def keys(account: str, domains: list[str]) -> list[tuple[str, str, str]]:
-    return [(account, KEY, normalise(domain)) for domain in domains]
+def keys(domains: list[str]) -> list[tuple[str, str, str]]:
+    return [(GLOBAL, KEY, normalise(domain)) for domain in domains]
 
 
-def claim(ctx: Context, tx: Transaction, domains: list[str], claimant_id: str | None, take_over: bool) -> None:
+def holder(tx: Transaction, domain: str) -> Record | None:
+    """The distribution or tenant holding `domain`, in any account."""
+    # holders() rather than find(GLOBAL): it also sees a key written per account by an older version.
+    held = tx.holders(KEY, normalise(domain), 1)
+    return held[0] if held else None
+
+
+def claim(ctx: Context, tx: Transaction, domains: list[str], claimant_id: str | None, take_over: bool,
+          proven: Callable[[str], bool] | None = None) -> None:
     """Make sure `domains` are free for the claimant: held by nobody, by the claimant itself, or (with
-    `take_over`) moved away from their current holder. Raises CNAMEAlreadyExists otherwise."""
+    `take_over`) moved away from their current holder; a holder in another account gives a domain up only
+    where `proven(domain)` shows the claimant controls it. Raises CNAMEAlreadyExists otherwise."""
     seen = set()
     for domain in domains:
         name = normalise(domain)
         if name in seen:
             raise CNAMEAlreadyExists(f"The domain {domain} is listed more than once.")
         seen.add(name)
-        holder = tx.find(ctx.account, KEY, name)
-        if holder is None or holder.id == claimant_id:
+        current = holder(tx, name)
+        if current is None or (current.id == claimant_id and current.account == ctx.account):
             continue
-        if not take_over:
+        if not take_over or (current.account != ctx.account and not (proven and proven(name))):
             raise CNAMEAlreadyExists(
                 f"One or more of the CNAMEs you provided are already associated with a different resource: {domain}")
-        _release(ctx, tx, holder, name)
+        _release(ctx, tx, current, name)
 
 
 def _release(ctx: Context, tx: Transaction, holder: Record, domain: str) -> None:

@@ -27,7 +27,7 @@ def _domain_names(doc: dict) -> list[str]:
 
 
 def _keys(account: str, doc: dict) -> list:
-    return [(account, NAME_KEY, doc["Name"]), *domains.keys(account, _domain_names(doc))]
+    return [(account, NAME_KEY, doc["Name"]), *domains.keys(_domain_names(doc))]
 
 
 def _without_domain(doc: dict, domain: str) -> dict:
@@ -124,6 +124,13 @@ def _customizations(customizations: dict | None) -> dict | None:
     return customizations
 
 
+def _points_here(ctx: Context, tx: Transaction, group_id: str):
+    """Whether a domain's DNS points to a tenant of the connection group: what OnDomainTakeover `allow` asks
+    before it moves a domain ("when the domain's DNS points to this distribution tenant", model docs)."""
+    endpoint = certificates.routing_endpoint(ctx, tx, {"ConnectionGroupId": group_id})
+    return lambda domain: certificates.check_domain(tx, domain, endpoint)[0] == "valid-configuration"
+
+
 def _store(ctx: Context, tx: Transaction, record: Record | None, doc: dict) -> None:
     try:
         if record is None:
@@ -145,8 +152,9 @@ def create_distribution_tenant(ctx: Context, tx: Transaction, params: dict) -> d
     lifecycle.check_new(ctx, tx, KIND, NAME_KEY, name, ctx.settings.distribution_tenant_quota, "distribution tenant")
     distribution = _distribution(ctx, tx, params["DistributionId"])
     tenant_domains = _domains(params["Domains"])
+    group_id = _connection_group(ctx, tx, params.get("ConnectionGroupId"))
     domains.claim(ctx, tx, _domain_names({"Domains": tenant_domains}), None,
-                  take_over=params.get("OnDomainTakeover") == "allow")
+                  take_over=params.get("OnDomainTakeover") == "allow", proven=_points_here(ctx, tx, group_id))
     tenant_id = ids.distribution_tenant_id()
     doc = {
         "Id": tenant_id,
@@ -157,7 +165,7 @@ def create_distribution_tenant(ctx: Context, tx: Transaction, params: dict) -> d
         "Tags": tags,
         "Customizations": _customizations(params.get("Customizations")),
         "Parameters": _parameters(distribution, params.get("Parameters") or []),
-        "ConnectionGroupId": _connection_group(ctx, tx, params.get("ConnectionGroupId")),
+        "ConnectionGroupId": group_id,
         "Enabled": params.get("Enabled", True),
         **lifecycle.created(ctx),
     }
@@ -192,8 +200,8 @@ def get_distribution_tenant(ctx: Context, tx: Transaction, params: dict) -> dict
 
 @operation("GetDistributionTenantByDomain")
 def get_distribution_tenant_by_domain(ctx: Context, tx: Transaction, params: dict) -> dict:
-    record = tx.find(ctx.account, domains.KEY, domains.normalise(params["Domain"]))
-    if record is None or record.kind != KIND:
+    record = domains.holder(tx, params["Domain"])
+    if record is None or record.kind != KIND or record.account != ctx.account:
         raise EntityNotFound(f"No distribution tenant has the domain {params['Domain']}.")
     return _output(ctx, record.doc)
 
@@ -229,16 +237,17 @@ def update_distribution_tenant(ctx: Context, tx: Transaction, params: dict) -> d
     doc = dict(record.doc)
     distribution = _distribution(ctx, tx, params.get("DistributionId") or doc["DistributionId"])
     doc["DistributionId"] = distribution.id
+    if params.get("ConnectionGroupId"):  # empty: no change (the default group is for new tenants only)
+        doc["ConnectionGroupId"] = _connection_group(ctx, tx, params["ConnectionGroupId"])
     if "Domains" in params:
         doc["Domains"] = _domains(params["Domains"])
-        domains.claim(ctx, tx, _domain_names(doc), record.id, take_over=params.get("OnDomainTakeover") == "allow")
+        domains.claim(ctx, tx, _domain_names(doc), record.id, take_over=params.get("OnDomainTakeover") == "allow",
+                      proven=_points_here(ctx, tx, doc["ConnectionGroupId"]))
     if "Customizations" in params:
         doc["Customizations"] = _customizations(params["Customizations"])
     if "Parameters" in params or "DistributionId" in params:
         given = params["Parameters"] if "Parameters" in params else doc.get("Parameters") or []
         doc["Parameters"] = _parameters(distribution, given)
-    if params.get("ConnectionGroupId"):  # empty: no change (the default group is for new tenants only)
-        doc["ConnectionGroupId"] = _connection_group(ctx, tx, params["ConnectionGroupId"])
     if "Enabled" in params:
         doc["Enabled"] = params["Enabled"]
     if params.get("ManagedCertificateRequest"):
