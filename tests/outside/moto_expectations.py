@@ -34,10 +34,6 @@ EXPECTED_FAILURES: dict[str, Expected] = {
         "bug", "arn:aws-cn:",
         "a client of the China partition (signing for cn-north-1) gets arn:aws: ARNs; CloudFront in China "
         "answers arn:aws-cn:"),
-    D + "test_create_distribution_needs_unique_caller_reference": Expected(
-        "bug", "DID NOT RAISE",
-        "a CallerReference used again with the same config answers the existing distribution; the model says "
-        "any reuse is DistributionAlreadyExists (issue 17)"),
     D + "test_get_distribution_config_with_mismatched_originid": Expected(
         "bug", "No origin exists with the specified Origin Id",
         "CloudFront's message is \"One or more of your origins or origin groups do not exist.\" (issue 17)"),
@@ -58,10 +54,6 @@ EXPECTED_FAILURES: dict[str, Expected] = {
         "bug", "The invalidation notfound does not exist.",
         "NoSuchInvalidation's message; CloudFront's reads \"The specified invalidation does not exist.\", as "
         "for the other families"),
-    "test_cloudfront_keys.py::test_create_public_key": Expected(
-        "bug", "Right contains 1 more item:\n{'Comment': ''}",
-        "a PublicKeyConfig created without Comment comes back without it; AWS answers Comment \"\" (moto "
-        "verified this test against AWS) (issue 17)"),
     # -- what moto does and CloudFront does not --------------------------------------------------------
     D + "test_create_distribution_s3_minimum[us-west-1-aws]": Expected(
         "moto", "assert {'Enabled': F",
