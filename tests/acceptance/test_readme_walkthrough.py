@@ -16,6 +16,21 @@ def walkthrough(language: str) -> str:
     return match.group(1)
 
 
+@pytest.fixture(scope="module")
+def own_server():
+    # Alternate domain names are unique across CloudFront, not per account: the walk-throughs' names
+    # (shop.example.com, ...) would collide with other tests' on the shared server.
+    from serving import RunningServer
+
+    with RunningServer() as running:
+        yield running
+
+
+@pytest.fixture
+def server(own_server):
+    return own_server
+
+
 @pytest.fixture
 def environment(server, account):
     # The environment the README's "Point your tools at it" section sets, and nothing else.
