@@ -220,3 +220,123 @@ def test_an_empty_list_leaves_items_out(client, operation, member):
     params = {"Type": "custom"} if "policies" in operation and "deployment" not in operation else {}
     page = getattr(client, operation)(**params)[member]
     assert "Items" not in page and page.get("Quantity", 0) == 0, page
+
+
+# A distribution's origins and behaviors, as the AWS CLI's create-distribution and get-distribution-config examples
+# answer a create that leaves their optional members out.
+ORIGIN_DEFAULTS = {"OriginPath": "", "CustomHeaders": {"Quantity": 0}, "ConnectionAttempts": 3,
+                   "ConnectionTimeout": 10, "OriginShield": {"Enabled": False}, "OriginAccessControlId": ""}
+METHODS = {"Quantity": 2, "Items": ["HEAD", "GET"]}
+BEHAVIOR_DEFAULTS = {"TrustedSigners": {"Enabled": False, "Quantity": 0},
+                     "TrustedKeyGroups": {"Enabled": False, "Quantity": 0},
+                     "AllowedMethods": {**METHODS, "CachedMethods": METHODS}, "SmoothStreaming": False,
+                     "Compress": False, "LambdaFunctionAssociations": {"Quantity": 0},
+                     "FunctionAssociations": {"Quantity": 0}, "FieldLevelEncryptionId": "",
+                     "GrpcConfig": {"Enabled": False}}
+CACHING_OPTIMIZED = "658327ea-f89d-4fab-a63d-7e88639e58f6"
+
+
+def _minimal_distribution() -> dict:
+    return {"CallerReference": "minimal-distribution", "Comment": "", "Enabled": True,
+            "Origins": {"Quantity": 2, "Items": [
+                {"Id": "site", "DomainName": "site.example.com",
+                 "CustomOriginConfig": {"HTTPPort": 80, "HTTPSPort": 443, "OriginProtocolPolicy": "https-only"}},
+                {"Id": "bucket", "DomainName": "bucket.s3.us-east-1.amazonaws.com",
+                 "S3OriginConfig": {"OriginAccessIdentity": ""}}]},
+            "DefaultCacheBehavior": {"TargetOriginId": "site", "ViewerProtocolPolicy": "allow-all",
+                                     "CachePolicyId": CACHING_OPTIMIZED},
+            "CacheBehaviors": {"Quantity": 1, "Items": [{
+                "PathPattern": "/legacy/*", "TargetOriginId": "bucket", "ViewerProtocolPolicy": "allow-all",
+                "MinTTL": 0, "ForwardedValues": {"QueryString": False, "Cookies": {"Forward": "none"}},
+                "AllowedMethods": {"Quantity": 2, "Items": ["GET", "HEAD"]}}]}}
+
+
+def test_distribution_fills_in_origin_and_behavior_defaults(client):
+    made = client.create_distribution(DistributionConfig=_minimal_distribution())["Distribution"]
+    site, bucket = made["DistributionConfig"]["Origins"]["Items"]
+    assert site == {"Id": "site", "DomainName": "site.example.com", **ORIGIN_DEFAULTS, "CustomOriginConfig": {
+        "HTTPPort": 80, "HTTPSPort": 443, "OriginProtocolPolicy": "https-only", "OriginReadTimeout": 30,
+        "OriginKeepaliveTimeout": 5}}
+    assert bucket == {"Id": "bucket", "DomainName": "bucket.s3.us-east-1.amazonaws.com", **ORIGIN_DEFAULTS,
+                      "S3OriginConfig": {"OriginAccessIdentity": "", "OriginReadTimeout": 30}}
+    default = made["DistributionConfig"]["DefaultCacheBehavior"]
+    assert default == {"TargetOriginId": "site", "ViewerProtocolPolicy": "allow-all",
+                       "CachePolicyId": CACHING_OPTIMIZED, **BEHAVIOR_DEFAULTS}
+    [legacy] = made["DistributionConfig"]["CacheBehaviors"]["Items"]
+    assert legacy == {"PathPattern": "/legacy/*", "TargetOriginId": "bucket", "ViewerProtocolPolicy": "allow-all",
+                      **BEHAVIOR_DEFAULTS, "MinTTL": 0, "DefaultTTL": 86400, "MaxTTL": 31536000,
+                      # Items as written; the CachedMethods the create left out filled in.
+                      "AllowedMethods": {"Quantity": 2, "Items": ["GET", "HEAD"], "CachedMethods": METHODS},
+                      "ForwardedValues": {"QueryString": False, "Cookies": {"Forward": "none"},
+                                          "Headers": {"Quantity": 0}, "QueryStringCacheKeys": {"Quantity": 0}}}
+    got = client.get_distribution(Id=made["Id"])["Distribution"]["DistributionConfig"]
+    assert got == made["DistributionConfig"]
+    assert client.get_distribution_config(Id=made["Id"])["DistributionConfig"] == got
+    [summary] = client.list_distributions()["DistributionList"]["Items"]
+    assert summary["Origins"] == got["Origins"] and summary["DefaultCacheBehavior"] == default
+
+
+def test_distribution_keeps_what_the_create_said(client):
+    config = _minimal_distribution()
+    site = config["Origins"]["Items"][0]
+    site.update(ConnectionAttempts=1, ConnectionTimeout=5, OriginPath="/v1",
+                OriginShield={"Enabled": True, "OriginShieldRegion": "us-east-2"})
+    site["CustomOriginConfig"].update(OriginReadTimeout=60, OriginKeepaliveTimeout=10)
+    config["DefaultCacheBehavior"].update(Compress=True, AllowedMethods={
+        "Quantity": 3, "Items": ["GET", "HEAD", "OPTIONS"],
+        "CachedMethods": {"Quantity": 3, "Items": ["GET", "HEAD", "OPTIONS"]}})
+    made = client.create_distribution(DistributionConfig=config)["Distribution"]["DistributionConfig"]
+    got_site = made["Origins"]["Items"][0]
+    assert (got_site["ConnectionAttempts"], got_site["ConnectionTimeout"], got_site["OriginPath"]) == (1, 5, "/v1")
+    assert got_site["OriginShield"] == {"Enabled": True, "OriginShieldRegion": "us-east-2"}
+    assert (got_site["CustomOriginConfig"]["OriginReadTimeout"],
+            got_site["CustomOriginConfig"]["OriginKeepaliveTimeout"]) == (60, 10)
+    assert made["DefaultCacheBehavior"]["Compress"] is True
+    assert made["DefaultCacheBehavior"]["AllowedMethods"]["Items"] == ["GET", "HEAD", "OPTIONS"]
+
+
+def test_multi_tenant_distribution_reads_back_without_standard_only_members(client):
+    config = multi_tenant_config(parameters=())
+    made = client.create_distribution(DistributionConfig=config)["Distribution"]["DistributionConfig"]
+    for absent in ("Aliases", "PriceClass", "IsIPV6Enabled", "Staging", "ContinuousDeploymentPolicyId"):
+        assert absent not in made, absent
+    behavior = made["DefaultCacheBehavior"]
+    assert "TrustedSigners" not in behavior and "SmoothStreaming" not in behavior
+    assert behavior["TrustedKeyGroups"] == {"Enabled": False, "Quantity": 0}
+    assert made["ViewerCertificate"]["SSLSupportMethod"] == "sni-only"
+    [summary] = client.list_distributions_by_connection_mode(ConnectionMode="tenant-only")["DistributionList"]["Items"]
+    assert (summary["Aliases"], summary["PriceClass"], summary["IsIPV6Enabled"], summary["Staging"]) == (
+        {"Quantity": 0}, "PriceClass_All", False, False)
+
+
+def test_an_empty_distribution_list_leaves_items_out(client):
+    page = client.list_distributions()["DistributionList"]
+    assert "Items" not in page and page["Quantity"] == 0, page
+    page = client.list_distributions_by_connection_mode(ConnectionMode="tenant-only")["DistributionList"]
+    assert "Items" not in page and page["Quantity"] == 0, page
+
+
+@pytest.mark.parametrize("origin, message", [
+    ({"Id": "o", "DomainName": "192.0.2.10", "CustomOriginConfig": {
+        "HTTPPort": 80, "HTTPSPort": 443, "OriginProtocolPolicy": "http-only"}},
+     "The parameter origin name cannot be an IP address."),
+    ({"Id": "o", "DomainName": "2001:db8::1", "CustomOriginConfig": {
+        "HTTPPort": 80, "HTTPSPort": 443, "OriginProtocolPolicy": "http-only"}},
+     "The parameter origin name cannot be an IP address."),
+    ({"Id": "o", "DomainName": "www.example.com", "S3OriginConfig": {"OriginAccessIdentity": ""}},
+     "The parameter Origin DomainName does not refer to a valid S3 bucket.")])
+def test_origin_domain_names_cloudfront_refuses(client, origin, message):
+    config = direct_config(Origins={"Quantity": 1, "Items": [origin]})
+    config["DefaultCacheBehavior"]["TargetOriginId"] = "o"
+    with pytest.raises(client.exceptions.InvalidArgument) as caught:
+        client.create_distribution(DistributionConfig=config)
+    assert caught.value.response["Error"]["Message"] == message
+    assert caught.value.response["ResponseMetadata"]["HTTPStatusCode"] == 400
+
+
+def test_a_missing_target_origin_in_cloudfronts_words(client):
+    config = direct_config()
+    config["DefaultCacheBehavior"]["TargetOriginId"] = "nowhere"
+    with pytest.raises(client.exceptions.NoSuchOrigin) as caught:
+        client.create_distribution(DistributionConfig=config)
+    assert caught.value.response["Error"]["Message"] == "One or more of your origins or origin groups do not exist."

@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import copy
+import ipaddress
+import re
 
 from ..common import quantities
 from ..common import errors
@@ -26,22 +28,74 @@ _DEFAULTS = {
     "Staging": False,
     "ConnectionMode": "direct",
 }
-# Members that only standard distributions have, so a multi-tenant one reports none of them.
-_STANDARD_ONLY_DEFAULTS = ("PriceClass", "IsIPV6Enabled", "ContinuousDeploymentPolicyId", "Staging")
+# Members that only standard distributions have, so a multi-tenant one reports none of them (the AWS CLI's
+# create-distribution example of a multi-tenant distribution answers without any of them).
+_STANDARD_ONLY_DEFAULTS = ("Aliases", "PriceClass", "IsIPV6Enabled", "ContinuousDeploymentPolicyId", "Staging")
+# Per origin and per cache behavior, what GetDistribution answers for a member the create left out (the AWS
+# CLI's create-distribution and get-distribution-config examples; docs/behaviour.md, "Read-back").
+_ORIGIN_DEFAULTS = {
+    "OriginPath": "",
+    "CustomHeaders": {"Quantity": 0},
+    "ConnectionAttempts": 3,
+    "ConnectionTimeout": 10,
+    "OriginShield": {"Enabled": False},
+    "OriginAccessControlId": "",
+}
+_CUSTOM_ORIGIN_DEFAULTS = {"OriginReadTimeout": 30, "OriginKeepaliveTimeout": 5}
+_METHODS = {"Quantity": 2, "Items": ["HEAD", "GET"]}
+_BEHAVIOR_DEFAULTS = {
+    "TrustedSigners": {"Enabled": False, "Quantity": 0},
+    "TrustedKeyGroups": {"Enabled": False, "Quantity": 0},
+    "AllowedMethods": {**_METHODS, "CachedMethods": _METHODS},
+    "SmoothStreaming": False,
+    "Compress": False,
+    "LambdaFunctionAssociations": {"Quantity": 0},
+    "FunctionAssociations": {"Quantity": 0},
+    "FieldLevelEncryptionId": "",
+    "GrpcConfig": {"Enabled": False},
+}
+# Legacy cache settings: what a behavior with ForwardedValues (and no cache policy) reads back with.
+_LEGACY_TTL_DEFAULTS = {"DefaultTTL": 86400, "MaxTTL": 31536000}
+_FORWARDED_DEFAULTS = {"Headers": {"Quantity": 0}, "QueryStringCacheKeys": {"Quantity": 0}}
+# Multi-tenant distributions support neither, and AWS answers their behaviors without them.
+_STANDARD_ONLY_BEHAVIOR = ("TrustedSigners", "SmoothStreaming")
+
+
+def _fill(target: dict, defaults: dict, skip: tuple = ()) -> None:
+    for name, value in defaults.items():
+        if name not in target and name not in skip:
+            target[name] = copy.deepcopy(value)
 
 
 def with_defaults(config: dict) -> dict:
     filled = copy.deepcopy(config)
     tenant_only = config.get("ConnectionMode") == "tenant-only"
-    for name, value in _DEFAULTS.items():
-        if name not in filled and not (tenant_only and name in _STANDARD_ONLY_DEFAULTS):
-            filled[name] = copy.deepcopy(value)
+    _fill(filled, _DEFAULTS, _STANDARD_ONLY_DEFAULTS if tenant_only else ())
+    if tenant_only and "ViewerCertificate" not in config:
+        # Tenants' domains are served by SNI: the CLI's multi-tenant example answers sni-only, not vip.
+        filled["ViewerCertificate"]["SSLSupportMethod"] = "sni-only"
+    for origin in quantities.items(filled.get("Origins")):
+        _fill(origin, _ORIGIN_DEFAULTS)
+        if origin.get("CustomOriginConfig") is not None:
+            _fill(origin["CustomOriginConfig"], _CUSTOM_ORIGIN_DEFAULTS)
+        if origin.get("S3OriginConfig") is not None:
+            _fill(origin["S3OriginConfig"], {"OriginReadTimeout": 30})
+    behaviors = [filled["DefaultCacheBehavior"], *quantities.items(filled.get("CacheBehaviors"))]
+    for behavior in behaviors:
+        _fill(behavior, _BEHAVIOR_DEFAULTS, _STANDARD_ONLY_BEHAVIOR if tenant_only else ())
+        if "CachedMethods" not in behavior["AllowedMethods"]:
+            behavior["AllowedMethods"]["CachedMethods"] = copy.deepcopy(_METHODS)
+        if behavior.get("ForwardedValues") is not None:
+            _fill(behavior, _LEGACY_TTL_DEFAULTS)
+            _fill(behavior["ForwardedValues"], _FORWARDED_DEFAULTS)
     return filled
 
 
 def check(config: dict) -> None:
     """Every documented rule of a DistributionConfig that does not depend on other resources."""
     quantities.check(config, "DistributionConfig")
+    for origin in quantities.items(config.get("Origins")):
+        _check_origin_domain(origin)
     origin_ids = [origin["Id"] for origin in config["Origins"].get("Items") or []]
     group_ids = [group["Id"] for group in (config.get("OriginGroups") or {}).get("Items") or []]
     if len(set(origin_ids + group_ids)) != len(origin_ids + group_ids):
@@ -49,7 +103,7 @@ def check(config: dict) -> None:
     behaviors = [config["DefaultCacheBehavior"], *((config.get("CacheBehaviors") or {}).get("Items") or [])]
     for behavior in behaviors:
         if behavior["TargetOriginId"] not in origin_ids + group_ids:
-            raise NoSuchOrigin(f"No origin exists with the specified Origin Id: {behavior['TargetOriginId']}.")
+            raise NoSuchOrigin("One or more of your origins or origin groups do not exist.")
         if not behavior.get("CachePolicyId") and behavior.get("ForwardedValues") is None:
             raise InvalidArgument("A cache behavior needs a CachePolicyId, or ForwardedValues with MinTTL.")
     if config.get("Staging") and (config.get("Aliases") or {}).get("Quantity"):
@@ -61,6 +115,25 @@ def check(config: dict) -> None:
                               "(ConnectionMode tenant-only).")
     _check_parameter_definitions(config)
     _check_error_responses(config)
+
+
+# An S3 origin's DomainName names a bucket's REST endpoint: BUCKET.s3.amazonaws.com, BUCKET.s3.REGION…,
+# BUCKET.s3-REGION… (legacy), BUCKET.s3.dualstack.REGION…, and the China partition's amazonaws.com.cn.
+_S3_DOMAIN = re.compile(r"[^.]+(?:\.[^.]+)*\.s3(?:[.-][a-z0-9-]+)*\.amazonaws\.com(?:\.cn)?\.?", re.IGNORECASE)
+
+
+def _check_origin_domain(origin: dict) -> None:
+    domain = origin["DomainName"]
+    if "{{" in domain:  # a multi-tenant origin's parameters are only known per tenant
+        return
+    try:
+        ipaddress.ip_address(domain.strip("[]"))
+    except ValueError:
+        pass
+    else:
+        raise InvalidArgument("The parameter origin name cannot be an IP address.")
+    if origin.get("S3OriginConfig") is not None and not _S3_DOMAIN.fullmatch(domain):
+        raise InvalidArgument("The parameter Origin DomainName does not refer to a valid S3 bucket.")
 
 
 # The statuses a custom error response can be for, and answer with (API Reference, CustomErrorResponse; the

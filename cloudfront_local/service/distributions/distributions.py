@@ -90,8 +90,10 @@ def _summary(ctx: Context, doc: dict) -> dict:
         # ListDistributionsByOwnedResource lists {DistributionId, OwnerAccountId} pairs from the same summaries.
         "DistributionId": doc["Id"],
         "OwnerAccountId": ctx.account,
-        # A DistributionSummary requires these even where a multi-tenant config has none.
-        "PriceClass": config.get("PriceClass", "None"),
+        # A DistributionSummary requires these even where a multi-tenant config has none; the AWS CLI's
+        # list-distributions-by-connection-mode example answers a multi-tenant one with these values.
+        "Aliases": config.get("Aliases", {"Quantity": 0}),
+        "PriceClass": config.get("PriceClass", "PriceClass_All"),
         "IsIPV6Enabled": config.get("IsIPV6Enabled", False),
         "Staging": config.get("Staging", False),
     }
@@ -180,7 +182,9 @@ def list_where(ctx: Context, tx: Transaction, params: dict, where: dict | None) 
     limit = paging.max_items(params.get("MaxItems"))
     records, next_marker = paging.page(tx, KIND, ctx.account, params.get("Marker"), limit, where)
     listing = {"Marker": params.get("Marker") or "", "MaxItems": limit, "IsTruncated": next_marker is not None,
-               "Quantity": len(records), "Items": [_summary(ctx, record.doc) for record in records]}
+               "Quantity": len(records)}
+    if records:  # an empty list answers without Items, as every CloudFront list does
+        listing["Items"] = [_summary(ctx, record.doc) for record in records]
     if next_marker:
         listing["NextMarker"] = next_marker
     return {"DistributionList": listing}

@@ -94,7 +94,7 @@ def _output(ctx: Context, doc: dict, location: str) -> dict:
 def _get(ctx: Context, tx: Transaction, owner: str, invalidation_id: str) -> dict:
     record = tx.get(KIND, ctx.account, invalidation_id)
     if record is None or record.doc["_owner"] != owner:
-        raise errors.NoSuchInvalidation(f"The invalidation {invalidation_id} does not exist.")
+        raise errors.NoSuchInvalidation("The specified invalidation does not exist.")
     return {"Invalidation": _invalidation(ctx, record.doc)}
 
 
