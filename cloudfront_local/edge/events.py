@@ -3,7 +3,10 @@ and the function's answer applied back: header names lower case, each value `{"v
 with `multiValue`; cookies from the Cookie header; the query string parsed, not decoded further."""
 from __future__ import annotations
 
+import string
 import urllib.parse
+
+_PRINTABLE_ASCII = "".join(c for c in string.printable if c not in string.whitespace) + " "
 
 
 def _entries(pairs: list[tuple[str, str]]) -> dict:
@@ -91,7 +94,9 @@ def http_header_pairs(entries: dict) -> list[tuple[str, str]]:
 def query_text(entries) -> str:
     """The query string to send: a function may have written it as one string, which goes as written."""
     if isinstance(entries, str):
-        return entries
+        # ASCII as written; anything else as its UTF-8 percent-encoded ("Restrictions on all edge functions":
+        # a changed query string is forwarded UTF-8 encoded).
+        return urllib.parse.quote(entries, safe=_PRINTABLE_ASCII)
     return "&".join(f"{name}={value}" if value != "" else name
                     for name, entry in entries.items() for value in _values(entry))
 

@@ -129,7 +129,7 @@ def test_a_query_string_written_as_one_string_reaches_the_origin_as_written(serv
         return event.response;
     }""")
     literal = _function(client, account, """function handler(event) {
-        event.request.querystring = 'z=1&flag&y=%41';
+        event.request.querystring = 'z=1&flag&y=%41&n=\u00e9';
         return event.request;
     }""", V1)
     domain = _distribution(client, origin, origin_port,
@@ -144,7 +144,8 @@ def test_a_query_string_written_as_one_string_reaches_the_origin_as_written(serv
 
     status, _, _ = _get(server, domain, "/literal?ignored=1")
     assert status == 200
-    assert [r["path"] for r in _asked(origin, "/literal")] == ["/literal?z=1&flag&y=%41"]
+    # As written, but for what is not ASCII: its UTF-8, percent-encoded.
+    assert [r["path"] for r in _asked(origin, "/literal")] == ["/literal?z=1&flag&y=%41&n=%C3%A9"]
 
 
 def test_header_names_reach_the_origin_capitalised_per_word(server, client, account, origin, origin_port):
