@@ -143,7 +143,8 @@ class Delivery:
         legacy = plan.behavior.get("ForwardedValues") if chosen.cache_policy is None else None
         forwarded = forwarding.to_origin(chosen.cache_params, chosen.origin_request, legacy, headers, query,
                                          plan.generated(), method)
-        sent = [(k, v) for k, v in forwarded.headers if k.lower() not in NOT_FORWARDED]
+        # The event's lower-case names go out capitalised per word, as CloudFront writes a request.
+        sent = [(events.header_name(k), v) for k, v in forwarded.headers if k.lower() not in NOT_FORWARDED]
         # CloudFront appends the viewer's address to the X-Forwarded-For the viewer sent.
         forwarded_for = [v for k, v in plan.headers if k.lower() == "x-forwarded-for"]
         sent.append(("X-Forwarded-For", ", ".join([*forwarded_for, plan.viewer_ip])))

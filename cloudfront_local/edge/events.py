@@ -3,7 +3,10 @@ and the function's answer applied back: header names lower case, each value `{"v
 with `multiValue`; cookies from the Cookie header; the query string parsed, not decoded further."""
 from __future__ import annotations
 
+import string
 import urllib.parse
+
+_PRINTABLE_ASCII = "".join(c for c in string.printable if c not in string.whitespace) + " "
 
 
 def _entries(pairs: list[tuple[str, str]]) -> dict:
@@ -59,19 +62,49 @@ def event(kind: str, context: dict, viewer_ip: str, request: dict, response: dic
 
 
 def _values(entry: dict) -> list[str]:
+    if not isinstance(entry, dict):
+        return []
     multi = entry.get("multiValue")
     if isinstance(multi, list) and multi:
         return [str(item.get("value", "")) for item in multi if isinstance(item, dict)]
     return [str(entry.get("value", ""))]
 
 
+entry_values = _values
+
+
+def header_name(name: str) -> str:
+    """A header name as CloudFront writes an event back into HTTP: "the first letter of each word in header
+    names is capitalized. Words are separated by a hyphen" (event structure page). A name that is not all
+    lower case (CloudFront's own CloudFront-Is-SmartTV-Viewer, a policy's Accept-Encoding) is already written."""
+    if name != name.lower():
+        return name
+    return "-".join(word[:1].upper() + word[1:] for word in name.split("-"))
+
+
 def header_pairs(entries: dict) -> list[tuple[str, str]]:
     return [(name, value) for name, entry in entries.items() for value in _values(entry)]
 
 
-def query_text(entries: dict) -> str:
+def http_header_pairs(entries: dict) -> list[tuple[str, str]]:
+    """The headers of an event as they go out over HTTP: names capitalised per word."""
+    return [(header_name(name), value) for name, value in header_pairs(entries)]
+
+
+def query_text(entries) -> str:
+    """The query string to send: a function may have written it as one string, which goes as written."""
+    if isinstance(entries, str):
+        # ASCII as written; anything else as its UTF-8 percent-encoded ("Restrictions on all edge functions":
+        # a changed query string is forwarded UTF-8 encoded).
+        return urllib.parse.quote(entries, safe=_PRINTABLE_ASCII)
     return "&".join(f"{name}={value}" if value != "" else name
                     for name, entry in entries.items() for value in _values(entry))
+
+
+def event_request(request: dict) -> dict:
+    """A request as a later event shows it: a query string a function wrote as one string parsed again."""
+    query = request.get("querystring")
+    return {**request, "querystring": query_entries(query)} if isinstance(query, str) else request
 
 
 def cookie_header(entries: dict) -> str:

@@ -20,6 +20,13 @@ FUNCTION_FAILED = ("The CloudFront function associated with the CloudFront distr
                    "run.\nWe can't connect to the server for this app or website at this time. There might be too "
                    "much traffic or a configuration error. Try again later, or contact the app or website owner.")
 
+# Ours, after Lambda@Edge's "The Lambda function result failed validation: …": no captured CloudFront Functions
+# page is on record; the 502 and the cause are the Developer Guide's ("CloudFront function validation error").
+FUNCTION_INVALID = ("The CloudFront function result failed validation: The function tried to add, delete, or "
+                    "change a read-only header.\nWe can't connect to the server for this app or website at this "
+                    "time. There might be too much traffic or a configuration error. Try again later, or contact "
+                    "the app or website owner.")
+
 
 def page(status: int, message: str, request_id: str) -> bytes:
     text = "\n<BR clear=\"all\">\n".join(escape(line) for line in message.split("\n"))

@@ -13,11 +13,12 @@ from ..service.common.context import Context
 from ..service.functions import key_value_stores, staged
 from ..service.functions.functions import FUNCTION
 from ..service.common import ids
-from . import cache, events, geo, origin_choice, pages, patterns, routing
+from . import cache, events, function_rules, geo, origin_choice, pages, patterns, routing
 from .access import keys_for, refused_by_geo
 from .delivery import Delivery
 from .plan import Function, Plan, policies_for
-from .responses import EdgeResponse, error, finish, generated, moved, new_request_id  # noqa: F401 - the API
+from .responses import (EdgeResponse, bare_error, error, finish, generated, moved,  # noqa: F401 - the API
+                        new_request_id)
 
 log = logging.getLogger("cloudfront_local")
 DEFAULT_METHODS = ["GET", "HEAD"]
@@ -120,17 +121,27 @@ class Edge:
         request = events.request_event(plan.method, plan.uri, plan.query, plan.headers + plan.generated_headers())
         route = plan.route
         if plan.viewer_request is not None:
+            shown_headers, kept_back = function_rules.hidden(request["headers"])
+            shown = {**request, "headers": shown_headers}
             outcome = _run(plan.viewer_request, events.event("viewer-request", plan.context, plan.viewer_ip,
-                                                             request))
+                                                             shown))
             if outcome is None:
                 return error(503, pages.FUNCTION_FAILED, plan.request_id)
             result, calls = outcome
             if "response" in result:
+                problem = function_rules.broken_response("generated", {}, result["response"])
+                if problem:
+                    return _invalid(plan, problem)
                 made = generated(result["response"])
                 if made is None:
                     return error(503, pages.FUNCTION_FAILED, plan.request_id)
                 return finish(made, plan.request_id, "FunctionGeneratedResponse")
-            request = {**request, **result["request"], "method": plan.method}
+            problem = function_rules.broken_request(shown, result["request"])
+            if problem:
+                return _invalid(plan, problem)
+            # What the function was not shown still goes on as the viewer sent it.
+            request = {**request, **result["request"], "method": plan.method,
+                       "headers": {**result["request"].get("headers", {}), **kept_back}}
             if calls:
                 with self.application.store.transaction() as tx:
                     route = origin_choice.changed(tx, plan.site, self.application.settings, route, calls,
@@ -144,16 +155,31 @@ class Edge:
             response.headers = plan.chosen.apply_response_headers(plan.headers, response.headers, plan.method)
         if plan.viewer_response is not None:
             seen = events.response_event(response.status, "", response.headers)
+            seen["headers"], kept_back = function_rules.hidden(seen["headers"])
+            shown_request = None
+            if request is not None:
+                shown_request = events.event_request(request)
+                shown_request = {**shown_request, "headers": function_rules.hidden(shown_request["headers"])[0]}
             outcome = _run(plan.viewer_response, events.event("viewer-response", plan.context, plan.viewer_ip,
-                                                              request, seen))
+                                                              shown_request, seen))
             if outcome is None or "response" not in outcome[0]:
                 return error(503, pages.FUNCTION_FAILED, plan.request_id)
             changed = outcome[0]["response"]
-            headers = events.header_pairs(changed.get("headers") or {})
+            problem = function_rules.broken_response("viewer-response", seen, changed)
+            if problem:
+                return _invalid(plan, problem)
+            headers = events.http_header_pairs({**(changed.get("headers") or {}), **kept_back})
             headers += [("Set-Cookie", v) for v in events.set_cookie_values(changed.get("cookies") or {})]
             response = EdgeResponse(changed.get("statusCode", response.status), headers, response.body,
                                     response.length)
         return finish(response, plan.request_id, cache_status)
+
+
+def _invalid(plan: Plan, problem: str) -> EdgeResponse:
+    """CloudFront's answer to a function result that fails validation: a 502, the origin not asked."""
+    log.info("edge: function result failed validation: the function %s", problem)
+    return finish(bare_error(502, pages.FUNCTION_INVALID, plan.request_id), plan.request_id,
+                  "FunctionValidationError")
 
 
 GEO_BLOCKED = ("The Amazon CloudFront distribution is configured to block access from your country.\nWe can't "

@@ -70,7 +70,7 @@ def _one_date(headers: list[tuple[str, str]]) -> list[tuple[str, str]]:
 
 def generated(response: dict) -> EdgeResponse | None:
     """A viewer-request function's own response; None when its body cannot be sent (bad base64)."""
-    headers = events.header_pairs(response.get("headers") or {})
+    headers = events.http_header_pairs(response.get("headers") or {})
     headers += [("Set-Cookie", v) for v in events.set_cookie_values(response.get("cookies") or {})]
     body = response.get("body")
     data = b""

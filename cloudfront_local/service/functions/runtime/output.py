@@ -4,8 +4,9 @@ its members in the order real answers show them:
     {"request":{"headers":…,"method":"GET","querystring":…,"uri":"/index.html","cookies":…}}
     {"response":{"headers":…,"statusDescription":"Found","cookies":{},"statusCode":302}}
 
-with response cookies as {"attributes":…,"value":…}. The worker already kept only these members; this
-checks every type again (the worker ran hostile code) and fixes the order.
+with response cookies as {"attributes":…,"value":…}, and a request's querystring either entries or the one
+string the function wrote. The worker already kept only these members; this checks every type again (the
+worker ran hostile code) and fixes the order.
 """
 from __future__ import annotations
 
@@ -22,7 +23,7 @@ def canonical(output) -> dict:
     if "request" in output:
         request = _object(output["request"])
         return {"request": {"headers": _entries(request.get("headers"), False), "method": _text(request.get("method")),
-                            "querystring": _entries(request.get("querystring"), False),
+                            "querystring": _query(request.get("querystring")),
                             "uri": _text(request.get("uri")), "cookies": _entries(request.get("cookies"), False)}}
     if "response" in output:
         response = _object(output["response"])
@@ -68,6 +69,12 @@ def _entries(value, attributes: bool) -> dict:
                 raise OutputError("multiValue")
             result[name]["multiValue"] = [_entry(_object(item), attributes) for item in entry["multiValue"]]
     return result
+
+
+def _query(value):
+    """A returned query string may be one string (AWS's "Normalize query string parameters" example): kept as
+    written."""
+    return value if isinstance(value, str) else _entries(value, False)
 
 
 def _entry(entry: dict, attributes: bool) -> dict:

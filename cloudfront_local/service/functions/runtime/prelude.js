@@ -7,7 +7,7 @@
 var state = {runtime2: false, kind: 'viewer', event: null, now: 0, logs: [], logBytes: 0, logLimit: 10240,
              settled: false, value: undefined, failure: null, origin: [], custom: null, action: 'deny',
              kvs: false, kvsPending: [], kvsWaiting: {}, kvsCount: 0, kvsLimit: 0, rawQuery: undefined,
-             edge: {}};
+             edge: {}, original: {}};
 // Taken now, so that a function replacing JSON or Object cannot change what the host reads back.
 var jsonStringify = JSON.stringify, jsonParse = JSON.parse, objectKeys = Object.keys, isArray = Array.isArray;
 var BuiltinError = Error, BuiltinPromise = Promise, hasOwn = Object.prototype.hasOwnProperty;
@@ -177,7 +177,10 @@ function invalid(detail) {
     return new TypeError('Invalid return value: ' + detail);
 }
 
-function entries(map, what, withAttributes) {
+// `before` is the same map as the event had it (or undefined): the event-structure page's rule for a
+// repeated name is that a changed multiValue wins, and otherwise a changed value replaces the first of the
+// values, the others kept.
+function entries(map, what, withAttributes, before) {
     if (map === undefined || map === null) return {};
     if (typeof map !== 'object') throw invalid(what + ' must be an object');
     var out = {}, keys = objectKeys(map);
@@ -197,11 +200,31 @@ function entries(map, what, withAttributes) {
                 return copy;
             });
             if (item.value === undefined && item.multiValue.length) item.value = item.multiValue[0].value;
+            var old = before !== null && typeof before === 'object' && hasOwn.call(before, keys[i])
+                ? before[keys[i]] : null;
+            if (item.multiValue.length && sameValues(old, item.multiValue) && item.value !== String(old.value)) {
+                item.multiValue[0] = withAttributes && item.attributes !== undefined
+                    ? {attributes: item.attributes, value: item.value} : {value: item.value};
+            }
         }
         if (item.value === undefined) throw invalid(where + ' has no value');
         out[keys[i]] = item;
     }
     return out;
+}
+
+function sameValues(old, multiValue) {
+    if (old === null || typeof old !== 'object' || !isArray(old.multiValue)) return false;
+    if (old.multiValue.length !== multiValue.length) return false;
+    for (var i = 0; i < multiValue.length; i++) {
+        var one = old.multiValue[i];
+        if (one === null || typeof one !== 'object' || String(one.value) !== multiValue[i].value) return false;
+    }
+    return true;
+}
+
+function part(object, name) {
+    return object !== null && typeof object === 'object' ? object[name] : undefined;
 }
 
 function viewerResult(value) {
@@ -213,8 +236,9 @@ function viewerResult(value) {
     if (eventType === 'viewer-response' || value.statusCode !== undefined) {
         var code = value.statusCode;
         if (typeof code !== 'number' || code !== Math.floor(code)) throw invalid('statusCode must be an integer');
-        var response = {statusCode: code, headers: entries(value.headers, 'headers', false),
-                        cookies: entries(value.cookies, 'cookies', true)};
+        var seen = part(state.original, 'response');
+        var response = {statusCode: code, headers: entries(value.headers, 'headers', false, part(seen, 'headers')),
+                        cookies: entries(value.cookies, 'cookies', true, part(seen, 'cookies'))};
         if (value.statusDescription !== undefined) response.statusDescription = String(value.statusDescription);
         if (typeof value.body === 'string') response.body = value.body;
         else if (value.body !== null && typeof value.body === 'object') {
@@ -224,12 +248,16 @@ function viewerResult(value) {
         return {response: response};
     }
     if (typeof value.uri !== 'string') throw invalid('uri must be a string');
-    var original = state.event.request || {};
+    var original = part(state.original, 'request') || {};
+    // AWS's own "Normalize query string parameters" example returns the query string as one string, and
+    // CloudFront takes it: it goes on as written.
+    var query = typeof value.querystring === 'string' ? value.querystring
+        : entries(value.querystring, 'querystring', false, part(original, 'querystring'));
     // The method is the request's only read-only field: what the viewer sent is what goes on.
-    return {request: {headers: entries(value.headers, 'headers', false),
+    return {request: {headers: entries(value.headers, 'headers', false, part(original, 'headers')),
                       method: String(original.method === undefined ? value.method : original.method),
-                      querystring: entries(value.querystring, 'querystring', false),
-                      uri: value.uri, cookies: entries(value.cookies, 'cookies', false)}};
+                      querystring: query,
+                      uri: value.uri, cookies: entries(value.cookies, 'cookies', false, part(original, 'cookies'))}};
 }
 
 function finish() {
@@ -279,6 +307,8 @@ function host(command, argument) {
             } else {
                 installByteStrings();
             }
+            // A copy the function cannot reach, to tell what it changed from what it was given.
+            state.original = jsonParse(config.event);
             state.event = prepareEvent(jsonParse(config.event));
             var request = state.event.request;
             state.rawQuery = typeof config.rawQuery === 'string' ? config.rawQuery
