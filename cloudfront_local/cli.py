@@ -6,7 +6,7 @@ import logging
 import sys
 
 from . import __version__, listener
-from .config import DEFAULT_EDGE_PORT, DEFAULT_PORT, Settings, quota_fields
+from .config import DEFAULT_PORT, Settings, quota_fields
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -18,8 +18,8 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int,
                        help=f"port to listen on, 0 for any free one (CLOUDFRONT_LOCAL_PORT; default {DEFAULT_PORT})")
     serve.add_argument("--edge-port", type=int, dest="edge_port",
-                       help="port viewers' requests reach the distributions on, 0 for any free one, -1 for none "
-                            f"(CLOUDFRONT_LOCAL_EDGE_PORT; default {DEFAULT_EDGE_PORT})")
+                       help="a port of its own for viewers, 0 for any free one (CLOUDFRONT_LOCAL_EDGE_PORT; "
+                            "default -1: none, viewers reach the distributions on --port by their Host)")
     serve.add_argument("--edge-tls-port", type=int, dest="edge_tls_port",
                        help="port viewers reach the edge on over HTTPS, with a certificate made at start; 0 for any "
                             "free one (CLOUDFRONT_LOCAL_EDGE_TLS_PORT; default -1: none)")
@@ -32,15 +32,22 @@ def _parser() -> argparse.ArgumentParser:
                             "(CLOUDFRONT_LOCAL_DEFAULT_ACCOUNT; default 123456789012)")
     serve.add_argument("--credentials", help="TOML file of access keys, accounts and allowed actions; with it "
                                              "every request must carry a valid SigV4 signature "
-                                             "(CLOUDFRONT_LOCAL_CREDENTIALS)")
+                                             "(CLOUDFRONT_LOCAL_CREDENTIALS; default: none, unsigned requests "
+                                             "are taken as the default account's)")
     serve.add_argument("--s3-endpoint", dest="s3_endpoint",
                        help="S3 endpoint that S3 origins at the edge and objects named in requests (the CA bundles "
-                            "of trust stores) are read from (CLOUDFRONT_LOCAL_S3_ENDPOINT; without it such "
+                            "of trust stores) are read from (CLOUDFRONT_LOCAL_S3_ENDPOINT; default: none, such "
                             "requests are refused)")
     for field in quota_fields():
         resource = field[: -len("_quota")]
         serve.add_argument(f"--{resource.replace('_', '-')}-quota", type=int, dest=field,
-                           help=f"per-account quota of the {resource.replace('_', ' ')} kind (CLOUDFRONT_LOCAL_{field.upper()})")
+                           help=f"per-account quota of the {resource.replace('_', ' ')} kind "
+                                f"(CLOUDFRONT_LOCAL_{field.upper()}; default {getattr(Settings, field)})")
+    for action in serve._actions:
+        # Every flag says its default in --help; a flag whose text forgot gets the setting's own.
+        if action.help and action.dest != "help" and "default" not in action.help:
+            value = getattr(Settings, action.dest, None)
+            action.help += f" (default: {'none' if value is None else value})"
     return parser
 
 
@@ -70,16 +77,17 @@ def serve(settings: Settings) -> int:
     sockets, tls_socket, tls_context = [], None, None
     try:
         app = create_app(settings)
-        sockets.append(listener.listen(settings.host, settings.port))
+        sockets.append(_listen(settings.host, settings.port, "--port"))
         if settings.edge_port >= 0:
-            sockets.append(listener.listen(settings.host, settings.edge_port))
+            sockets.append(_listen(settings.host, settings.edge_port, "--edge-port"))
         if settings.edge_tls_port >= 0:
             from .edge import tls
 
-            tls_socket, tls_context = listener.listen(settings.host, settings.edge_tls_port), tls.context()
+            tls_socket = _listen(settings.host, settings.edge_tls_port, "--edge-tls-port")
+            tls_context = tls.context()
         edge_ports = [sock.getsockname()[1] for sock in [*sockets[1:], *([tls_socket] if tls_socket else [])]]
-        if edge_ports:
-            app = with_edge(app, edge_ports)
+        # The API's port answers viewers by their Host whatever the flags say: one port is enough.
+        app = with_edge(app, edge_ports)
     except (OSError, ValueError, RuntimeError, sqlite3.Error) as error:
         for sock in [*sockets, *([tls_socket] if tls_socket else [])]:
             sock.close()
@@ -89,6 +97,10 @@ def serve(settings: Settings) -> int:
     print(f"cloudfront-local listening on {listener.url(sockets[0])}", file=sys.stderr, flush=True)
     if len(sockets) > 1:
         print(f"cloudfront-local edge listening on {listener.url(sockets[1])}", file=sys.stderr, flush=True)
+    api_port = sockets[0].getsockname()[1]
+    print(f"cloudfront-local viewers: http://LABEL.cloudfront.localhost:{api_port}/ for distribution "
+          f"LABEL.cloudfront.net, or any distribution's, alias's or tenant's domain as Host", file=sys.stderr,
+          flush=True)
     if tls_socket is not None:
         print(f"cloudfront-local edge (TLS) listening on {listener.url(tls_socket, 'https')}", file=sys.stderr,
               flush=True)
@@ -97,6 +109,28 @@ def serve(settings: Settings) -> int:
     else:
         uvicorn.Server(uvicorn_config(app)).run(sockets=sockets)
     return 0
+
+
+class PortUnavailable(OSError):
+    pass
+
+
+def _listen(host: str, port: int, flag: str):
+    """The listening socket; a busy or forbidden address fails naming the port and the flag that changes it."""
+    import errno
+
+    try:
+        return listener.listen(host, port)
+    except OSError as error:
+        variable = "CLOUDFRONT_LOCAL_" + flag.lstrip("-").replace("-", "_").upper()
+        if error.errno == errno.EADDRINUSE:
+            why = "is in use (another cloudfront-local, or another program, holds it)"
+        elif error.errno == errno.EACCES:
+            why = "is not open to this user"
+        else:
+            why = f"cannot be listened on ({error.strerror or error})"
+        raise PortUnavailable(f"port {port} on {host} {why}; {flag} PORT (or {variable}) chooses another, "
+                              f"{flag} 0 any free one") from None
 
 
 def uvicorn_config(app):

@@ -5,7 +5,6 @@ import os
 from dataclasses import dataclass, fields
 
 DEFAULT_PORT = 4599
-DEFAULT_EDGE_PORT = 4598
 DEFAULT_ACCOUNT = "123456789012"
 # Per-account quotas; where each number comes from is in docs/behaviour.md.
 DEFAULT_CONNECTION_GROUP_QUOTA = 100
@@ -26,7 +25,9 @@ DEFAULT_QUOTAS = {
 class Settings:
     host: str = "127.0.0.1"
     port: int = DEFAULT_PORT
-    edge_port: int = DEFAULT_EDGE_PORT  # viewer traffic; 0 picks a free port, -1 serves no edge
+    # A listener for viewers alone; 0 picks a free port, -1 (default) none: the API's port answers viewers by
+    # their Host, so a second server never fails on a port the first holds.
+    edge_port: int = -1
     edge_tls_port: int = -1             # viewer traffic over HTTPS; 0 picks a free port, -1 (default) none
     state: str | None = None            # None: a fresh in-memory state; a path: a durable SQLite file
     deploy_delay: float = 0.0           # seconds from a change until its Status reads Deployed
@@ -78,7 +79,7 @@ class Settings:
         if not 0 <= self.port <= 65535:
             raise ValueError("the port must be from 0 to 65535")
         if not -1 <= self.edge_port <= 65535:
-            raise ValueError("the edge port must be from 0 to 65535, or -1 for no edge")
+            raise ValueError("the edge port must be from 0 to 65535, or -1 for no edge listener of its own")
         if not -1 <= self.edge_tls_port <= 65535:
             raise ValueError("the edge TLS port must be from 0 to 65535, or -1 for none")
         if self.max_body_bytes < 1:

@@ -1,5 +1,6 @@
 """The ASGI applications: the API's (a request off the wire to `Application`, the answer back) and the edge's
-(viewer requests to the edge pipeline), and the one that picks between them by the listening socket."""
+(viewer requests to the edge pipeline), and the one that picks between them by the listening socket and the
+Host."""
 from __future__ import annotations
 
 import asyncio
@@ -12,7 +13,7 @@ from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 from .application import MAX_URL_BYTES, Application
 from .config import Settings
-from .edge import pages, responses as edge_pipeline
+from .edge import pages, responses as edge_pipeline, routing
 
 log = logging.getLogger("cloudfront_local")
 
@@ -221,28 +222,68 @@ def _refusal(scope, path: str, query: str, headers: list[tuple[str, str]]) -> in
     return None
 
 
-class BySocket:
-    """One server, two listeners: a request on the edge's port goes to the edge, any other to the API.
-    One uvicorn server keeps one event loop, one store and one lifespan for both."""
+# Where the API's port hands a request to the edge (docs/behaviour.md, "Names and ports for viewers"). A name
+# the API is reached by is never a viewer's, even should an alias collide with it: no dot, an IP literal or any
+# name whose last label is a number (an IPv4 address, the KeyValueStore client's `ACCOUNT.127.0.0.1`), and
+# AWS's own API domains. These need no lookup: an API client's request costs a few string operations.
+_API_SUFFIXES = (".amazonaws.com", ".amazonaws.com.cn", ".api.aws")
+VIEWER = "cloudfront_local.viewer"  # the scope's mark, once a request's side is decided
+
+
+class Dispatch:
+    """One server, one or more listeners. A request on an edge port goes to the edge; on the API's port, to
+    the edge when its Host names a distribution, an alias or a tenant's domain (or a `.localhost` form of
+    one) the store holds, else to the API. One uvicorn server keeps one event loop, one store and one
+    lifespan for all."""
 
     def __init__(self, api: AsgiApp, edge: EdgeAsgiApp, edge_ports: list[int]):
         self.api, self.edge, self.edge_ports = api, edge, frozenset(edge_ports)
+        self.store = api.application.store
+        self._own = api.application.settings.host.lower()  # a name given to --host is the API's
 
     async def __call__(self, scope, receive, send):
-        server = scope.get("server") or (None, None)
-        if scope["type"] == "http" and server[1] in self.edge_ports:
+        if scope["type"] == "http" and self.viewer(scope):
             await self.edge(scope, receive, send)
         else:
             await self.api(scope, receive, send)
+
+    def viewer(self, scope) -> bool:
+        """Whether the request is a viewer's, decided once (ViewerProtocol asks first, when the head is in)."""
+        marked = scope.get(VIEWER)
+        if marked is None:
+            server = scope.get("server") or (None, None)
+            marked = scope[VIEWER] = server[1] in self.edge_ports or self._viewer_host(scope)
+        return marked
+
+    def _viewer_host(self, scope) -> bool:
+        raw = None
+        for key, value in scope["headers"]:
+            if key == b"host":
+                if raw is not None:
+                    return False  # two Hosts name nothing; the API answers as it always has
+                raw = value
+        if not raw:
+            return False
+        host = routing.host_name(raw.decode("latin-1"))
+        last = host.rpartition(".")[2]
+        if not last or last == host or last.isdigit() or host.startswith("[") or host == self._own \
+                or host.endswith(_API_SUFFIXES):
+            return False
+        try:
+            with self.store.transaction() as tx:
+                return routing.holder(tx, host)[0] is not None
+        except Exception:  # a store that cannot answer: the API's to report, as for any request
+            log.error("dispatch: cannot look up %r\n%s", host[:256], traceback.format_exc())
+            return False
 
 
 def create_app(settings: Settings | None = None) -> AsgiApp:
     return AsgiApp(Application(settings or Settings.from_env()))
 
 
-def with_edge(api: AsgiApp, edge_ports: list[int]) -> BySocket:
-    """The API, and the edge on the given local ports (the plain one, the TLS one)."""
-    return BySocket(api, EdgeAsgiApp(api.application, api.max_body), edge_ports)
+def with_edge(api: AsgiApp, edge_ports: list[int] = ()) -> Dispatch:
+    """The API, and the edge on its port (by Host) and on the given local ports (the plain one, the TLS one)."""
+    return Dispatch(api, EdgeAsgiApp(api.application, api.max_body), list(edge_ports))
 
 
 class ViewerProtocol(HttpToolsProtocol):
@@ -298,7 +339,7 @@ class ViewerProtocol(HttpToolsProtocol):
             self._head_timer.cancel()
             self._head_timer = None
         super().on_headers_complete()
-        if self.cycle is not None and self._on_edge():
+        if self.cycle is not None and self._viewer(self.cycle.scope):
             # uvicorn writes its Date on every answer; the edge writes its own (the origin's, kept), and two
             # would reach the viewer. The API keeps uvicorn's.
             self.cycle.default_headers = [h for h in self.cycle.default_headers if h[0].lower() != b"date"]
@@ -358,8 +399,15 @@ class ViewerProtocol(HttpToolsProtocol):
             super().send_400_response(msg)
 
     def _on_edge(self) -> bool:
+        """Whether the connection came in on an edge port (the API's port keeps uvicorn's ways with a
+        connection: its idle timeout, its answers to a request it cannot parse)."""
         ports = getattr(self.app, "edge_ports", None)
         return ports is not None and self.server is not None and self.server[1] in ports
+
+    def _viewer(self, scope) -> bool:
+        """Whether this request goes to the edge, on whichever port it came."""
+        decide = getattr(self.app, "viewer", None)
+        return decide is not None and decide(scope)
 
     def _refuse(self, response: edge_pipeline.EdgeResponse) -> None:
         lines = [f"HTTP/1.1 {response.status} {_REASONS.get(response.status, 'Error')}".encode()]

@@ -54,6 +54,13 @@ class Edge:
             site = routing.find(tx, host)
             if site is None:
                 return error(403, pages.BAD_REQUEST, request_id)
+            signed_hosts = [raw_host or host]
+            if site.host != host:
+                # A `.localhost` form: from here on the request is the one CloudFront would get, Host the real
+                # name (no port: CloudFront's viewers use 80 and 443), for functions, the cache key and the
+                # origin alike. A signed URL may name either (docs/behaviour.md, "Names and ports for viewers").
+                headers = [(k, site.host) if k.lower() == "host" else (k, v) for k, v in headers]
+                signed_hosts.append(site.host)
             config = site.config
             country = geo.country_of(tx, viewer_ip)
             if refused_by_geo(site, country):
@@ -70,7 +77,7 @@ class Edge:
                 return error(403, pages.HTTPS_ONLY, request_id)
             keys = keys_for(tx, site.account, behavior)
             if keys is not None:
-                refusal = _signature(raw_host or host, path, query, headers, keys, viewer_ip)
+                refusal = _signature(signed_hosts, path, query, headers, keys, viewer_ip)
                 if refusal is not None:
                     return finish(refusal, request_id, "Error")
                 query = _unsigned(query)
@@ -187,20 +194,23 @@ GEO_BLOCKED = ("The Amazon CloudFront distribution is configured to block access
                "configuration error. Try again later, or contact the app or website owner.")
 
 
-def _signature(host, path, query, headers, keys, viewer_ip) -> EdgeResponse | None:
+def _signature(hosts, path, query, headers, keys, viewer_ip) -> EdgeResponse | None:
     """CloudFront's refusal of a missing or bad signed URL or cookie, or None. The edge mostly listens on plain
     HTTP while the URLs people sign name https://, so a signature for either scheme is accepted
-    (docs/behaviour.md, "Signed URLs")."""
+    (docs/behaviour.md, "Signed URLs"), and for the viewer's `.localhost` name or the real one."""
     from . import signed  # its key parsing loads when a behavior first needs a signature
 
-    rest = f"{host}{path}" + (f"?{_unsigned(query)}" if _unsigned(query) else "")
     refusal = None
-    # dict of the pairs reversed: of a cookie sent twice, the first counts.
-    for scheme in ("https", "http"):
-        refusal = signed.check(f"{scheme}://{rest}", events.query_pairs(query),
-                               dict(reversed(events.cookie_pairs(headers))), keys, time.time(), viewer_ip)
-        if refusal is None:
-            return None
+    for host in hosts:
+        rest = f"{host}{path}" + (f"?{_unsigned(query)}" if _unsigned(query) else "")
+        # dict of the pairs reversed: of a cookie sent twice, the first counts.
+        for scheme in ("https", "http"):
+            refusal = signed.check(f"{scheme}://{rest}", events.query_pairs(query),
+                                   dict(reversed(events.cookie_pairs(headers))), keys, time.time(), viewer_ip)
+            if refusal is None:
+                return None
+            if refusal.code != signed.ACCESS_DENIED.code:
+                break
         if refusal.code != signed.ACCESS_DENIED.code:
             break
     content_type, page = signed.error_body(refusal)

@@ -1,6 +1,10 @@
 """Which distribution a viewer's Host names: a standard distribution's domain name or alias, or a tenant's
 domain (through its connection group, which must be enabled, to its multi-tenant distribution). Viewers
-carry no account, so the lookup spans every account."""
+carry no account, so the lookup spans every account.
+
+Browsers resolve every `*.localhost` name to the loopback address (RFC 6761, 6.3), so a name under
+`.localhost` also stands for the name without it, and `LABEL.cloudfront.localhost` for `LABEL.cloudfront.net`:
+a distribution opens in a browser with no DNS set up. The API never answers such names; they exist only here."""
 from __future__ import annotations
 
 import re
@@ -18,6 +22,7 @@ class Site:
     account: str
     distribution: dict          # the distribution's document
     tenant: dict | None         # the tenant's document, for a tenant's domain
+    host: str = ""              # the name the site answered for: a `.localhost` form's real name
 
     @property
     def config(self) -> dict:
@@ -50,26 +55,48 @@ def host_name(header: str | None) -> str:
     return domains.normalise(host)
 
 
+LOCALHOST = ".localhost"
+
+
+def names(host: str) -> tuple[str, ...]:
+    """The names a Host stands for, in the order they are looked up: itself, then for `X.localhost` the name X
+    (with `.cloudfront` completed to `.cloudfront.net`). The name as written comes first, so a domain that
+    really ends in `.localhost` keeps its own holder."""
+    if not host.endswith(LOCALHOST):
+        return (host,)
+    real = host[: -len(LOCALHOST)]
+    if real.endswith(".cloudfront"):
+        real += ".net"
+    return (host, real) if "." in real else (host,)
+
+
+def holder(tx: Transaction, host: str):
+    """(the record holding the name the Host stands for, that name), or (None, None). Enabled or not."""
+    for name in names(host):
+        if not name or len(name) > domains.MAX_LENGTH:
+            continue
+        record = tx.find(GLOBAL, distributions.DOMAIN_NAME_KEY, name)
+        if record is not None:
+            return record, name
+        candidates = [name]
+        if "." in name:
+            candidates.append("*." + name.split(".", 1)[1])  # a wildcard alias or domain answers one level down
+        for candidate in candidates:
+            held = tx.holders(domains.KEY, candidate, 1)
+            if held:
+                return held[0], name
+    return None, None
+
+
 def find(tx: Transaction, host: str) -> Site | None:
     """The enabled site answering for `host`, or None (CloudFront answers both unknown and disabled with 403)."""
-    if not host or len(host) > domains.MAX_LENGTH:
-        return None
-    record = tx.find(GLOBAL, distributions.DOMAIN_NAME_KEY, host)
-    if record is None:
-        candidates = [host]
-        if "." in host:
-            candidates.append("*." + host.split(".", 1)[1])  # a wildcard alias or domain answers one level down
-        for name in candidates:
-            held = tx.holders(domains.KEY, name, 1)
-            if held:
-                record = held[0]
-                break
+    record, name = holder(tx, host)
     if record is None:
         return None
     if record.kind == distributions.KIND:
         if distributions.is_multi_tenant(record.doc) or not record.doc["DistributionConfig"].get("Enabled"):
             return None  # a multi-tenant distribution serves through its tenants' domains only
-        return Site(record.account, record.doc, None)
+        return Site(record.account, record.doc, None, name)
     if record.kind != tenants.KIND or not record.doc.get("Enabled"):
         return None
     group = tx.get(connection_groups.KIND, record.account, record.doc.get("ConnectionGroupId") or "")
@@ -78,4 +105,4 @@ def find(tx: Transaction, host: str) -> Site | None:
         return None
     if not distribution.doc["DistributionConfig"].get("Enabled"):
         return None
-    return Site(record.account, distribution.doc, record.doc)
+    return Site(record.account, distribution.doc, record.doc, name)
