@@ -3,6 +3,7 @@
 custom error responses, and compression before the answer is cached."""
 from __future__ import annotations
 
+import logging
 import time
 
 from ..service.common.context import Context
@@ -15,6 +16,7 @@ from .responses import EdgeResponse, bare_error, via_name
 NOT_FORWARDED = HOP_BY_HOP | {"host", "content-length", "x-forwarded-for", "cookie"}
 MAX_OWNERS_SEEN = 4096  # distributions and tenants whose invalidations are remembered between lookups
 FAILOVER_METHODS = ("GET", "HEAD", "OPTIONS")  # CloudFront fails over only for these (origin groups)
+log = logging.getLogger("cloudfront_local")
 
 
 class Delivery:
@@ -138,6 +140,7 @@ class Delivery:
 
     def _one(self, plan, member, method, uri, query, headers, validators):
         if isinstance(member, str):
+            _failed(plan, getattr(member, "origin_id", ""), 502, member)
             return bare_error(502, pages.CANNOT_CONNECT, plan.request_id)
         chosen = plan.chosen
         legacy = plan.behavior.get("ForwardedValues") if chosen.cache_policy is None else None
@@ -165,8 +168,18 @@ class Delivery:
         try:
             return origins.fetch(target, method, path_and_query, sent, body)
         except origins.OriginError as failure:
+            _failed(plan, target.origin_id, failure.status, str(failure))
             message = pages.TIMED_OUT if failure.status == 504 else pages.CANNOT_CONNECT
             return bare_error(failure.status, message, plan.request_id)
+
+
+def _failed(plan, origin_id: str, status: int, reason: str) -> None:
+    """One log line for an origin the viewer's answer could not come from: the viewer gets only CloudFront's
+    page, so the reason is told here (each origin of a group that fails gets its own line)."""
+    site = plan.site
+    tenant = f" tenant {site.tenant['Id']}" if site.tenant is not None else ""
+    log.warning("edge: %d: distribution %s%s origin %s: %s (request %s)", status, site.distribution["Id"], tenant,
+                origin_id or "-", " ".join(reason.split())[:1000], plan.request_id)
 
 
 def _parts(request: dict) -> tuple[str, str, list[tuple[str, str]]]:

@@ -13,9 +13,18 @@ FAILOVER_STATUSES = frozenset({400, 403, 404, 416, 500, 502, 503, 504})
 VPC_UNREACHABLE = "VPC origins live inside a VPC; cloudfront-local reaches none"
 
 
+class Unreachable(str):
+    """Why an origin cannot be reached (the edge answers 502), and which origin of the distribution it is."""
+
+    def __new__(cls, reason: str, origin_id: str = ""):
+        made = super().__new__(cls, reason)
+        made.origin_id = origin_id
+        return made
+
+
 @dataclass
 class Route:
-    members: list          # origins.Target, s3_origin.S3Target, or a reason the origin is unreachable (502)
+    members: list          # origins.Target, s3_origin.S3Target, or Unreachable (a 502)
     failover: frozenset    # origin statuses that send the request on to the next member
 
 
@@ -41,14 +50,23 @@ def member(tx, site, settings, origin: dict | None, scheme: str = "http"):
     return "the origin has no configuration cloudfront-local can reach"
 
 
+def _named(tx, site, settings, origin_id: str, scheme: str):
+    """The member for the distribution's origin of that id, knowing its id."""
+    found = member(tx, site, settings, origin_by_id(site.config, origin_id), scheme)
+    if isinstance(found, str):
+        return Unreachable(found, origin_id)
+    found.origin_id = origin_id
+    return found
+
+
 def resolve(tx, site, settings, origin_id: str, scheme: str = "http") -> Route:
     """The route to an origin or an origin group of the site's distribution."""
     group = _group(site.config, origin_id)
     if group is None:
-        return Route([member(tx, site, settings, origin_by_id(site.config, origin_id), scheme)], frozenset())
+        return Route([_named(tx, site, settings, origin_id, scheme)], frozenset())
     ids = [m.get("OriginId") for m in (group.get("Members") or {}).get("Items") or []]
     statuses = (group.get("FailoverCriteria") or {}).get("StatusCodes") or {}
-    return Route([member(tx, site, settings, origin_by_id(site.config, i), scheme) for i in ids],
+    return Route([_named(tx, site, settings, i or "", scheme) for i in ids],
                  frozenset(int(s) for s in statuses.get("Items") or []))
 
 
@@ -60,15 +78,15 @@ def changed(tx, site, settings, route: Route, calls: list[dict], scheme: str = "
         method = call.get("method")
         if method == "selectRequestOriginById" and isinstance(first, str):
             if origin_by_id(site.config, first) is None:
-                route = Route([f"the function selected origin {first[:128]!r}, which the distribution lacks"],
-                              frozenset())
+                route = Route([Unreachable("the function selected an origin the distribution lacks",
+                                           first[:128])], frozenset())
             else:
                 route = resolve(tx, site, settings, first, scheme)
         elif method == "createRequestOriginGroup" and isinstance(first, dict):
             ids = [i for i in first.get("originIds") or [] if isinstance(i, str)]
             codes = ((first.get("failoverCriteria") or {}).get("statusCodes")) or []
-            route = Route([member(tx, site, settings, origin_by_id(site.config, i), scheme) for i in ids] or
-                          ["the function made an origin group without origins"],
+            route = Route([_named(tx, site, settings, i, scheme) for i in ids] or
+                          [Unreachable("the function made an origin group without origins")],
                           frozenset(c for c in codes if isinstance(c, int)) & FAILOVER_STATUSES)
         elif method == "updateRequestOrigin" and isinstance(first, dict):
             route = Route([_updated(tx, route.members[0] if route.members else None, first)] + route.members[1:],
@@ -82,9 +100,10 @@ def _updated(tx, current, params: dict):
     domain = params.get("domainName")
     custom = params.get("customOriginConfig") if isinstance(params.get("customOriginConfig"), dict) else {}
     if base is None and not isinstance(domain, str):
-        return current if current is not None else "the function updated an origin it did not name"
+        return current if current is not None else Unreachable("the function updated an origin it did not name")
     if base is None:
-        base = origins.Target("http", domain, domain, 80, "", [], 10.0, 30.0, 3)
+        base = origins.Target("http", domain, domain, 80, "", [], 10.0, 30.0, 3,
+                              origin_id=getattr(current, "origin_id", ""))
     changes = {}
     if isinstance(domain, str) and domain:
         changes.update(domain=domain, address=origins.address_of(tx, domain))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import collections
 import ipaddress
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import urllib3
 
@@ -36,6 +36,7 @@ class Target:
     connect_timeout: float
     read_timeout: float
     attempts: int
+    origin_id: str = field(default="", kw_only=True)  # the distribution's name for it, for the log
 
 
 @dataclass
@@ -109,44 +110,56 @@ def fetch(to: Target, method: str, path_and_query: str, headers: list[tuple[str,
     sent = urllib3.HTTPHeaderDict()
     for name, value in headers:
         sent.add(name, value)
+    where = f"{to.address}:{to.port}"
     for attempt in range(to.attempts):
         try:
             response = pool.urlopen(method, path_and_query, body=body or None, headers=sent, redirect=False,
                                     preload_content=False, assert_same_host=False, retries=False,
                                     timeout=timeout)
             break
+        except urllib3.exceptions.NameResolutionError:
+            if attempt == to.attempts - 1:
+                zone = "" if to.address != to.domain else "the simulated DNS zone holds no A or AAAA for it, and "
+                raise OriginError(502, f"{to.address} does not resolve ({zone}the system's resolver does not "
+                                       "know it)") from None
         except urllib3.exceptions.NewConnectionError as error:  # refused: a ConnectTimeoutError subclass
             if attempt == to.attempts - 1:
-                raise OriginError(502, str(error)) from None
+                raise OriginError(502, f"cannot connect to {where}: "
+                                       f"{str(error).rpartition('new connection: ')[2]}") from None
         except urllib3.exceptions.ConnectTimeoutError:
             if attempt == to.attempts - 1:
-                raise OriginError(504, "connect timeout") from None
+                raise OriginError(504, f"no connection to {where} within {to.connect_timeout:g} s "
+                                       f"(ConnectionTimeout), {to.attempts} attempts") from None
         except urllib3.exceptions.ReadTimeoutError:
-            raise OriginError(504, "read timeout") from None
+            raise OriginError(504, f"no answer from {where} within {to.read_timeout:g} s (OriginReadTimeout)") \
+                from None
+        except urllib3.exceptions.SSLError as error:
+            if attempt == to.attempts - 1:
+                raise OriginError(502, f"TLS with {where} failed: {error}") from None
         except (urllib3.exceptions.HTTPError, OSError, ValueError) as error:
             if attempt == to.attempts - 1:
-                raise OriginError(502, str(error)) from None
+                raise OriginError(502, f"{where}: {error}") from None
     try:
         data = response.read(MAX_RESPONSE_BYTES + 1, decode_content=False)
     except urllib3.exceptions.ReadTimeoutError:
         _discard(response)
-        raise OriginError(504, "read timeout") from None
+        raise OriginError(504, f"{where} stopped answering for {to.read_timeout:g} s (OriginReadTimeout)") from None
     except (urllib3.exceptions.HTTPError, OSError, ValueError) as error:
         _discard(response)
-        raise OriginError(502, str(error)) from None
+        raise OriginError(502, f"{where}: {error}") from None
     if len(data) > MAX_RESPONSE_BYTES:
         _discard(response)
-        raise OriginError(502, "response too large")
+        raise OriginError(502, f"{where} answered more than {MAX_RESPONSE_BYTES} bytes")
     if not 200 <= response.status <= 599:
         # A final 1xx (an Early Hints answer read as the answer) or a status HTTP does not have.
         _discard(response)
-        raise OriginError(502, f"status {response.status}")
+        raise OriginError(502, f"{where} answered with status {response.status}")
     if response.length_remaining:  # the origin closed before the Content-Length it promised
         _discard(response)
-        raise OriginError(502, "response cut short")
+        raise OriginError(502, f"{where} closed before the end of its answer")
     if sum(len(k) + len(v) + 4 for k, v in response.headers.items()) > MAX_HEADER_BYTES:
         response.release_conn()
-        raise OriginError(502, "response headers too large")
+        raise OriginError(502, f"{where} answered headers over {MAX_HEADER_BYTES} bytes")
     response.release_conn()
     kept = [(k, v) for k, v in response.headers.items() if k.lower() not in HOP_BY_HOP]
     return Answer(response.status, response.reason or "", kept, data)
