@@ -10,7 +10,8 @@ import time
 
 class RunningServer:
     def __init__(self, *args: str, env: dict[str, str] | None = None, timeout: float = 15.0):
-        # --edge-port 0: the default edge port would collide between servers the tests run side by side.
+        # --edge-port 0: most edge tests reach viewers on a listener of their own, a free port; the API's port,
+        # which answers viewers by Host as well, is test_one_port.py's.
         command = [sys.executable, "-m", "cloudfront_local", "serve", "--port", "0", "--edge-port", "0", *args]
         self.lines: list[str] = []
         self.process = subprocess.Popen(
