@@ -107,8 +107,9 @@ def test_edge_example(tmp_path):
     try:
         with RunningServer() as server:
             script = "\n".join(example(name) for name in ("connect", "edge", "edge-tenant"))
-            script = script.replace("http://127.0.0.1:4599", server.url).replace("http://127.0.0.1:4598",
-                                                                               server.edge_url)
+            # Viewers and the API on one port, as the README says.
+            script = script.replace("http://127.0.0.1:4599", server.url)
+            assert "4598" not in script
             script = script.replace('"HTTPPort": 8080', f'"HTTPPort": {origin.server_address[1]}')
             script += "\nprint(answer.status_code, answer.headers['X-Cache'], answer.text)"
             result = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, capture_output=True, text=True,
