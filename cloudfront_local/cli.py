@@ -111,10 +111,6 @@ def serve(settings: Settings) -> int:
     return 0
 
 
-class PortUnavailable(OSError):
-    pass
-
-
 def _listen(host: str, port: int, flag: str):
     """The listening socket; a busy or forbidden address fails naming the port and the flag that changes it."""
     import errno
@@ -129,8 +125,8 @@ def _listen(host: str, port: int, flag: str):
             why = "is not open to this user"
         else:
             why = f"cannot be listened on ({error.strerror or error})"
-        raise PortUnavailable(f"port {port} on {host} {why}; {flag} PORT (or {variable}) chooses another, "
-                              f"{flag} 0 any free one") from None
+        raise OSError(f"port {port} on {host} {why}; {flag} PORT (or {variable}) chooses another, "
+                      f"{flag} 0 any free one") from None
 
 
 def uvicorn_config(app):

@@ -78,3 +78,17 @@ def test_unsendable_headers_and_statuses_are_not_sent():
     names = [name for name, _ in answer.headers]
     assert "X-Ok" in names and "Bad Name" not in names and "X-Split" not in names and "Connection" not in names
     assert finish(EdgeResponse(1000), "id", "Miss").status == 503
+
+
+def test_localhost_names():
+    """A `.localhost` form stands for the name without it, `LABEL.cloudfront.localhost` for
+    `LABEL.cloudfront.net`; the name as written is tried first; `localhost` and `X.localhost` for a one-label X
+    stand for nothing else."""
+    assert routing.names("d111111abcdef8.cloudfront.localhost") == ("d111111abcdef8.cloudfront.localhost",
+                                                                    "d111111abcdef8.cloudfront.net")
+    assert routing.names("d111111abcdef8.cloudfront.net.localhost")[1] == "d111111abcdef8.cloudfront.net"
+    assert routing.names("www.example.com.localhost")[1] == "www.example.com"
+    assert routing.names("www.example.com") == ("www.example.com",)
+    assert routing.names("localhost") == ("localhost",)
+    assert routing.names("shop.localhost") == ("shop.localhost",)
+    assert routing.names("cloudfront.localhost") == ("cloudfront.localhost",)
