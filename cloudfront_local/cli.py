@@ -140,6 +140,6 @@ def uvicorn_config(app):
     # edge's, the figure CloudFront uses by default towards origins ("Keep-alive timeout", Developer Guide);
     # ViewerProtocol gives API connections a longer one (API_IDLE_SECONDS) and bounds the rest of a slow
     # viewer's time.
-    return uvicorn.Config(app, http=ViewerProtocol, lifespan="on", access_log=False, log_level="warning",
-                          server_header=False, proxy_headers=False, timeout_keep_alive=5)
+    return uvicorn.Config(app, http=ViewerProtocol, interface="asgi3", lifespan="on", access_log=False,
+                          log_level="warning", server_header=False, proxy_headers=False, timeout_keep_alive=5)
 

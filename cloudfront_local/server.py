@@ -226,7 +226,7 @@ def _refusal(scope, path: str, query: str, headers: list[tuple[str, str]]) -> in
 # the API is reached by is never a viewer's, even should an alias collide with it: no dot, an IP literal or any
 # name whose last label is a number (an IPv4 address, the KeyValueStore client's `ACCOUNT.127.0.0.1`), and
 # AWS's own API domains. These need no lookup: an API client's request costs a few string operations.
-_API_SUFFIXES = (".amazonaws.com", ".amazonaws.com.cn", ".api.aws")
+_API_SUFFIXES = (b".amazonaws.com", b".amazonaws.com.cn", b".api.aws")
 VIEWER = "cloudfront_local.viewer"  # the scope's mark, once a request's side is decided
 
 
@@ -239,13 +239,14 @@ class Dispatch:
     def __init__(self, api: AsgiApp, edge: EdgeAsgiApp, edge_ports: list[int]):
         self.api, self.edge, self.edge_ports = api, edge, frozenset(edge_ports)
         self.store = api.application.store
-        self._own = api.application.settings.host.lower()  # a name given to --host is the API's
+        self._own = api.application.settings.host.lower().encode("latin-1")  # a name given to --host
 
-    async def __call__(self, scope, receive, send):
+    def __call__(self, scope, receive, send):
+        # The chosen app's coroutine itself, not one awaiting it: an API request pays no extra frame
+        # (uvicorn_config names the interface, since this is no coroutine function).
         if scope["type"] == "http" and self.viewer(scope):
-            await self.edge(scope, receive, send)
-        else:
-            await self.api(scope, receive, send)
+            return self.edge(scope, receive, send)
+        return self.api(scope, receive, send)
 
     def viewer(self, scope) -> bool:
         """Whether the request is a viewer's, decided once (ViewerProtocol asks first, when the head is in)."""
@@ -264,11 +265,17 @@ class Dispatch:
                 raw = value
         if not raw:
             return False
-        host = routing.host_name(raw.decode("latin-1"))
-        last = host.rpartition(".")[2]
-        if not last or last == host or last.isdigit() or host.startswith("[") or host == self._own \
-                or host.endswith(_API_SUFFIXES):
+        # The API's own names, on the bytes as they came (every API call passes here): port, trailing dot
+        # and case dropped as routing.host_name drops them.
+        name = raw.strip().lower()
+        if name[:1] == b"[":
             return False
+        colon = name.rfind(b":")
+        name = (name[:colon] if colon >= 0 else name).rstrip(b".")
+        dot = name.rfind(b".")
+        if dot < 0 or name[dot + 1:].isdigit() or name.endswith(_API_SUFFIXES) or name == self._own:
+            return False
+        host = routing.host_name(raw.decode("latin-1"))
         try:
             with self.store.transaction() as tx:
                 return routing.holder(tx, host)[0] is not None
