@@ -281,10 +281,10 @@ def _precondition(asked: dict, etag: str, modified: int) -> str | None:
 
 
 def _not_modified(asked: dict, etag: str, modified: int) -> bool:
-    """304 where If-None-Match matches; and, GetObject's documented rule, where If-Modified-Since says not
-    modified even though an If-None-Match did not match."""
-    if "if-none-match" in asked and _matches(asked["if-none-match"], etag):
-        return True
+    """304 where If-None-Match matches, whatever If-Modified-Since says (GetObject's documented rule for the
+    two together, which is RFC 9110's: If-Modified-Since counts only without If-None-Match)."""
+    if "if-none-match" in asked:
+        return _matches(asked["if-none-match"], etag)
     since = _date(asked.get("if-modified-since"))
     return since is not None and modified <= since
 

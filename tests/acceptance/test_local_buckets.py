@@ -183,6 +183,12 @@ def test_conditional_requests(served, oac_site, tree):
     assert unchanged.status_code == 304 and unchanged.content == b"" and unchanged.headers["ETag"] == etag
     assert _get(served, host, "/direct/cond.txt", **{"If-Modified-Since": modified}).status_code == 304
     assert _get(served, host, "/direct/cond.txt", **{"If-None-Match": '"other"'}).status_code == 200
+    # If-None-Match decides where both are sent.
+    assert _get(served, host, "/direct/cond.txt",
+                **{"If-None-Match": etag, "If-Modified-Since": email.utils.formatdate(0, usegmt=True)}
+                ).status_code == 304
+    assert _get(served, host, "/direct/cond.txt",
+                **{"If-None-Match": '"other"', "If-Modified-Since": modified}).status_code == 200
     refused = _get(served, host, "/direct/cond.txt", **{"If-Match": '"other"'})
     assert refused.status_code == 412 and b"<Code>PreconditionFailed</Code>" in refused.content
     long_ago = email.utils.formatdate(0, usegmt=True)
