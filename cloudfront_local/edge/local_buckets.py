@@ -41,6 +41,8 @@ _READ = 1024 * 1024  # bytes read at a time: a large file is hashed without bein
 # where mimetypes has no guess for the file's name.
 DEFAULT_CONTENT_TYPE = "binary/octet-stream"
 NO_DIRECTORY = "the bucket {bucket!r} has no directory in the --s3-dir directory"
+if not mimetypes.inited:
+    mimetypes.init()  # once, here: the edge's threads would otherwise race to read the system's mime tables
 
 
 @dataclass

@@ -291,6 +291,18 @@ def test_the_s3_endpoint_still_wins_where_given(tree):
         stand_in.close()
 
 
+def test_websites_from_the_environment(tree):
+    with RunningServer("--s3-dir", str(tree), env={"CLOUDFRONT_LOCAL_S3_WEBSITE": "bare=index.html web=index.html"}
+                       ) as running:
+        client = make_client(running.url)
+        bare, _ = _distribution(client, _website_origin("bare"))
+        assert _get(running, bare, "/").content == b"bare"
+        web, _ = _distribution(client, _website_origin("web"))
+        missing = _get(running, web, "/nowhere")  # no error document named: S3's own page
+        assert missing.status_code == 404 and b"Code: NoSuchKey" in missing.content
+        assert b"Key: nowhere" in missing.content
+
+
 def test_bad_flags_are_refused_at_start(tmp_path):
     import subprocess
     import sys
