@@ -37,7 +37,15 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--s3-endpoint", dest="s3_endpoint",
                        help="S3 endpoint that S3 origins at the edge and objects named in requests (the CA bundles "
                             "of trust stores) are read from (CLOUDFRONT_LOCAL_S3_ENDPOINT; default: none, such "
-                            "requests are refused)")
+                            "requests are refused, or S3 origins served from --s3-dir)")
+    serve.add_argument("--s3-dir", dest="s3_dir", metavar="DIR",
+                       help="directory of local buckets, each subdirectory a bucket and each file an object: S3 "
+                            "origins and S3 website endpoints are served from it where --s3-endpoint does not "
+                            "serve them (CLOUDFRONT_LOCAL_S3_DIR; default: none)")
+    serve.add_argument("--s3-website", dest="s3_website", action="append", metavar="BUCKET=INDEX[,ERROR]",
+                       help="website hosting of a local bucket: its index document and, optionally, its error "
+                            "document; repeatable (CLOUDFRONT_LOCAL_S3_WEBSITE, space-separated; default: none, a "
+                            "website endpoint answers NoSuchWebsiteConfiguration)")
     for field in quota_fields():
         resource = field[: -len("_quota")]
         serve.add_argument(f"--{resource.replace('_', '-')}-quota", type=int, dest=field,

@@ -55,7 +55,19 @@ class Settings:
     credentials: str | None = None      # a TOML file of keys: with it, every request must be signed
     max_body_bytes: int = 1024 * 1024   # larger request bodies are refused before they are read
     s3_endpoint: str | None = None      # where S3 objects that requests name are read (CA bundles)
+    s3_dir: str | None = None           # local buckets: each subdirectory a bucket, each file an object
+    # Website hosting of local buckets: (bucket, index document suffix, error document key or None) triples.
+    # Given as a mapping {bucket: (index, error)}, "BUCKET=INDEX[,ERROR]" strings, or such strings in one
+    # whitespace-separated text (the environment variable); kept as a tuple so Settings stays hashable.
+    s3_website: tuple = ()
     log_requests: bool = True
+
+    def __post_init__(self):
+        object.__setattr__(self, "s3_website", websites(self.s3_website))
+
+    def website(self, bucket: str) -> tuple[str, str | None] | None:
+        """The (index document suffix, error document key) of a local bucket with website hosting, else None."""
+        return next(((index, error) for name, index, error in self.s3_website if name == bucket), None)
 
     @classmethod
     def from_env(cls, environ=None, **overrides) -> "Settings":
@@ -84,6 +96,8 @@ class Settings:
             raise ValueError("the edge TLS port must be from 0 to 65535, or -1 for none")
         if self.max_body_bytes < 1:
             raise ValueError("the body size limit must be positive")
+        if self.s3_dir is not None and not os.path.isdir(self.s3_dir):
+            raise ValueError(f"the S3 directory {self.s3_dir!r} is not a directory")
         for name in quota_fields():
             if getattr(self, name) < 0:
                 raise ValueError(f"the {name.replace('_', ' ')} cannot be negative")
@@ -93,8 +107,43 @@ def quota_fields() -> list[str]:
     return [spec.name for spec in fields(Settings) if spec.name.endswith("_quota")]
 
 
+def websites(value) -> tuple:
+    """Website configurations as (bucket, index, error or None) triples. S3 refuses an index document
+    suffix that is empty or holds a slash (PutBucketWebsite, IndexDocument.Suffix); so do we."""
+    if isinstance(value, str):
+        value = value.split()
+    if isinstance(value, dict):
+        items = []
+        for bucket, documents in value.items():
+            if isinstance(documents, str):
+                documents = (documents,)
+            documents = tuple(documents)
+            if not 1 <= len(documents) <= 2:
+                raise ValueError(f"the website of bucket {bucket!r} takes (index document, error document)")
+            items.append((bucket, documents[0], documents[1] if len(documents) > 1 else None))
+    else:
+        items = []
+        for item in value or ():
+            if isinstance(item, (tuple, list)) and len(item) == 3:
+                items.append(tuple(item))
+                continue
+            if not isinstance(item, str) or "=" not in item:
+                raise ValueError(f"a website is BUCKET=INDEX[,ERROR], not {item!r}")
+            bucket, _, documents = item.partition("=")
+            index, _, error = documents.partition(",")
+            items.append((bucket, index, error or None))
+    for bucket, index, error in items:
+        if not isinstance(bucket, str) or not bucket:
+            raise ValueError("a website needs the bucket's name")
+        if not isinstance(index, str) or not index or "/" in index:
+            raise ValueError(f"the index document of bucket {bucket!r} must be a name without '/', not {index!r}")
+        if error is not None and (not isinstance(error, str) or not error):
+            raise ValueError(f"the error document of bucket {bucket!r} must be an object key")
+    return tuple((bucket, index, error) for bucket, index, error in items)
+
+
 def _convert(name: str, raw: str, kind: type):
-    if name in ("state", "credentials", "s3_endpoint"):
+    if name in ("state", "credentials", "s3_endpoint", "s3_dir", "s3_website"):
         return raw
     if kind is bool:
         return raw.strip().lower() in ("1", "true", "yes", "on")

@@ -8,8 +8,8 @@ import time
 
 from ..service.common.context import Context
 from ..service.distributions import invalidations
-from . import (cache, compression, error_responses, events, forwarding, origin_choice, origins, pages, patterns,
-               s3_origin)
+from . import (cache, compression, error_responses, events, forwarding, local_buckets, origin_choice, origins,
+               pages, patterns, s3_origin)
 from .origins import HOP_BY_HOP
 from .responses import EdgeResponse, bare_error, via_name
 
@@ -165,8 +165,9 @@ class Delivery:
         path_and_query = path + (f"?{forwarded.query}" if forwarded.query else "")
         body = plan.body if method not in ("GET", "HEAD") else b""
         sent = s3_origin.sign(target, method, path_and_query, sent, body)  # unchanged unless an OAC signs
+        fetch = local_buckets.fetch if isinstance(target, local_buckets.LocalTarget) else origins.fetch
         try:
-            return origins.fetch(target, method, path_and_query, sent, body)
+            return fetch(target, method, path_and_query, sent, body)
         except origins.OriginError as failure:
             _failed(plan, target.origin_id, failure.status, str(failure))
             message = pages.TIMED_OUT if failure.status == 504 else pages.CANNOT_CONNECT

@@ -6,7 +6,7 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 
-from . import origins, s3_origin
+from . import local_buckets, origins, s3_origin
 
 # CloudFront's statuses an origin group can fail over on (OriginGroupFailoverCriteria's documented set).
 FAILOVER_STATUSES = frozenset({400, 403, 404, 416, 500, 502, 503, 504})
@@ -42,6 +42,10 @@ def member(tx, site, settings, origin: dict | None, scheme: str = "http"):
     domain = site.substituted(origin.get("DomainName") or "")
     path = site.substituted(origin.get("OriginPath") or "")
     if origin.get("CustomOriginConfig") is not None:
+        website = local_buckets.website_bucket(domain) if settings.s3_dir else None
+        # A website endpoint is a local bucket's unless the simulated zone names it (a test's own server).
+        if website is not None and origins.address_of(tx, domain) == domain:
+            return local_buckets.target(settings, domain, website, path, origin, "website")
         return origins.target(tx, origin, domain, path, scheme)
     if origin.get("S3OriginConfig") is not None or origin.get("OriginAccessControlId"):
         return s3_origin.target(tx, site.account, {**origin, "DomainName": domain}, settings, path)
@@ -98,6 +102,10 @@ def _updated(tx, current, params: dict):
     """cf.updateRequestOrigin's parameters over the request's origin: a new domain name makes a custom origin."""
     base = current if isinstance(current, origins.Target) else None
     domain = params.get("domainName")
+    if isinstance(base, local_buckets.LocalTarget) and isinstance(domain, str) and domain:
+        # Another domain is another origin: a custom one, no longer the local bucket.
+        base = origins.Target(base.scheme, domain, domain, 80, base.path, base.headers, base.connect_timeout,
+                              base.read_timeout, 3)
     custom = params.get("customOriginConfig") if isinstance(params.get("customOriginConfig"), dict) else {}
     if base is None and not isinstance(domain, str):
         return current if current is not None else Unreachable("the function updated an origin it did not name")

@@ -1,5 +1,6 @@
 """S3 origins at the edge: the bucket the origin's domain name names, read path-style from the S3 endpoint the
-user gave with --s3-endpoint, and the request signed with SigV4 when an origin access control says so.
+user gave with --s3-endpoint, and the request signed with SigV4 when an origin access control says so; without
+an endpoint, from the bucket's directory under --s3-dir (local_buckets).
 
 The edge calls, for an origin with S3OriginConfig:
     to = s3_origin.target(tx, account, origin, settings, origin_path)   # an S3Target, or a reason (502)
@@ -12,13 +13,14 @@ import urllib.parse
 from dataclasses import dataclass
 
 from ..service.access.origin_access_controls import ORIGIN_ACCESS_CONTROL
-from . import origins
+from . import local_buckets, origins
 
 # The credentials cloudfront-local already reads S3 with (service/common/s3_objects.py): one fixed pair, so
 # the user grants the emulator once in whatever S3 stand-in they run.
 ACCESS_KEY_ID = SECRET_ACCESS_KEY = "cloudfront-local"
-NO_ENDPOINT = ("cloudfront-local reaches S3 origins only through an S3 endpoint: start it with --s3-endpoint "
-               "naming one (moto, MinIO, LocalStack) that holds the bucket")
+NO_ENDPOINT = ("cloudfront-local reaches S3 origins only through an S3 endpoint or local buckets: start it with "
+               "--s3-endpoint naming one (moto, MinIO, LocalStack) that holds the bucket, or with --s3-dir naming "
+               "a directory with a subdirectory for the bucket")
 
 # REST endpoints: bucket.s3.amazonaws.com, bucket.s3.REGION…, bucket.s3-REGION… (the legacy dash form),
 # bucket.s3.dualstack.REGION…, bucket.s3-external-1…; and website endpoints, which CloudFront takes only as
@@ -54,6 +56,18 @@ def bucket_and_region(domain: str) -> tuple[str, str] | None:
 def target(tx, account: str, origin: dict, settings, path: str) -> S3Target | str:
     """Where the origin's bucket is read from, or why it cannot be (the edge answers 502)."""
     endpoint = settings.s3_endpoint
+    if not endpoint and settings.s3_dir:
+        # No endpoint, local buckets: the origin's bucket is a directory of --s3-dir. Whatever signs (an OAC)
+        # or identifies (an OAI) the request, the bucket is read alike: its policy is taken to allow CloudFront.
+        domain = origin.get("DomainName") or ""
+        parsed = bucket_and_region(domain)
+        if parsed is None:
+            return f"the S3 origin's domain name {domain!r} names no bucket cloudfront-local can read"
+        if origin.get("OriginAccessControlId") and tx.get(ORIGIN_ACCESS_CONTROL.kind, account,
+                                                          origin["OriginAccessControlId"]) is None:
+            return f"the origin access control {origin['OriginAccessControlId']} does not exist"
+        kind = "website" if local_buckets.website_bucket(domain) else "rest"
+        return local_buckets.target(settings, domain, parsed[0], path, origin, kind)
     if not endpoint:
         return NO_ENDPOINT
     parts = urllib.parse.urlsplit(endpoint)

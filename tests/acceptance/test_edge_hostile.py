@@ -19,6 +19,7 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 
 from builders import CACHING_OPTIMIZED, direct_config
 from conftest import make_client
+from serving import RunningServer
 
 SLOW_SECONDS = 10  # the server's viewer deadlines (HEAD_SECONDS and the like in cloudfront_local/server.py)
 BIG_BODY = 24 * 1024 * 1024  # more than the socket buffers of both ends hold, under the origin answer bound
@@ -380,7 +381,8 @@ def test_hostile_origins_get_cloudfronts_502_and_504(server, client, origins, be
 _CTL = st.binary(min_size=1, max_size=3)
 _TEXT = st.one_of(st.text(max_size=30).map(lambda t: t.encode("utf-8")), st.binary(max_size=30))
 _PATH = st.lists(st.one_of(st.sampled_from([b"/", b"a", b"%", b"%2F", b"%ff", b"..", b"?", b"#", b"&", b"=",
-                                             b"*", b"\xc3\xa9", b"index.html", b" ", b"\t", b"~"]), _CTL),
+                                             b"*", b"\xc3\xa9", b"index.html", b" ", b"\t", b"~", b"%2e%2e",
+                                             b"%5C", b"%00", b"C:"]), _CTL),
                  max_size=8).map(lambda parts: b"/" + b"".join(parts))
 # No Transfer-Encoding: a chunked body the fuzz leaves unfinished would only test the body deadline, slowly.
 _NAME = st.one_of(st.sampled_from([b"Host", b"Cookie", b"X-Forwarded-For",
@@ -435,3 +437,81 @@ def test_server_still_answers_after_the_fuzz(server):
     assert _STATUSES[200] and _STATUSES[400] and _STATUSES[403], _STATUSES
     _healthy(server)
     assert not [line for line in server.lines if "Traceback" in line or "internal error" in line]
+
+
+# -- fuzz: paths that try to leave the local buckets' directory ---------------------------------------------------
+SECRET = b"fuzz-secret-outside-the-buckets"
+_ESCAPE = st.lists(st.sampled_from([b"/", b"..", b"%2e%2e", b"%2E%2e", b".", b"%2e", b"%2F", b"%2f", b"%5C", b"\\",
+                                    b"%00", b"\x00", b"%252e%252e", b"C:", b"secret", b"link", b"up", b"site",
+                                    b"escaped", b"index.html", b"docs", b"%ff", b"a"]),
+                   max_size=12).map(lambda parts: b"/" + b"".join(parts))
+# Built to aim: a folder of the bucket, then steps up (dots and separators, plain, encoded, doubly encoded),
+# then something outside (the secrets, a link out, a bucket that is a link out) or inside.
+_AIMED = st.builds(lambda start, hops, end: b"/" + start + b"".join(dots + sep for dots, sep in hops) + end,
+                   st.sampled_from([b"", b"docs/", b"up/", b"a/", b"/"]),
+                   st.lists(st.tuples(st.sampled_from([b"..", b"%2e%2e", b"%2E%2e", b".%2e", b"%252e%252e", b"."]),
+                                      st.sampled_from([b"/", b"%2F", b"%2f", b"%5C", b"\\", b"//"])), max_size=4),
+                   st.sampled_from([b"secret", b"link", b"up/secret", b"up/outside/index.html", b"escaped/index.html",
+                                    b"outside/index.html", b"index.html", b"docs", b"link%00", b"secret%00.html",
+                                    b"C:%5Csecret", b"%2Fsecret"]))
+_ESCAPE_STATUSES: collections.Counter = collections.Counter()
+
+
+@pytest.fixture(scope="module")
+def bucket_server(tmp_path_factory):
+    """A server on --s3-dir whose buckets hold links out, with a secret beside and above the directory; a
+    distribution on a bucket behind an origin access control (403 → /index.html) and one on a website."""
+    top = tmp_path_factory.mktemp("fuzz-buckets")
+    (top / "secret").write_bytes(SECRET)
+    (top / "outside").mkdir()
+    (top / "outside" / "index.html").write_bytes(SECRET)
+    buckets = top / "s3"
+    (buckets / "site" / "docs").mkdir(parents=True)
+    (buckets / "secret").write_bytes(SECRET)
+    (buckets / "site" / "index.html").write_bytes(b"spa index")
+    (buckets / "site" / "docs" / "index.html").write_bytes(b"docs index")
+    (buckets / "site" / "link").symlink_to(top / "secret")
+    (buckets / "site" / "up").symlink_to(top)
+    (buckets / "escaped").symlink_to(top / "outside")
+    with RunningServer("--s3-dir", str(buckets), "--s3-website", "site=index.html,missing.html") as running:
+        client = make_client(running.url, str(910000000000 + uuid.uuid4().int % 10 ** 8))
+        oac = client.create_origin_access_control(OriginAccessControlConfig={
+            "Name": f"fuzz-{uuid.uuid4().hex[:8]}", "SigningProtocol": "sigv4", "SigningBehavior": "always",
+            "OriginAccessControlOriginType": "s3"})["OriginAccessControl"]["Id"]
+        behavior = {"TargetOriginId": "b", "ViewerProtocolPolicy": "allow-all", "CachePolicyId": CACHING_OPTIMIZED}
+        rest = {"Id": "b", "DomainName": "site.s3.amazonaws.com", "OriginAccessControlId": oac,
+                "S3OriginConfig": {"OriginAccessIdentity": ""}}
+        website = {"Id": "b", "DomainName": "site.s3-website-us-east-1.amazonaws.com",
+                   "CustomOriginConfig": {"HTTPPort": 80, "HTTPSPort": 443, "OriginProtocolPolicy": "http-only"}}
+        errors = {"Quantity": 1, "Items": [{"ErrorCode": 403, "ResponsePagePath": "/index.html",
+                                            "ResponseCode": "200", "ErrorCachingMinTTL": 0}]}
+        hosts = [client.create_distribution(DistributionConfig=direct_config(
+                     Origins={"Quantity": 1, "Items": [rest]}, DefaultCacheBehavior=behavior,
+                     CustomErrorResponses=errors))["Distribution"]["DomainName"],
+                 client.create_distribution(DistributionConfig=direct_config(
+                     Origins={"Quantity": 1, "Items": [website]}, DefaultCacheBehavior=behavior))[
+                     "Distribution"]["DomainName"]]
+        yield running, hosts
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow,
+                                                                   HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_fuzzed_paths_never_leave_the_local_buckets(bucket_server, data):
+    running, hosts = bucket_server
+    host = data.draw(st.sampled_from(hosts))
+    path = data.draw(st.one_of(_AIMED, _AIMED, _ESCAPE, _PATH))
+    method = data.draw(st.sampled_from([b"GET", b"GET", b"HEAD"]))
+    raw = _exchange(running, method + b" " + path + b" HTTP/1.1\r\nHost: " + host.encode()
+                    + b"\r\nConnection: close\r\n\r\n", timeout=SLOW_SECONDS + 10)
+    assert SECRET not in raw, (path, raw[:500])
+    status, _, _ = _parse(raw, "HEAD" if method == b"HEAD" else "GET")
+    _ESCAPE_STATUSES[status] += 1
+    assert status < 500 or status in (502, 503, 504), (path, raw[:500])
+
+
+def test_the_path_fuzz_reached_the_buckets(bucket_server):
+    running, _ = bucket_server
+    # Served (index documents, the 403 fallback) and refused (the website's 404) both came up.
+    assert _ESCAPE_STATUSES[200] and _ESCAPE_STATUSES[404], _ESCAPE_STATUSES
+    assert not [line for line in running.lines if "Traceback" in line or "internal error" in line]

@@ -116,8 +116,48 @@ def test_apply_plan_destroy(terraform_env, tmp_path):
         assert primary["DistributionConfig"]["ContinuousDeploymentPolicyId"] == \
             resources["aws_cloudfront_continuous_deployment_policy.app"]["id"]
         assert not _leftovers(make_client(server.url, "210987654321"))  # another account sees none of it
+        # An OAC origin reads back with an empty OriginAccessIdentity, an OAI origin with its path, as AWS answers
+        # (API Reference, S3OriginConfig); the provider sends S3OriginConfig for both (expandOrigin).
+        origins = {origin["Id"]: origin for origin in primary["DistributionConfig"]["Origins"]["Items"]}
+        assert origins["bucket"]["OriginAccessControlId"] == \
+            resources["aws_cloudfront_origin_access_control.bucket"]["id"]
+        assert origins["bucket"]["S3OriginConfig"]["OriginAccessIdentity"] == ""
+        assert origins["legacy"]["S3OriginConfig"]["OriginAccessIdentity"] == \
+            resources["aws_cloudfront_origin_access_identity.legacy"]["cloudfront_access_identity_path"]
         plan = _terraform(workdir, terraform_env, "plan", "-detailed-exitcode", *variables, check=False)
         assert plan.returncode == 0, f"the second plan wants changes:\n{plan.stdout[-6000:]}\n{plan.stderr[-2000:]}"
+        _plan_changes_only_the_empty_s3_origin_config(workdir, terraform_env, variables)
         _terraform(workdir, terraform_env, "destroy", "-auto-approve", *variables)
         assert _leftovers(client) == {}
         assert not [line for line in server.lines if "internal error" in line]
+
+
+def _normalised(origins: list[dict]) -> dict[str, dict]:
+    # The plan's `after` holds null where the configuration leaves an attribute out and the state holds "";
+    # the provider's SDK treats the two alike.
+    return {origin["origin_id"]: {name: "" if value is None else value for name, value in origin.items()}
+            for origin in origins}
+
+
+def _plan_changes_only_the_empty_s3_origin_config(workdir: pathlib.Path, env: dict, variables: list[str]) -> None:
+    """The same configuration with the OAC origin written `s3_origin_config { origin_access_identity = "" }`
+    plans one change: that block, which provider 5.100 never reads back (flattenOrigin keeps s3_origin_config
+    only when OriginAccessIdentity is not empty), so it plans it against AWS as well. Everything the server
+    answered matches the configuration; only the block the provider drops differs."""
+    plan = _terraform(workdir, env, "plan", "-detailed-exitcode", "-out", "empty-block.tfplan", *variables,
+                      "-var", "oac_empty_s3_origin_config=true", check=False)
+    assert plan.returncode == 2, f"expected the provider's own change to `origin`:\n{plan.stdout[-4000:]}"
+    shown = json.loads(_terraform(workdir, env, "show", "-json", "empty-block.tfplan").stdout)
+    # data.aws_cloudfront_distribution.app reads the distribution, so a planned change defers that read.
+    changed = [c for c in shown["resource_changes"] if c["mode"] == "managed" and c["change"]["actions"] != ["no-op"]]
+    assert [(c["address"], c["change"]["actions"]) for c in changed] == \
+        [("aws_cloudfront_distribution.app", ["update"])]
+    before, after = changed[0]["change"]["before"], changed[0]["change"]["after"]
+    assert sorted(name for name in before if before[name] != after.get(name)) == ["origin"]
+    before_origins, after_origins = _normalised(before["origin"]), _normalised(after["origin"])
+    assert before_origins.keys() == after_origins.keys()
+    assert [key for key in before_origins if before_origins[key] != after_origins[key]] == ["bucket"]
+    bucket_before, bucket_after = before_origins["bucket"], after_origins["bucket"]
+    assert bucket_before.pop("s3_origin_config") == [] and bucket_after.pop("s3_origin_config") == [
+        {"origin_access_identity": ""}]
+    assert bucket_before == bucket_after
