@@ -7,19 +7,21 @@ from __future__ import annotations
 import json
 import logging
 import random
+import re
 import time
 import traceback
 import urllib.parse
 import uuid
 from typing import NamedTuple
 
-from .auth import AuthError, Authenticator, Principal, load_credentials
+from .auth import AuthError, Authenticator, Principal, load_credentials, signing_region
 from .config import Settings
 from .edge import geo
 from .protocol import CodecError, Response, RestJsonCodec, RestXmlCodec, load_service_model
 from .service.common.context import Context
 from .service.common.errors import IF_MATCH_MISSING, ServiceError
 from .service.common.registry import CLOUDFRONT, load_all
+from .service.lambda_functions import code as lambda_code
 from .service.multitenant import dns
 from .store import KeyTaken, Store, TransientConflict, open_store
 
@@ -35,12 +37,22 @@ MAX_HEAD_BYTES = 20480
 
 KEY_VALUE_STORE = "cloudfront-keyvaluestore"
 KEY_VALUE_STORE_PREFIX = "/key-value-stores/"
+LAMBDA = "lambda"
+# Every path of CloudFront's model starts with its API version; every path of Lambda's with a date of its own
+# (2015-03-31, 2017-10-31, ...: a test checks the two never meet), so the first segment tells them apart.
+CLOUDFRONT_PREFIX = "/2020-05-31/"
+_DATE = re.compile(r"/\d{4}-\d{2}-\d{2}/")
+# Lambda takes code in the request (base64 in JSON): "Request must be smaller than 69905067 bytes for the
+# CreateFunction operation", 50 MB of zip once encoded. A larger --max-body-bytes still wins.
+LAMBDA_MAX_BODY = 69905067
 
 
 class Service(NamedTuple):
     codec: object               # RestXmlCodec or RestJsonCodec: decode, encode, encode_error
     handlers: dict
     action_prefix: str          # IAM actions: "cloudfront:GetKey" is "cloudfront-keyvaluestore:GetKey"
+    unimplemented: str = ""     # why an operation without a handler has none ("{name}" is the operation)
+    too_large: str = "RequestEntityTooLarge"  # the code answering a body over the size limit
 
 
 class Application:
@@ -58,17 +70,41 @@ class Application:
         # operation has; its codec is built when a request first needs it.
         self._key_value_store: Service | None = None
         self.key_value_store_handlers = handlers.get(KEY_VALUE_STORE, {})
+        # AWS Lambda's API, the part Lambda@Edge needs (service/lambda_functions): a third botocore model.
+        self._lambda: Service | None = None
+        self.lambda_handlers = handlers.get(LAMBDA, {})
         keys = load_credentials(settings.credentials) if settings.credentials else None
         self.auth = Authenticator(keys, settings.default_account)
         self.store = store if store is not None else open_store(settings.state)
 
     def service_for(self, raw_path: str) -> Service:
-        if not raw_path.startswith(KEY_VALUE_STORE_PREFIX):
+        if raw_path.startswith(CLOUDFRONT_PREFIX):
             return self.cloudfront
-        if self._key_value_store is None:
-            codec = RestJsonCodec(load_service_model(KEY_VALUE_STORE))
-            self._key_value_store = Service(codec, self.key_value_store_handlers, KEY_VALUE_STORE + ":")
-        return self._key_value_store
+        if raw_path.startswith(KEY_VALUE_STORE_PREFIX):
+            if self._key_value_store is None:
+                codec = RestJsonCodec(load_service_model(KEY_VALUE_STORE))
+                self._key_value_store = Service(codec, self.key_value_store_handlers, KEY_VALUE_STORE + ":")
+            return self._key_value_store
+        if _DATE.match(raw_path):
+            return self.lambda_service()
+        return self.cloudfront
+
+    def lambda_service(self) -> Service:
+        if self._lambda is None:
+            # Lambda's model has no ValidationException shape, but Lambda answers constraint violations
+            # with that code (400), as the codec's default does.
+            codec = RestJsonCodec(load_service_model(LAMBDA))
+            self._lambda = Service(
+                codec, self.lambda_handlers, LAMBDA + ":",
+                "cloudfront-local answers the part of AWS Lambda's API that Lambda@Edge needs; {name} is not "
+                "part of it", "RequestEntityTooLargeException")
+        return self._lambda
+
+    def body_limit(self, raw_path: str) -> int:
+        """The largest request body read for a path: Lambda's code uploads get Lambda's own limit."""
+        if _DATE.match(raw_path) and not raw_path.startswith(CLOUDFRONT_PREFIX):
+            return max(self.settings.max_body_bytes, LAMBDA_MAX_BODY)
+        return self.settings.max_body_bytes
 
     def handle(self, method: str, raw_path: str, query: str, headers: dict[str, str], body: bytes | None) -> Response:
         """Answer one request. `headers` has lower-case names; `body` None means the transport refused a
@@ -84,6 +120,11 @@ class Application:
             if oversized:
                 code, message, status = oversized
                 response = service.codec.encode_error(code, message, request_id, status)
+            elif raw_path.startswith(INTERNAL_PREFIX + lambda_code.ENDPOINT + "/"):
+                # GetFunction's Code.Location: presigned as S3's would be, so good without a signature.
+                name = "internal:" + lambda_code.ENDPOINT
+                response = self._lambda_code(method, raw_path[len(INTERNAL_PREFIX + lambda_code.ENDPOINT) + 1:],
+                                             query)
             elif raw_path.startswith(INTERNAL_PREFIX):
                 endpoint = raw_path[len(INTERNAL_PREFIX):]
                 name = "internal:" + endpoint.split("/", 1)[0]
@@ -97,7 +138,7 @@ class Application:
                 response = self._internal(method, endpoint, body)
             elif body is None:
                 response = service.codec.encode_error(
-                    "RequestEntityTooLarge", f"The request body is larger than {self.settings.max_body_bytes} bytes",
+                    service.too_large, f"Request must be smaller than {self.body_limit(raw_path)} bytes",
                     request_id, 413)
             else:
                 principal = self.auth.identify(method, raw_path, query, headers, body)
@@ -124,18 +165,21 @@ class Application:
         try:
             operation, params = service.codec.decode(method, raw_path, query, headers, body)
             name = operation.name
+            region = signing_region(headers, query)
             if self.auth.enforcing:
                 self.auth.authorize(principal, service.action_prefix + name,
-                                    _resource_arn(operation, params, account))
+                                    _resource_arn(operation, params, account, service.action_prefix, region))
             handler = service.handlers.get(name)
             if handler is None:
-                # Every operation this code was written against has a handler (a test walks the model): one
-                # without is from a newer botocore than this cloudfront-local knows.
-                response = service.codec.encode_error(
-                    "NotImplemented", f"{name} comes from a newer botocore model than this cloudfront-local knows: "
-                    "upgrade cloudfront-local to use it", request_id, 501)
+                # Every CloudFront operation this code was written against has a handler (a test walks the
+                # model): one without is from a newer botocore than this cloudfront-local knows. Lambda's
+                # model is served in part only, and says so.
+                message = service.unimplemented.format(name=name) or (
+                    f"{name} comes from a newer botocore model than this cloudfront-local knows: upgrade "
+                    "cloudfront-local to use it")
+                response = service.codec.encode_error("NotImplemented", message, request_id, 501)
             else:
-                context = Context(account, time.time(), self.settings)
+                context = Context(account, time.time(), self.settings, region, _endpoint(headers))
                 response = self._call(service.codec, handler, context, params, operation)
         except CodecError as error:
             response = service.codec.encode_error(error.code, error.message, request_id, error.status)
@@ -145,6 +189,15 @@ class Application:
             response = service.codec.encode_error(error.code, error.message, request_id, 403)
         response.operation = name
         return response
+
+    def _lambda_code(self, method: str, rest: str, query: str) -> Response:
+        if method not in ("GET", "HEAD"):
+            return _json(405, {"error": "GET the code"})
+        with self.store.transaction() as tx:
+            found = lambda_code.presigned_zip(tx, rest, query, time.time())
+        if found is None:
+            return _json(403, {"error": "the URL is not one GetFunction gave, or it has expired"})
+        return Response(200, {"Content-Type": "application/zip"}, b"" if method == "HEAD" else found)
 
     def _internal(self, method: str, name: str, body: bytes | None) -> Response:
         """Endpoints of the emulator itself, under a prefix no CloudFront path can have."""
@@ -268,13 +321,22 @@ def _internal_action(method: str, endpoint: str) -> str:
     return "cloudfront-local:Reset"
 
 
-def _resource_arn(operation, params: dict, account: str) -> str:
+def _endpoint(headers: dict[str, str]) -> str:
+    """The address the caller reached us at, for URLs an answer carries (GetFunction's Code.Location)."""
+    host = headers.get("host", "")
+    return f"http://{host}" if host and host.isprintable() and "/" not in host else ""
+
+
+def _resource_arn(operation, params: dict, account: str, prefix: str = "cloudfront:", region: str = "") -> str:
     """The resource an action is on, for AccessDenied messages: the ARN a request names, or one made from
     the operation's path and the id it carries, or every resource of the account."""
-    for name in ("Resource", "Identifier", "Id", "KvsARN"):
+    for name in ("Resource", "Identifier", "Id", "KvsARN", "FunctionName"):
         value = params.get(name)
         if isinstance(value, str) and value.startswith("arn:"):
             return value
+    if prefix == LAMBDA + ":":
+        function = params.get("FunctionName")
+        return f"arn:aws:lambda:{region}:{account}:function:{function if isinstance(function, str) else '*'}"
     path = operation.http["requestUri"].split("?")[0].strip("/").split("/")
     resource_type = path[1] if len(path) > 1 else "*"
     for name in ("Id", "Identifier"):

@@ -13,6 +13,7 @@ import datetime
 import fnmatch
 import hashlib
 import hmac
+import re
 import tomllib
 import urllib.parse
 from dataclasses import dataclass
@@ -26,6 +27,7 @@ from . import sigv4a
 MAX_SKEW = datetime.timedelta(minutes=15)
 MAX_PRESIGNED_SECONDS = 7 * 24 * 3600
 ALGORITHM = "AWS4-HMAC-SHA256"
+_REGION = re.compile(r"[a-z]{2}(-[a-z]+)+-\d{1,2}")  # what may go into an ARN: us-east-1, us-gov-west-1
 
 
 class AuthError(Exception):
@@ -96,6 +98,23 @@ def account_for(headers: dict[str, str], query: str, default_account: str) -> st
     if key is not None and len(key) == 12 and key.isdigit():
         return key
     return default_account
+
+
+def signing_region(headers: dict[str, str], query: str, default: str = "us-east-1") -> str:
+    """The region of a SigV4 credential scope (KEY/DAY/REGION/SERVICE/aws4_request); `default` for an
+    unsigned request, a SigV4A one (no region in its scope) or a scope that names none."""
+    authorization = headers.get("authorization", "")
+    start = authorization.find("Credential=")
+    if start >= 0:
+        credential = authorization[start + len("Credential="):].split(",", 1)[0].strip()
+    elif "X-Amz-Credential=" in query:
+        credential = (urllib.parse.parse_qs(query).get("X-Amz-Credential") or [""])[0]
+    else:
+        return default
+    parts = credential.split("/")
+    if len(parts) == 5 and _REGION.fullmatch(parts[2]):
+        return parts[2]
+    return default
 
 
 class _SignedHeaders:

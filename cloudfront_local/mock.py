@@ -1,5 +1,7 @@
 """In-process CloudFront: `mock_cloudfront` answers every botocore CloudFront client (and the KeyValueStore
-data plane's, `cloudfront-keyvaluestore`) with the same application the server runs, without a socket.
+data plane's, `cloudfront-keyvaluestore`, and Lambda's, `lambda`, where Lambda@Edge code comes from) with the
+same application the server runs, without a socket. `mock_cloudfront(lambda_api=False)` leaves Lambda clients
+to whatever else answers them (another mock, such as moto's).
 
     from cloudfront_local import mock_cloudfront
 
@@ -47,11 +49,16 @@ class _Raw(io.BytesIO):
             contents = self.read()
 
 
-_ANSWERED = ("cloudfront", "cloudfront-keyvaluestore")  # CloudFront, and its KeyValueStore data plane
+_ANSWERED = ("cloudfront", "cloudfront-keyvaluestore", "lambda")  # CloudFront, its KeyValueStore data plane, Lambda
+LAMBDA = "lambda"
+
+
+def _answers(prefix: str) -> bool:
+    return bool(_active) and prefix in _active[-1].answered
 
 
 def _send(endpoint, request):
-    app = _active[-1].application if _active and endpoint._endpoint_prefix in _ANSWERED else None
+    app = _active[-1].application if _answers(endpoint._endpoint_prefix) else None
     if app is None:
         return _original_send(endpoint, request)
     url = urllib.parse.urlsplit(request.url)
@@ -73,7 +80,7 @@ def _sign(signer, operation_name, request, *args, **kwargs):
     service = signer._service_id.hyphenize()
     # A CloudFront client made before the mock, in a process with no credentials at all, has nothing to
     # sign with; it goes out unsigned, which the emulator answers as the default account.
-    if _active and signer._credentials is None and service in _ANSWERED:
+    if signer._credentials is None and _answers(service):
         return None
     return _original_sign(signer, operation_name, request, *args, **kwargs)
 
@@ -94,15 +101,18 @@ def _forget_default_session() -> None:
 
 class mock_cloudfront:  # noqa: N801 - named like moto's mock_aws, which users know
     """Context manager and decorator (functions, coroutines and test classes). Each activation starts from
-    a fresh state; keyword arguments are the server's settings (deploy_delay, default_account, state, ...)."""
+    a fresh state; keyword arguments are the server's settings (deploy_delay, default_account, state, ...), and
+    `lambda_api=False` leaves boto3's Lambda clients to another mock."""
 
     def __new__(cls, func=None, **settings):
         if inspect.isclass(func):  # bare @mock_cloudfront on a class: the class itself comes back, decorated
             return cls(**settings)._decorate_class(func)
         return super().__new__(cls)
 
-    def __init__(self, func=None, **settings):
+    def __init__(self, func=None, *, lambda_api: bool = True, **settings):
         self._settings = settings
+        self.lambda_api = lambda_api
+        self.answered = _ANSWERED if lambda_api else tuple(p for p in _ANSWERED if p != LAMBDA)
         self._func = func
         self.application: Application | None = None
         self._edge = None
@@ -206,7 +216,7 @@ class mock_cloudfront:  # noqa: N801 - named like moto's mock_aws, which users k
     def _decorate(self, target):
         if inspect.isclass(target):
             return self._decorate_class(target)
-        settings = self._settings
+        settings = {**self._settings, "lambda_api": self.lambda_api}
         if inspect.iscoroutinefunction(target):
             @functools.wraps(target)
             async def run_async(*args, **kwargs):
@@ -221,7 +231,7 @@ class mock_cloudfront:  # noqa: N801 - named like moto's mock_aws, which users k
         return run
 
     def _decorate_class(self, cls):
-        settings = self._settings
+        settings = {**self._settings, "lambda_api": self.lambda_api}
         if issubclass(cls, unittest.TestCase):
             # setUp and the test share one state, as they share one test.
             original_setup = cls.setUp

@@ -62,10 +62,11 @@ class AsgiApp:
             declared = int(headers.get("content-length") or 0)
         except ValueError:
             declared = 0
+        limit = self.application.body_limit(path)
         try:
-            if declared > self.max_body:
+            if declared > limit:
                 raise PayloadTooLarge
-            body = await self._body(receive)
+            body = await read_body(receive, limit)
         except PayloadTooLarge:
             body = None
         query = scope.get("query_string", b"").decode("latin-1")
@@ -78,9 +79,6 @@ class AsgiApp:
             raw.append((b"connection", b"close"))  # the unread body makes the connection unusable
         await send({"type": "http.response.start", "status": response.status, "headers": raw})
         await send({"type": "http.response.body", "body": response.body})
-
-    async def _body(self, receive) -> bytes:
-        return await read_body(receive, self.max_body)
 
     async def _lifespan(self, receive, send) -> None:
         while True:

@@ -10,3 +10,5 @@ class Context(NamedTuple):  # a tuple: made on every request, so it should cost 
     account: str
     now: float          # seconds since the epoch, read once per request
     settings: Settings
+    region: str = "us-east-1"   # the request's signing region (Lambda's resources are regional)
+    endpoint: str = ""          # "http://host:port" the caller reached, for URLs in answers
