@@ -10,9 +10,10 @@ from cloudfront_local.service.common.tagging import checked_tags
 
 
 def test_every_service_error_is_an_error_shape_of_the_model():
-    # CloudFront's errors, and the KeyValueStore data plane's (its own model, one codec each).
+    # CloudFront's errors, the KeyValueStore data plane's and Lambda's (their own models, one codec each).
     statuses = {**error_statuses(load_service_model("cloudfront")),
-                **error_statuses(load_service_model("cloudfront-keyvaluestore"))}
+                **error_statuses(load_service_model("cloudfront-keyvaluestore")),
+                **error_statuses(load_service_model("lambda"))}
     classes = [c for c in vars(errors).values() if isinstance(c, type) and issubclass(c, errors.ServiceError)
                and c is not errors.ServiceError]
     assert classes
