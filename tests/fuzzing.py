@@ -49,7 +49,7 @@ class Request:
     body: bytes
     operation: str = ""
     params: dict = field(default_factory=dict)
-    service: str = "cloudfront"   # or "cloudfront-keyvaluestore", the KeyValueStore data plane
+    service: str = "cloudfront"   # or "cloudfront-keyvaluestore", the KeyValueStore data plane, or "lambda"
 
 
 # --- recording real requests ------------------------------------------------------------------------------
@@ -95,12 +95,18 @@ def record_corpus(key_id: str, secret: str, *, app=None,
                        aws_access_key_id=key_id, aws_secret_access_key=secret,
                        config=botocore.config.Config(retries={"max_attempts": 1}, proxies={"http": endpoint_url}))
     kvs.meta.events.register("before-send", send)
+    functions = boto3.client("lambda", endpoint_url=endpoint_url, region_name="us-east-1",
+                             aws_access_key_id=key_id, aws_secret_access_key=secret,
+                             config=botocore.config.Config(retries={"max_attempts": 1}))
+    functions.meta.events.register("before-send", send)
     _scenario(client)
     _scenario_key_values(client, kvs)
+    _scenario_lambda(functions)
     codecs = {"cloudfront": RestXmlCodec(load_service_model("cloudfront")),
-              KVS: RestJsonCodec(load_service_model(KVS))}
+              KVS: RestJsonCodec(load_service_model(KVS)), LAMBDA: RestJsonCodec(load_service_model(LAMBDA))}
     for request in recorded:
-        request.service = KVS if request.path.startswith("/key-value-stores/") else "cloudfront"
+        request.service = (KVS if request.path.startswith("/key-value-stores/") else
+                           "cloudfront" if request.path.startswith("/2020-05-31/") else LAMBDA)
         operation, params = codecs[request.service].decode(request.method, request.path, request.query,
                                                            request.headers, request.body)
         request.operation, request.params = operation.name, params
@@ -108,6 +114,64 @@ def record_corpus(key_id: str, secret: str, *, app=None,
 
 
 KVS = "cloudfront-keyvaluestore"
+LAMBDA = "lambda"
+
+
+def _zip(files: dict[str, str]) -> bytes:
+    import io
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, text in files.items():
+            archive.writestr(name, text)
+    return buffer.getvalue()
+
+
+def _scenario_lambda(functions) -> None:
+    """Every operation of Lambda's API that is served, on functions of their own; mutants of the zip in
+    CreateFunction and UpdateFunctionCode's bodies are hostile packages."""
+    role = "arn:aws:iam::123456789012:role/edge"
+    code = _zip({"index.js": "exports.handler = async (e) => e.Records[0].cf.request;\n"})
+    arn = functions.create_function(FunctionName="fuzz-edge", Runtime="nodejs20.x", Role=role, Handler="index.handler",
+                                    Code={"ZipFile": code}, Publish=True, Tags={"team": "edge"},
+                                    Environment={"Variables": {"STAGE": "fuzz"}})["FunctionArn"][:-2]
+    functions.create_function(FunctionName="fuzz-py", Runtime="python3.12", Role=role, Handler="app.handler",
+                              Code={"ZipFile": _zip({"app.py": "def handler(e, c):\n    return e\n"})})
+    functions.get_function(FunctionName="fuzz-edge", Qualifier="1")
+    functions.get_function_configuration(FunctionName=arn)
+    functions.update_function_code(FunctionName="fuzz-edge", ZipFile=_zip({"index.mjs": "export const handler = "
+                                                                                       "async () => ({});\n"}),
+                                   Publish=True)
+    latest = functions.update_function_configuration(FunctionName="fuzz-edge", Handler="index.handler", Timeout=5)
+    functions.publish_version(FunctionName="fuzz-edge", Description="v3", RevisionId=latest["RevisionId"])
+    functions.list_functions(MaxItems=1, FunctionVersion="ALL")
+    functions.list_versions_by_function(FunctionName="fuzz-edge", MaxItems=2)
+    functions.add_permission(FunctionName="fuzz-edge", StatementId="replicator", Action="lambda:GetFunction",
+                             Principal="replicator.lambda.amazonaws.com", Qualifier="1")
+    functions.add_permission(FunctionName="fuzz-edge", StatementId="edge", Action="lambda:InvokeFunction",
+                             Principal="edgelambda.amazonaws.com", SourceArn="arn:aws:cloudfront::123456789012:distribution/E1")
+    functions.get_policy(FunctionName="fuzz-edge", Qualifier="1")
+    functions.remove_permission(FunctionName="fuzz-edge", StatementId="edge")
+    functions.tag_resource(Resource=arn, Tags={"stage": "fuzz"})
+    functions.list_tags(Resource=arn)
+    functions.untag_resource(Resource=arn, TagKeys=["team"])
+    functions.get_function_code_signing_config(FunctionName="fuzz-edge")
+    functions.get_function_concurrency(FunctionName="fuzz-edge")
+    functions.get_runtime_management_config(FunctionName="fuzz-edge")
+    functions.get_function_recursion_config(FunctionName="fuzz-edge")
+    functions.list_aliases(FunctionName="fuzz-edge")
+    functions.list_function_url_configs(FunctionName="fuzz-edge")
+    functions.list_function_event_invoke_configs(FunctionName="fuzz-edge")
+    functions.list_provisioned_concurrency_configs(FunctionName="fuzz-edge")
+    for call, params in ((functions.get_alias, {"Name": "live"}), (functions.get_function_url_config, {}),
+                         (functions.get_function_event_invoke_config, {}),
+                         (functions.get_provisioned_concurrency_config, {"Qualifier": "1"})):
+        _recorded_even_if_refused(call, FunctionName="fuzz-edge", **params)
+    functions.delete_function(FunctionName="fuzz-edge", Qualifier="2")
+    functions.create_function(FunctionName="fuzz-gone", Runtime="nodejs22.x", Role=role, Handler="index.handler",
+                              Code={"ZipFile": code})
+    functions.delete_function(FunctionName="fuzz-gone")
 
 
 def _scenario_key_values(cf, kvs) -> None:
@@ -815,7 +879,8 @@ def fuzz(app, corpus: list[Request], rng: random.Random, cases: int, *, key: tup
     tally = Tally()
     regions = list(_WEIGHTS)
     weights = [_WEIGHTS[r] for r in regions]
-    models = {"cloudfront": load_service_model("cloudfront"), KVS: load_service_model(KVS)}
+    models = {"cloudfront": load_service_model("cloudfront"), KVS: load_service_model(KVS),
+              LAMBDA: load_service_model(LAMBDA)}
     for _ in range(cases):
         seed = _pick(rng, corpus)
         request = replace(seed, headers=dict(seed.headers))

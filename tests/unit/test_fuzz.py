@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from cloudfront_local.application import Application
 from cloudfront_local.config import Settings
-from fuzzing import AUTH_REGION, CA_BUNDLE_KEY, KVS, REGIONS, ca_bundle, fuzz, record_corpus
+from fuzzing import AUTH_REGION, CA_BUNDLE_KEY, KVS, LAMBDA, REGIONS, ca_bundle, fuzz, record_corpus
 from s3_stand_in import S3StandIn
 
 CASES = int(os.environ.get("CLOUDFRONT_LOCAL_FUZZ_CASES", "3000"))
@@ -63,6 +63,8 @@ def test_the_corpus_calls_every_implemented_operation(open_app, guarded_app):
         assert {r.operation for r in corpus} >= set(app.handlers), set(app.handlers) - {r.operation for r in corpus}
         data_plane = {r.operation for r in corpus if r.service == KVS}
         assert data_plane >= set(app.key_value_store_handlers), set(app.key_value_store_handlers) - data_plane
+        functions = {r.operation for r in corpus if r.service == LAMBDA}
+        assert functions == set(app.lambda_handlers), set(app.lambda_handlers) ^ functions
 
 
 def test_mutants_of_real_requests_never_get_a_5xx(open_app):
@@ -70,7 +72,7 @@ def test_mutants_of_real_requests_never_get_a_5xx(open_app):
     tally = fuzz(app, corpus, random.Random(_seed()), CASES, on_answer=_no_5xx)
     assert tally.cases == CASES
     assert set(tally.regions) == set(REGIONS)  # every region of a request was mutated
-    assert tally.operations >= set(app.handlers)
+    assert tally.operations >= set(app.handlers) | set(app.lambda_handlers)
     assert any(200 <= status < 300 for status in tally.statuses), tally.statuses  # mutants still reach handlers
 
 
