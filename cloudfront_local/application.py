@@ -72,6 +72,7 @@ class Application:
         self.key_value_store_handlers = handlers.get(KEY_VALUE_STORE, {})
         # AWS Lambda's API, the part Lambda@Edge needs (service/lambda_functions): a third botocore model.
         self._lambda: Service | None = None
+        self._lambda_prefixes: frozenset[str] = frozenset()
         self.lambda_handlers = handlers.get(LAMBDA, {})
         keys = load_credentials(settings.credentials) if settings.credentials else None
         self.auth = Authenticator(keys, settings.default_account)
@@ -85,15 +86,28 @@ class Application:
                 codec = RestJsonCodec(load_service_model(KEY_VALUE_STORE))
                 self._key_value_store = Service(codec, self.key_value_store_handlers, KEY_VALUE_STORE + ":")
             return self._key_value_store
-        if _DATE.match(raw_path):
+        if self._is_lambda(raw_path):
             return self.lambda_service()
         return self.cloudfront
+
+    def _is_lambda(self, raw_path: str) -> bool:
+        # A dated path of Lambda's model; other dates (CloudFront's older API versions, 2019-03-26, …) stay
+        # CloudFront's 404. The model loads only when such a path first comes.
+        found = _DATE.match(raw_path)
+        if found is None or raw_path.startswith(CLOUDFRONT_PREFIX):
+            return False
+        self.lambda_service()
+        return found.group(0) in self._lambda_prefixes
 
     def lambda_service(self) -> Service:
         if self._lambda is None:
             # Lambda's model has no ValidationException shape, but Lambda answers constraint violations
             # with that code (400), as the codec's default does.
-            codec = RestJsonCodec(load_service_model(LAMBDA))
+            model = load_service_model(LAMBDA)
+            codec = RestJsonCodec(model)
+            self._lambda_prefixes = frozenset(
+                "/" + model.operation_model(name).http["requestUri"].split("/")[1] + "/"
+                for name in model.operation_names)
             self._lambda = Service(
                 codec, self.lambda_handlers, LAMBDA + ":",
                 "cloudfront-local answers the part of AWS Lambda's API that Lambda@Edge needs; {name} is not "
@@ -102,7 +116,7 @@ class Application:
 
     def body_limit(self, raw_path: str) -> int:
         """The largest request body read for a path: Lambda's code uploads get Lambda's own limit."""
-        if _DATE.match(raw_path) and not raw_path.startswith(CLOUDFRONT_PREFIX):
+        if self._is_lambda(raw_path):
             return max(self.settings.max_body_bytes, LAMBDA_MAX_BODY)
         return self.settings.max_body_bytes
 
@@ -137,9 +151,10 @@ class Application:
                     self.auth.authorize(principal, _internal_action(method, endpoint), "*")
                 response = self._internal(method, endpoint, body)
             elif body is None:
-                response = service.codec.encode_error(
-                    service.too_large, f"Request must be smaller than {self.body_limit(raw_path)} bytes",
-                    request_id, 413)
+                limit = self.body_limit(raw_path)
+                message = (f"Request must be smaller than {limit} bytes" if service.too_large != "RequestEntityTooLarge"
+                           else f"The request body is larger than {limit} bytes")
+                response = service.codec.encode_error(service.too_large, message, request_id, 413)
             else:
                 principal = self.auth.identify(method, raw_path, query, headers, body)
                 account = principal.account

@@ -64,6 +64,10 @@ def test_no_lambda_path_is_a_cloudfront_path():
     lambda_versions = {LAMBDA.operation_model(n).http["requestUri"].split("/")[1] for n in LAMBDA.operation_names}
     assert cloudfront_versions == {"2020-05-31"}
     assert not lambda_versions & cloudfront_versions
+    # an older CloudFront API version stays CloudFront's (its XML 404), whatever Lambda's dates
+    app = Application(Settings(log_requests=False))
+    assert app.handle("GET", "/2019-03-26/distribution", "", {}, b"").headers["Content-Type"] == "text/xml"
+    assert app.handle("GET", "/2015-03-31/functions", "", {}, b"").headers["Content-Type"] == "application/json"
 
 
 @pytest.mark.parametrize("name", LAMBDA.operation_names)
