@@ -37,16 +37,19 @@ def test_lambda_clients_are_answered_in_process():
                 assert code.version_for_arn(tx, other) is None, other
 
 
+def _associate(arn: str) -> None:
+    """A distribution whose default behavior runs the version on viewer requests."""
+    config = direct_config()
+    config["DefaultCacheBehavior"]["LambdaFunctionAssociations"] = {
+        "Quantity": 1, "Items": [{"LambdaFunctionARN": arn, "EventType": "viewer-request"}]}
+    boto3.client("cloudfront", region_name="us-east-1").create_distribution(DistributionConfig=config)
+
+
 def test_a_version_a_distribution_uses_cannot_be_deleted():
-    with mock_cloudfront() as mock:
+    with mock_cloudfront():
         client = boto3.client("lambda", region_name="us-east-1")
         arn = _create(client, Publish=True)["FunctionArn"]
-        cloudfront = boto3.client("cloudfront", region_name="us-east-1")
-        distribution = cloudfront.create_distribution(DistributionConfig=direct_config())["Distribution"]
-        # What CloudFront's association check records for a Lambda@Edge association (the shared contract).
-        with mock.application.store.transaction() as tx:
-            record = tx.get("distribution", ACCOUNT, distribution["Id"])
-            tx.replace(record, {**record.doc, "_uses": [*record.doc["_uses"], f"lambda-version:{ACCOUNT}:edge:1"]})
+        _associate(arn)
         for params in ({"FunctionName": "edge"}, {"FunctionName": "edge", "Qualifier": "1"}):
             with pytest.raises(botocore.exceptions.ClientError) as raised:
                 client.delete_function(**params)
@@ -58,15 +61,11 @@ def test_a_version_a_distribution_uses_cannot_be_deleted():
 
 
 def test_a_second_version_goes_while_the_first_is_used():
-    with mock_cloudfront() as mock:
+    with mock_cloudfront():
         client = boto3.client("lambda", region_name="us-east-1")
         _create(client, Publish=True)
         client.update_function_code(FunctionName="edge", ZipFile=node("// 2\nexports.handler = 0;"), Publish=True)
-        cloudfront = boto3.client("cloudfront", region_name="us-east-1")
-        distribution = cloudfront.create_distribution(DistributionConfig=direct_config())["Distribution"]
-        with mock.application.store.transaction() as tx:
-            record = tx.get("distribution", ACCOUNT, distribution["Id"])
-            tx.replace(record, {**record.doc, "_uses": [f"lambda-version:{ACCOUNT}:edge:1"]})
+        _associate(f"arn:aws:lambda:us-east-1:{ACCOUNT}:function:edge:1")
         client.delete_function(FunctionName="edge", Qualifier="2")
         assert [v["Version"] for v in client.list_versions_by_function(FunctionName="edge")["Versions"]] == \
             ["$LATEST", "1"]

@@ -61,6 +61,7 @@ class Reference:
     exists: Callable                           # (ctx, tx, id) -> bool
     missing: str                               # the model's error for an id that does not exist
     in_use: Callable | None = None             # how the used family is told: appends a user check
+    check_config: Callable | None = None       # (ctx, tx, config) -> None: rules that need the whole config
 
 
 def _family(family: Family, ids: Callable[[dict], list[str]], missing: str) -> Reference:
@@ -98,6 +99,8 @@ def check(ctx, tx, config: dict) -> list[str]:
     """Raise the model's error for the first reference the caller's account lacks; return `_uses`."""
     uses = []
     for reference in REFERENCES:
+        if reference.check_config is not None:
+            reference.check_config(ctx, tx, config)
         for resource_id in dict.fromkeys(reference.ids(config)):
             if not reference.exists(ctx, tx, resource_id):
                 raise getattr(errors, reference.missing)(f"The {reference.kind.replace('-', ' ')} {resource_id} "
