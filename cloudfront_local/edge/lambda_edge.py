@@ -85,7 +85,9 @@ class Refused(Exception):
 def invalid(request_id: str, association: Association, problem: str) -> Refused:
     log.info("edge: Lambda@Edge %s result failed validation (%s): %s (request %s)", association.event_type,
              association.arn, problem, request_id)
-    page = bare_error(502, _VALIDATION.format(problem), request_id)
+    # The page is latin-1 HTML: what the function wrote is shown in printable ASCII only.
+    shown = "".join(c if " " <= c <= "~" else "?" for c in problem)[:300]
+    page = bare_error(502, _VALIDATION.format(shown), request_id)
     return Refused(finish(page, request_id, "LambdaValidationError"))
 
 
