@@ -61,6 +61,7 @@ class Settings:
     # whitespace-separated text (the environment variable); kept as a tuple so Settings stays hashable.
     s3_website: tuple = ()
     log_requests: bool = True
+    lambda_workers: int = 8             # Lambda@Edge worker processes at once, across function versions
 
     def __post_init__(self):
         object.__setattr__(self, "s3_website", websites(self.s3_website))
@@ -94,6 +95,8 @@ class Settings:
             raise ValueError("the edge port must be from 0 to 65535, or -1 for no edge listener of its own")
         if not -1 <= self.edge_tls_port <= 65535:
             raise ValueError("the edge TLS port must be from 0 to 65535, or -1 for none")
+        if self.lambda_workers < 1:
+            raise ValueError("the Lambda worker count must be at least 1")
         if self.max_body_bytes < 1:
             raise ValueError("the body size limit must be positive")
         if self.s3_dir is not None and not os.path.isdir(self.s3_dir):

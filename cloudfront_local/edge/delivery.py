@@ -8,8 +8,8 @@ import time
 
 from ..service.common.context import Context
 from ..service.distributions import invalidations
-from . import (cache, compression, error_responses, events, forwarding, local_buckets, origin_choice, origins,
-               pages, patterns, s3_origin)
+from . import (cache, compression, error_responses, events, forwarding, lambda_edge, local_buckets, origin_choice,
+               origins, pages, patterns, s3_origin)
 from .origins import HOP_BY_HOP
 from .responses import EdgeResponse, bare_error, via_name
 
@@ -30,14 +30,14 @@ class Delivery:
         uri, query, headers = _parts(request)
         rules = plan.chosen.rules
         if not cache.cacheable_method(plan.behavior, method):
-            return self._final(plan, self._fetch(plan, route, method, uri, query, headers, []), headers, None)
+            return self._final(plan, self._origin(plan, route, method, uri, query, headers, []), headers, None)
         key = cache.cache_key(rules, plan.scope, method, uri, query, headers)
         now = time.time()
         entry = self._entry(plan, key)
         if entry is not None and entry.fresh(now):
             return _from(entry, now), "Error" if entry.status >= 400 else "Hit"
         validators = cache.revalidation_headers(entry) if entry is not None else []
-        answer = self._fetch(plan, route, method, uri, query, headers, validators)
+        answer = self._origin(plan, route, method, uri, query, headers, validators)
         if entry is not None and validators and isinstance(answer, origins.Answer) and answer.status == 304:
             renewed = cache.refreshed(entry, answer.headers, cache.ttl(rules, entry.status, answer.headers, now), now)
             self.cache.put(key, renewed)
@@ -126,26 +126,93 @@ class Delivery:
         return EdgeResponse(page.status, page.headers, page.body)
 
     # -- the origin ------------------------------------------------------------------------------------------
-    def _fetch(self, plan, route, method, uri, query, headers, validators):
-        """The origin's answer, through an origin group's members in turn; or CloudFront's error page."""
+    def _origin(self, plan, route, method, uri, query, headers, validators):
+        """The origin's answer on a cache miss, through the Lambda@Edge origin-request and origin-response
+        triggers when the behavior has them (lambda_edge.Refused when one fails)."""
+        request_trigger, response_trigger = plan.lambdas.get("origin-request"), plan.lambdas.get("origin-response")
+        if request_trigger is None and response_trigger is None:
+            return self._fetch(plan, route, method, uri, query, headers, validators)
+        chosen = plan.chosen
+        legacy = plan.behavior.get("ForwardedValues") if chosen.cache_policy is None else None
+        forwarded = forwarding.to_origin(chosen.cache_params, chosen.origin_request, legacy, headers, query,
+                                         plan.generated(), method)
+        member = route.members[0] if route.members else None
+        pairs = [(events.header_name(k), v) for k, v in forwarded.headers if k.lower() not in NOT_FORWARDED]
+        if forwarded.cookie:
+            pairs.append(("Cookie", forwarded.cookie))
+        viewer_host = next((v for k, v in headers if k.lower() == "host"), None)
+        if forwarded.host and viewer_host:
+            pairs.append(("Host", viewer_host))
+        elif isinstance(member, origins.Target):
+            default_port = 443 if member.scheme == "https" else 80
+            pairs.append(("Host", member.domain if member.port == default_port else f"{member.domain}:{member.port}"))
+        origin = lambda_edge.origin_view(plan.site, member)
+        trigger = request_trigger or response_trigger
+        shown, kept = lambda_edge.request_view(method, uri, forwarded.query, pairs, plan.viewer_ip, trigger,
+                                               plan.body, origin)
+        if request_trigger is not None:
+            result = lambda_edge.run(self.runtime(), request_trigger, plan.context, shown)
+            changed = lambda_edge.applied_request(result, shown, kept, request_trigger, plan.request_id, plan.body)
+            if isinstance(changed, lambda_edge.Generated):
+                # Cached as an origin's answer would be; no origin-response trigger runs for it.
+                made = changed.response
+                return origins.Answer(made.status, "", made.headers, made.body)
+            plan.body = changed["body"]
+            uri, forwarded.query = changed["uri"], changed["querystring"]
+            pairs = lambda_edge.entry_pairs(changed["headers"])
+            if "origin" in changed:
+                with self.application.store.transaction() as tx:
+                    found = origin_choice.member(tx, plan.site, self.application.settings, changed["origin"],
+                                                 plan.scheme)
+                origin_id = getattr(member, "origin_id", "")
+                if isinstance(found, str):
+                    found = origin_choice.Unreachable(found, origin_id)
+                else:
+                    found.origin_id = origin_id
+                route = origin_choice.Route([found], frozenset())
+                origin = {k: v for k, v in (changed["origin"] or {}).items()}
+            shown = {**shown, "uri": uri, "querystring": forwarded.query,
+                     "headers": lambda_edge.header_entries(pairs)}
+            shown.pop("body", None)
+        exact = forwarding.Forwarded([(k, v) for k, v in pairs if k.lower() not in ("host", "cookie")],
+                                     "; ".join(v for k, v in pairs if k.lower() == "cookie") or None,
+                                     forwarded.query, True)
+        answer = self._fetch(plan, route, method, uri, forwarded.query, pairs, validators, exact)
+        if response_trigger is None or not isinstance(answer, origins.Answer) or answer.status == 304:
+            return answer
+        seen, kept_back = lambda_edge.response_view(answer.status, answer.reason, answer.headers)
+        shown.pop("body", None)
+        result = lambda_edge.run(self.runtime(), response_trigger, plan.context, shown, seen)
+        changed = lambda_edge.applied_response(result, seen, kept_back, response_trigger, plan.request_id,
+                                               EdgeResponse(answer.status, answer.headers, answer.body))
+        return origins.Answer(changed.status, "", changed.headers, changed.body)
+
+    def runtime(self):
+        from .. import lambda_runtime
+
+        return lambda_runtime.shared(self.application.settings.lambda_workers)
+
+    def _fetch(self, plan, route, method, uri, query, headers, validators, exact=None):
+        """The origin's answer, through an origin group's members in turn; or CloudFront's error page.
+        `exact`: what an origin-request trigger decided to send, instead of what the policies choose."""
         members = route.members if method in FAILOVER_METHODS else route.members[:1]
         result = None
         for index, member in enumerate(members):
-            result = self._one(plan, member, method, uri, query, headers, validators)
+            result = self._one(plan, member, method, uri, query, headers, validators, exact)
             last = index == len(members) - 1
             failed = isinstance(result, EdgeResponse) or result.status in route.failover
             if not failed or last or not route.failover:
                 break
         return result
 
-    def _one(self, plan, member, method, uri, query, headers, validators):
+    def _one(self, plan, member, method, uri, query, headers, validators, exact=None):
         if isinstance(member, str):
             _failed(plan, getattr(member, "origin_id", ""), 502, member)
             return bare_error(502, pages.CANNOT_CONNECT, plan.request_id)
         chosen = plan.chosen
         legacy = plan.behavior.get("ForwardedValues") if chosen.cache_policy is None else None
-        forwarded = forwarding.to_origin(chosen.cache_params, chosen.origin_request, legacy, headers, query,
-                                         plan.generated(), method)
+        forwarded = exact or forwarding.to_origin(chosen.cache_params, chosen.origin_request, legacy, headers,
+                                                  query, plan.generated(), method)
         # The event's lower-case names go out capitalised per word, as CloudFront writes a request.
         sent = [(events.header_name(k), v) for k, v in forwarded.headers if k.lower() not in NOT_FORWARDED]
         # CloudFront appends the viewer's address to the X-Forwarded-For the viewer sent.

@@ -13,9 +13,9 @@ from ..service.common.context import Context
 from ..service.functions import key_value_stores, staged
 from ..service.functions.functions import FUNCTION
 from ..service.common import ids
-from . import cache, events, function_rules, geo, origin_choice, pages, patterns, routing
+from . import cache, events, function_rules, geo, lambda_edge, origin_choice, pages, patterns, routing
 from .access import keys_for, refused_by_geo
-from .delivery import Delivery
+from .delivery import Delivery, _parts
 from .plan import Function, Plan, policies_for
 from .responses import (EdgeResponse, bare_error, error, finish, generated, moved,  # noqa: F401 - the API
                         new_request_id)
@@ -93,19 +93,24 @@ class Edge:
                 functions[association["EventType"]] = loaded
             route = origin_choice.resolve(tx, site, settings, behavior.get("TargetOriginId") or "", scheme)
             chosen = policies_for(tx, site.account, behavior)
+            lambdas = lambda_edge.associations(tx, behavior) \
+                if (behavior.get("LambdaFunctionAssociations") or {}).get("Items") else {}
         context = {"distributionDomainName": site.distribution["DomainName"],
                    "distributionId": site.distribution["Id"], "requestId": request_id}
         if site.tenant is not None:
             context["distributionTenantId"] = site.tenant["Id"]
-        return Plan(request_id, method, uri, query, headers, body, viewer_ip, country, site, behavior, context,
+        plan = Plan(request_id, method, uri, query, headers, body, viewer_ip, country, site, behavior, context,
                     route, chosen, functions.get("viewer-request"), functions.get("viewer-response"), problem,
                     scheme)
+        plan.lambdas = lambdas
+        return plan
 
     # -- running the request -----------------------------------------------------------------------------------
     def quick(self, plan: Plan) -> EdgeResponse | None:
         """The answer when it needs neither a function nor the origin (a fresh cache hit), else None: the
         caller then hands the plan to `complete` on a thread."""
-        if plan.error or plan.viewer_request is not None or plan.viewer_response is not None:
+        if plan.error or plan.viewer_request is not None or plan.viewer_response is not None or \
+                "viewer-request" in plan.lambdas or "viewer-response" in plan.lambdas:
             return None
         try:
             request = events.request_event(plan.method, plan.uri, plan.query, plan.headers + plan.generated_headers())
@@ -118,6 +123,8 @@ class Edge:
     def complete(self, plan: Plan) -> EdgeResponse:
         try:
             return self._complete(plan)
+        except lambda_edge.Refused as refused:  # a Lambda@Edge function failed: CloudFront's page for it
+            return refused.response
         except Exception:
             log.error("edge: internal error\n%s", traceback.format_exc())
             return error(502, pages.CANNOT_CONNECT, plan.request_id)
@@ -153,8 +160,29 @@ class Edge:
                 with self.application.store.transaction() as tx:
                     route = origin_choice.changed(tx, plan.site, self.application.settings, route, calls,
                                                   plan.scheme)
+        trigger = plan.lambdas.get("viewer-request")
+        if trigger is not None:
+            changed = self._viewer_request_lambda(plan, trigger, request)
+            if isinstance(changed, EdgeResponse):
+                return changed
+            request = changed
         response, cache_status = self.delivery.through_cache(plan, request, route)
         return self._respond(plan, response, cache_status, request)
+
+    def _viewer_request_lambda(self, plan: Plan, trigger, request: dict) -> dict | EdgeResponse:
+        """The Lambda@Edge viewer-request trigger: the request it returns (as the rest of the edge reads a
+        request), or the response it generated, sent as it is (no viewer-response trigger runs for it)."""
+        uri, query, pairs = _parts(request)
+        if plan.viewer_request is None:
+            pairs = plan.headers + plan.generated_headers()  # the viewer's own spelling of each name
+        shown, kept = lambda_edge.request_view(plan.method, uri, query, pairs, plan.viewer_ip, trigger, plan.body)
+        result = lambda_edge.run(self.delivery.runtime(), trigger, plan.context, shown)
+        changed = lambda_edge.applied_request(result, shown, kept, trigger, plan.request_id, plan.body)
+        if isinstance(changed, lambda_edge.Generated):
+            return finish(changed.response, plan.request_id, "LambdaGeneratedResponse")
+        plan.body = changed["body"]
+        return events.request_event(plan.method, changed["uri"], changed["querystring"],
+                                    lambda_edge.entry_pairs(changed["headers"]))
 
     def _respond(self, plan: Plan, response: EdgeResponse, cache_status: str, request: dict | None = None):
         """The response headers policy, then the viewer-response function, then CloudFront's own headers."""
@@ -179,6 +207,15 @@ class Edge:
             headers += [("Set-Cookie", v) for v in events.set_cookie_values(changed.get("cookies") or {})]
             response = EdgeResponse(changed.get("statusCode", response.status), headers, response.body,
                                     response.length)
+        trigger = plan.lambdas.get("viewer-response")
+        # "CloudFront doesn't execute Lambda functions for viewer response events if the origin returns HTTP
+        # status code 400 or higher" (Requirements and restrictions).
+        if trigger is not None and response.status < 400:
+            seen, kept_back = lambda_edge.response_view(response.status, "", response.headers)
+            uri, query, pairs = _parts(request) if request is not None else (plan.uri, plan.query, plan.headers)
+            shown, _ = lambda_edge.request_view(plan.method, uri, query, pairs, plan.viewer_ip, trigger, b"")
+            result = lambda_edge.run(self.delivery.runtime(), trigger, plan.context, shown, seen)
+            response = lambda_edge.applied_response(result, seen, kept_back, trigger, plan.request_id, response)
         return finish(response, plan.request_id, cache_status)
 
 

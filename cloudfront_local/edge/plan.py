@@ -78,6 +78,7 @@ class Plan:
     viewer_response: Function | None
     error: tuple[int, str] | None = None   # a function that could not be loaded: CloudFront's 503
     scheme: str = "http"                   # the viewer's: "https" on the TLS edge port
+    lambdas: dict = field(default_factory=dict)  # Lambda@Edge associations by event type (lambda_edge)
 
     @property
     def scope(self) -> str:

@@ -515,3 +515,107 @@ def test_the_path_fuzz_reached_the_buckets(bucket_server):
     # Served (index documents, the 403 fallback) and refused (the website's 404) both came up.
     assert _ESCAPE_STATUSES[200] and _ESCAPE_STATUSES[404], _ESCAPE_STATUSES
     assert not [line for line in running.lines if "Traceback" in line or "internal error" in line]
+
+
+# -- hostile Lambda@Edge handlers ------------------------------------------------------------------------------------
+_ROLE = "arn:aws:iam::123456789012:role/edge-lambda"
+# The fuzzed viewer's body (JSON) is what this handler returns: every shape of result a handler could give.
+_ECHO = """import base64, json
+def handler(event, context):
+    return json.loads(base64.b64decode(event['Records'][0]['cf']['request']['body']['data']))
+"""
+_HOSTILE = {
+    "hang": ("nodejs20.x", "exports.handler = async () => { for (;;) {} };", 503),
+    "fork-and-hang": ("python3.12", "import os, time\ndef handler(e, c):\n    os.fork()\n    time.sleep(600)\n", 503),
+    "megabytes-of-output": ("nodejs20.x", "exports.handler = async (e) => { for (let i = 0; i < 2000; i++) "
+                            "console.log('y'.repeat(4096)); return e.Records[0].cf.request; };", 200),
+    "huge-body": ("python3.12", "def handler(e, c):\n    return {'status': '200', 'body': 'z' * (8 * 1024 * 1024)}\n",
+                  502),
+    "exit": ("python3.12", "import os\ndef handler(e, c):\n    os._exit(7)\n", 503),
+    "recursion": ("nodejs20.x", "const f = (n) => f(n + 1); exports.handler = async () => f(0);", 503),
+    "circular": ("nodejs20.x", "exports.handler = async () => { const a = {}; a.a = a; return a; };", 503),
+}
+
+
+def _lambda_distribution(server, account: str, port: int, runtime: str, source: str, include_body=False) -> str:
+    import zipfile
+
+    import boto3
+
+    lam = boto3.client("lambda", endpoint_url=server.url, region_name="us-east-1", aws_access_key_id=account,
+                       aws_secret_access_key="secret")
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("index.js" if runtime.startswith("node") else "app.py", source)
+    name = f"hostile-{uuid.uuid4().hex[:10]}"
+    lam.create_function(FunctionName=name, Runtime=runtime, Role=_ROLE, Timeout=2,
+                        Handler="index.handler" if runtime.startswith("node") else "app.handler",
+                        Code={"ZipFile": buffer.getvalue()})
+    arn = lam.publish_version(FunctionName=name)["FunctionArn"]
+    client = make_client(server.url, account)
+    domain = _distribution(server, client, port)
+    distribution = next(d for d in client.list_distributions()["DistributionList"]["Items"] if d["DomainName"] == domain)
+    current = client.get_distribution_config(Id=distribution["Id"])
+    config = current["DistributionConfig"]
+    config["DefaultCacheBehavior"]["CachePolicyId"] = "4135ea2d-6df8-44a3-9df3-4b5a84be39ad"
+    config["DefaultCacheBehavior"]["LambdaFunctionAssociations"] = {"Quantity": 1, "Items": [
+        {"EventType": "viewer-request", "LambdaFunctionARN": arn, "IncludeBody": include_body}]}
+    client.update_distribution(Id=distribution["Id"], IfMatch=current["ETag"], DistributionConfig=config)
+    return domain
+
+
+@pytest.mark.parametrize("kind", sorted(_HOSTILE))
+def test_hostile_lambda_handlers_get_cloudfronts_answer_and_the_server_goes_on(server, origins, kind):
+    runtime, source, status = _HOSTILE[kind]
+    account = str(910000000000 + uuid.uuid4().int % 10 ** 8)
+    domain = _lambda_distribution(server, account, origins(_fine), runtime, source)
+    started = time.monotonic()
+    got, headers, _ = _parse(_exchange(server, _request(domain, "/"), timeout=30))
+    assert got == status and time.monotonic() - started < 15
+    if status >= 500:
+        assert headers["X-Cache"].startswith("Lambda") and headers["X-Cache"].endswith(" from cloudfront")
+    _healthy(server)
+
+
+@pytest.fixture(scope="module")
+def echo_domain(server):
+    account = str(920000000000 + uuid.uuid4().int % 10 ** 8)
+    origin = _RawOrigin(_fine)
+    yield _lambda_distribution(server, account, origin.port, "python3.12", _ECHO, include_body=True)
+    origin.close()
+
+
+_JSON = st.recursive(st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20),
+                     lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=10), inner,
+                                                                                 max_size=4), max_leaves=12)
+_ENTRY = st.fixed_dictionaries({}, optional={"key": st.text(max_size=12), "value": _JSON})
+_RESULT = st.one_of(
+    _JSON,
+    st.fixed_dictionaries({}, optional={
+        "status": st.one_of(st.sampled_from(["200", "302", "404", "999", "abc", ""]), st.integers(-5, 1000)),
+        "statusDescription": _JSON, "bodyEncoding": st.sampled_from(["text", "base64", "gzip"]),
+        "body": st.one_of(st.text(max_size=40), _JSON),
+        "headers": st.one_of(_JSON, st.dictionaries(st.text(max_size=12), st.one_of(_JSON, st.lists(_ENTRY, max_size=3)),
+                                                    max_size=3))}),
+    st.fixed_dictionaries({"uri": st.one_of(st.text(max_size=30), _JSON)}, optional={
+        "querystring": st.one_of(st.text(max_size=30), _JSON), "method": _JSON,
+        "headers": st.dictionaries(st.text(max_size=12), st.lists(_ENTRY, max_size=3), max_size=3),
+        "body": st.one_of(_JSON, st.fixed_dictionaries({"action": st.sampled_from(["replace", "read-only", "x"]),
+                                                        "encoding": st.sampled_from(["text", "base64", "x"]),
+                                                        "data": _JSON}))}),
+)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow,
+                                                                   HealthCheck.function_scoped_fixture])
+@given(result=_RESULT)
+def test_fuzzed_lambda_results_get_whole_answers(server, echo_domain, result):
+    import json
+
+    body = json.dumps(result).encode()
+    raw = _exchange(server, b"POST / HTTP/1.1\r\nHost: " + echo_domain.encode() + b"\r\nContent-Length: %d\r\n"
+                    b"Connection: close\r\n\r\n" % len(body) + body, timeout=30)
+    status, headers, _ = _parse(raw)
+    assert status < 500 or status in (502, 503), raw[:500]
+    assert headers["X-Cache"].endswith(" from cloudfront"), raw[:500]
+    assert "internal error" not in "".join(server.lines), "".join(server.lines)[-3000:]
