@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import atexit
 import collections
+import ctypes
+import ctypes.util
+import queue
 import logging
 import os
 import shutil
@@ -131,6 +134,82 @@ def _unzip(code: bytes, directory: str) -> None:
             raise BadPackage(f"the deployment package cannot be unzipped: {error}") from None
 
 
+# -- starting a worker ---------------------------------------------------------------------------------------
+# A worker must end with the server, even one killed outright (SIGKILL leaves no atexit, no close()): Linux's
+# parent-death signal, set in the child between fork and exec so it holds for node as for Python. Linux sends
+# it when the *thread* that forked the child ends, not the process, so every worker is started from one thread
+# that lives as long as the process: a worker started from a request's thread would die with that thread.
+PR_SET_PDEATHSIG = 1
+
+
+def _prctl():
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or None, use_errno=True)
+        function = libc.prctl
+    except (OSError, AttributeError):
+        return None
+    function.argtypes = [ctypes.c_int, ctypes.c_ulong, ctypes.c_ulong, ctypes.c_ulong, ctypes.c_ulong]
+    function.restype = ctypes.c_int
+    return function
+
+
+_PRCTL = _prctl() if sys.platform.startswith("linux") else None
+
+
+def _die_with(parent: int):
+    """The preexec_fn: resolved in the parent, so the child between fork and exec only makes the one call."""
+    prctl, kill = _PRCTL, int(signal.SIGKILL)
+
+    def arm() -> None:
+        if prctl is not None:
+            prctl(PR_SET_PDEATHSIG, kill, 0, 0, 0)
+        if os.getppid() != parent:  # the server died before the signal was armed
+            os._exit(1)
+
+    return arm if prctl is not None else None
+
+
+class _Starter:
+    """The one long-lived thread of a process that starts its workers (see above)."""
+
+    def __init__(self):
+        self.pid = os.getpid()
+        self._jobs: "queue.SimpleQueue" = queue.SimpleQueue()
+        threading.Thread(target=self._serve, daemon=True, name="lambda-worker-starter").start()
+
+    def _serve(self) -> None:
+        while True:
+            job, outcome, finished = self._jobs.get()
+            try:
+                outcome.append(job())
+            except BaseException as error:  # raised again in the caller's thread
+                outcome.append(error)
+            finished.set()
+
+    def popen(self, *args, **kwargs) -> subprocess.Popen:
+        kwargs["preexec_fn"] = _die_with(self.pid)
+        outcome: list = []
+        finished = threading.Event()
+        self._jobs.put((lambda: subprocess.Popen(*args, **kwargs), outcome, finished))
+        finished.wait()
+        if isinstance(outcome[0], BaseException):
+            raise outcome[0]
+        return outcome[0]
+
+
+_starter: _Starter | None = None
+_starter_lock = threading.Lock()
+
+
+def _popen(*args, **kwargs) -> subprocess.Popen:
+    global _starter
+    with _starter_lock:
+        if _starter is None or _starter.pid != os.getpid():
+            _starter = _Starter()
+        starter = _starter
+    return starter.popen(*args, **kwargs)
+
+
 class _Failed(Exception):
     def __init__(self, outcome: Outcome):
         super().__init__(outcome.kind)
@@ -164,7 +243,7 @@ class _Worker:
             env["_CFL_MEMORY_BYTES"] = str(max(spec.memory_mb, 64) * 1024 * 1024)
             command = [sys.executable, "-I", "-u", str(_HERE / "python_worker.py")]
         try:
-            self.process = subprocess.Popen(
+            self.process = _popen(
                 command, stdin=subprocess.PIPE, stdout=log_write, stderr=log_write, pass_fds=(protocol_write,),
                 cwd=package.directory, env=env, start_new_session=True)
         except OSError as error:

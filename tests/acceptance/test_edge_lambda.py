@@ -8,7 +8,9 @@ from __future__ import annotations
 import http.client
 import http.server
 import json
+import signal
 import threading
+import time
 import uuid
 
 import boto3
@@ -17,7 +19,9 @@ import pytest
 import requests
 
 from builders import direct_config
+from conftest import make_client
 from lambda_zips import ROLE, node, python
+from serving import RunningServer
 
 CACHING_DISABLED = "4135ea2d-6df8-44a3-9df3-4b5a84be39ad"
 CACHING_OPTIMIZED = "658327ea-f89d-4fab-a63d-7e88639e58f6"
@@ -259,3 +263,59 @@ def test_viewer_response_does_not_run_on_an_error_status(server, client, functio
     assert _get(server, domain, "/found")[1].get("x-ran") == "yes"
     status, headers, _ = _get(server, domain, "/missing")
     assert status == 404 and "x-ran" not in headers
+
+
+def _running(pid: int) -> bool:
+    """A process that is there and not a zombie (a zombie is gone, only not yet reaped by init)."""
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except (FileNotFoundError, ProcessLookupError):
+        return False
+
+
+def test_workers_end_with_a_server_killed_outright(origin_port):
+    """SIGKILL leaves the server no time to close its workers, and a worker busy in its handler never reads
+    the end of its input: each has the parent-death signal armed. The workers are caught mid-handler."""
+    node_code = node("""exports.handler = async (event) => {
+    if (event.Records[0].cf.request.uri === '/spin') { for (;;) {} }
+    return {status: '200', body: String(process.pid)};
+};""")
+    python_code = python("""import os
+def handler(event, context):
+    while event['Records'][0]['cf']['request']['uri'] == '/spin':
+        pass
+    return {'status': '200', 'body': str(os.getpid())}
+""")
+    with RunningServer() as running:
+        cloudfront = make_client(running.url, "123456789012")
+        functions = boto3.client("lambda", endpoint_url=running.url, region_name="us-east-1",
+                                 aws_access_key_id="123456789012", aws_secret_access_key="secret")
+        pids, domains = [], []
+        for code, runtime, handler in ((node_code, "nodejs20.x", "index.handler"),
+                                       (python_code, "python3.12", "app.handler")):
+            domain = _distribution(cloudfront, _dns(running), origin_port, viewer_request=_version(
+                functions, code, runtime=runtime, handler=handler, timeout=5))
+            status, _, body = _get(running, domain, "/")
+            assert status == 200, body
+            pids.append(int(body))
+            domains.append(domain)
+        spinning = [threading.Thread(target=_get_ignoring_errors, args=(running, domain, "/spin"), daemon=True)
+                    for domain in domains]
+        for thread in spinning:
+            thread.start()
+        time.sleep(1)
+        assert all(_running(pid) for pid in pids)
+        running.process.send_signal(signal.SIGKILL)
+        running.process.wait(timeout=10)
+        deadline = time.monotonic() + 5
+        while any(_running(pid) for pid in pids) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert not [pid for pid in pids if _running(pid)]
+
+
+def _get_ignoring_errors(server, host, path):
+    try:
+        _get(server, host, path)
+    except OSError:  # the server is killed under it
+        pass
