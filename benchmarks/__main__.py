@@ -13,7 +13,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from . import edge, functions, latency, listing, scaleout, startup, throughput
+from . import edge, functions, lambda_edge, latency, listing, scaleout, startup, throughput
 
 RESULTS = Path(__file__).resolve().parent / "results"
 
@@ -41,6 +41,7 @@ def run(quick: bool) -> dict:
         "postgresql_creates": scaleout.measure(seconds=2 if quick else 5),
         "functions": functions.measure(quick),
         "edge": edge.measure(seconds=2 if quick else 5),
+        "lambda_edge": lambda_edge.measure(500 if quick else 2000),
     }
     return results
 
@@ -94,6 +95,10 @@ def table(results: dict) -> str:
         lines.append(f"| viewer GET p50 one at a time, {label} | {row['p50_us']:.0f} µs | {floor['p50_us']:.0f} µs | "
                      f"{row['p50_us'] / floor['p50_us']:.2f}x |")
     lines.append(f"| edge miss against the origin alone | {viewer['miss_of_origin']:.0%} of its req/s | | |")
+    added = results["lambda_edge"]
+    lines.append(f"| viewer GET p50 one at a time, edge hit + warm Node.js viewer-request (pass-through), http | "
+                 f"{added['p50_ms_with_node_viewer_request'] * 1000:.0f} µs | {added['p50_ms_without'] * 1000:.0f} µs "
+                 f"without it | +{added['added_p50_ms'] * 1000:.0f} µs added |")
     start = results["startup"]
     lines.append(f"| serve -> listening / first answer | {start['listening_s'] * 1000:.0f} ms / "
                  f"{start['first_answer_s'] * 1000:.0f} ms | | |")
