@@ -2,6 +2,7 @@
 behavior, the policies the behavior names, the route to the origin and the functions to run."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from ..service.policies.cache import CACHE_POLICY
@@ -59,6 +60,26 @@ def policies_for(tx, account: str, behavior: dict) -> Chosen:
                   cache.key_rules(cache_policy, behavior))
 
 
+# The device headers from the User-Agent, as CloudFront derives them ("Headers for determining the viewer's
+# device type"): AWS's device database is not public, so these are the common tokens of each kind, and one
+# kind only is "true" for a viewer (our reading).
+_SMART_TV = re.compile(r"smart-?tv|googletv|appletv|hbbtv|netcast|roku|\baft[a-z]{1,3}\b|crkey|web0s|tizen.*tv|bravia|"
+                       r"playstation|xbox", re.I)
+_TABLET = re.compile(r"ipad|tablet|kindle|silk/|playbook|nexus (7|9|10)|sm-t\d|android(?!.*mobile)", re.I)
+_MOBILE = re.compile(r"mobi|iphone|ipod|android|windows phone|blackberry|bb10|opera mini|iemobile", re.I)
+
+
+def device(user_agent: str) -> str:
+    """"smarttv", "tablet", "mobile" or "desktop" (also for no User-Agent at all)."""
+    if _SMART_TV.search(user_agent):
+        return "smarttv"
+    if _TABLET.search(user_agent):
+        return "tablet"
+    if _MOBILE.search(user_agent):
+        return "mobile"
+    return "desktop"
+
+
 @dataclass
 class Plan:
     request_id: str
@@ -89,10 +110,13 @@ class Plan:
     def generated(self) -> dict[str, str]:
         """The CloudFront-* headers CloudFront can add to a request (Developer Guide, "Add CloudFront request
         headers"); each reaches functions and the origin only where a policy names it."""
+        kind = device(next((v for k, v in self.headers if k.lower() == "user-agent"), ""))
         return {"CloudFront-Viewer-Country": self.country, "CloudFront-Forwarded-Proto": self.scheme,
-                "CloudFront-Viewer-Address": f"{self.viewer_ip}:0", "CloudFront-Is-Desktop-Viewer": "true",
-                "CloudFront-Is-Mobile-Viewer": "false", "CloudFront-Is-Tablet-Viewer": "false",
-                "CloudFront-Is-SmartTV-Viewer": "false", "CloudFront-Viewer-Http-Version": "1.1"}
+                "CloudFront-Viewer-Address": f"{self.viewer_ip}:0",
+                "CloudFront-Is-Desktop-Viewer": str(kind == "desktop").lower(),
+                "CloudFront-Is-Mobile-Viewer": str(kind == "mobile").lower(),
+                "CloudFront-Is-Tablet-Viewer": str(kind == "tablet").lower(),
+                "CloudFront-Is-SmartTV-Viewer": str(kind == "smarttv").lower(), "CloudFront-Viewer-Http-Version": "1.1"}
 
     def generated_headers(self) -> list[tuple[str, str]]:
         named = self.chosen.named_headers()
