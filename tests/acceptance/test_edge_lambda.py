@@ -5,117 +5,19 @@ answer changes, CloudFront's answers to a function that fails, and some of the D
 example functions" (written here after the guide's descriptions), in Node.js and Python."""
 from __future__ import annotations
 
-import http.client
-import http.server
 import json
 import signal
 import threading
 import time
-import uuid
 
 import boto3
-import origin_servers
 import pytest
-import requests
 
-from builders import direct_config
 from conftest import make_client
-from lambda_zips import ROLE, node, python
+from edge_lambda import (CACHING_OPTIMIZED, asked, distribution, dns, functions, get, origin,  # noqa: F401
+                         origin_port, version)
+from lambda_zips import node, python
 from serving import RunningServer
-
-CACHING_DISABLED = "4135ea2d-6df8-44a3-9df3-4b5a84be39ad"
-CACHING_OPTIMIZED = "658327ea-f89d-4fab-a63d-7e88639e58f6"
-ALL_VIEWER_EXCEPT_HOST = "b689b0a8-53d0-40ab-baf2-68738e2966ac"
-
-
-class _Recording(http.server.BaseHTTPRequestHandler):
-    seen: dict[str, list[dict]] = {}
-    lock = threading.Lock()
-
-    def _answer(self):
-        host = self.headers.get("Host", "").split(":")[0]
-        length = int(self.headers.get("Content-Length") or 0)
-        record = {"method": self.command, "path": self.path, "headers": {k.lower(): v for k, v in self.headers.items()},
-                  "body": self.rfile.read(length).decode("latin-1")}
-        with self.lock:
-            self.seen.setdefault(host, []).append(record)
-        body = json.dumps(record).encode()
-        status = 404 if "missing" in self.path else 200
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Cache-Control", "max-age=300")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    do_GET = do_POST = _answer
-
-    def log_message(self, *args):
-        pass
-
-
-@pytest.fixture(scope="module")
-def origin_port():
-    server = origin_servers.start(_Recording)
-    yield server.server_address[1]
-    server.shutdown()
-
-
-def _dns(server) -> str:
-    name = f"origin-{uuid.uuid4().hex[:10]}.example.com"
-    requests.post(server.url + "/_cloudfront-local/dns", json={"name": name, "type": "A", "value": "127.0.0.1"},
-                  timeout=5).raise_for_status()
-    return name
-
-
-@pytest.fixture
-def origin(server):
-    return _dns(server)
-
-
-@pytest.fixture
-def functions(server, account):
-    return boto3.client("lambda", endpoint_url=server.url, region_name="us-east-1", aws_access_key_id=account,
-                        aws_secret_access_key="secret")
-
-
-def _asked(origin: str) -> list[dict]:
-    with _Recording.lock:
-        return list(_Recording.seen.get(origin, []))
-
-
-def _version(functions, code: bytes, runtime="nodejs20.x", handler="index.handler", timeout=3) -> str:
-    name = f"edge-{uuid.uuid4().hex[:10]}"
-    functions.create_function(FunctionName=name, Runtime=runtime, Role=ROLE, Handler=handler,
-                              Code={"ZipFile": code}, Timeout=timeout, MemorySize=128)
-    return functions.publish_version(FunctionName=name)["FunctionArn"]
-
-
-def _distribution(client, origin, port, cache_policy=CACHING_DISABLED, include_body=(), **triggers) -> str:
-    items = [{"EventType": kind.replace("_", "-"), "LambdaFunctionARN": arn,
-              "IncludeBody": kind in include_body} for kind, arn in triggers.items()]
-    behavior = {"TargetOriginId": "origin", "ViewerProtocolPolicy": "allow-all", "CachePolicyId": cache_policy,
-                "OriginRequestPolicyId": ALL_VIEWER_EXCEPT_HOST,
-                "AllowedMethods": {"Quantity": 7, "Items": ["GET", "HEAD", "OPTIONS", "PUT", "POST", "PATCH",
-                                                            "DELETE"],
-                                   "CachedMethods": {"Quantity": 2, "Items": ["GET", "HEAD"]}},
-                "LambdaFunctionAssociations": {"Quantity": len(items), "Items": items}}
-    config = direct_config(
-        Origins={"Quantity": 1, "Items": [{"Id": "origin", "DomainName": origin, "CustomOriginConfig": {
-            "HTTPPort": port, "HTTPSPort": 443, "OriginProtocolPolicy": "http-only"}}]},
-        DefaultCacheBehavior=behavior)
-    return client.create_distribution(DistributionConfig=config)["Distribution"]["DomainName"]
-
-
-def _get(server, host, path, headers=None, method="GET", body=None):
-    connection = http.client.HTTPConnection(server.edge_url.split("//", 1)[1], timeout=30)
-    try:
-        connection.request(method, path, body=body, headers={"Host": host, **(headers or {})})
-        answer = connection.getresponse()
-        return answer.status, {k.lower(): v for k, v in answer.getheaders()}, answer.read()
-    finally:
-        connection.close()
-
 
 COUNTING_VIEWER_REQUEST = node("""let calls = 0;
 exports.handler = async (event) => {
@@ -130,9 +32,9 @@ exports.handler = async (event) => {
 
 def test_viewer_request_runs_on_every_request_with_warm_globals_and_its_request_reaches_the_origin(
         server, client, functions, origin, origin_port):
-    domain = _distribution(client, origin, origin_port, viewer_request=_version(functions, COUNTING_VIEWER_REQUEST))
+    domain = distribution(client, origin, origin_port, viewer_request=version(functions, COUNTING_VIEWER_REQUEST))
     for expected in ("1", "2"):
-        status, headers, body = _get(server, domain, "/page?a=1")
+        status, headers, body = get(server, domain, "/page?a=1")
         assert status == 200, body
         seen = json.loads(body)["headers"]
         assert seen["x-calls"] == expected
@@ -147,18 +49,18 @@ def test_python_viewer_request_generates_a_redirect_as_the_guide_example_does(se
     return {'status': '302', 'statusDescription': 'Found',
             'headers': {'location': [{'key': 'Location', 'value': 'https://docs.aws.amazon.com/lambda/'}]}}
 """)
-    domain = _distribution(client, origin, origin_port,
-                           viewer_request=_version(functions, code, runtime="python3.12", handler="app.handler"))
-    before = len(_asked(origin))
-    status, headers, _ = _get(server, domain, "/anything")
+    domain = distribution(client, origin, origin_port,
+                           viewer_request=version(functions, code, runtime="python3.12", handler="app.handler"))
+    before = len(asked(origin))
+    status, headers, _ = get(server, domain, "/anything")
     assert status == 302 and headers["location"] == "https://docs.aws.amazon.com/lambda/"
     assert headers["x-cache"] == "LambdaGeneratedResponse from cloudfront"
-    assert len(_asked(origin)) == before
+    assert len(asked(origin)) == before
 
 
 def test_origin_request_runs_only_on_a_miss_and_origin_response_changes_are_cached(server, client, functions,
                                                                                     origin, origin_port):
-    origin_request = _version(functions, node("""let calls = 0;
+    origin_request = version(functions, node("""let calls = 0;
 exports.handler = (event, context, callback) => {
     const request = event.Records[0].cf.request;
     request.headers['x-origin-calls'] = [{key: 'X-Origin-Calls', value: String(++calls)}];
@@ -167,7 +69,7 @@ exports.handler = (event, context, callback) => {
     callback(null, request);
 };"""))
     # "Adding HTTP security headers", on the origin's answer: what it adds is cached with it.
-    origin_response = _version(functions, python("""import itertools
+    origin_response = version(functions, python("""import itertools
 calls = itertools.count(1)
 def handler(event, context):
     response = event['Records'][0]['cf']['response']
@@ -176,22 +78,22 @@ def handler(event, context):
     response['headers']['x-origin-response-call'] = [{'key': 'X-Origin-Response-Call', 'value': str(next(calls))}]
     return response
 """, name="app.py"), runtime="python3.12", handler="app.handler")
-    viewer_response = _version(functions, node("""let calls = 0;
+    viewer_response = version(functions, node("""let calls = 0;
 exports.handler = async (event) => {
     const response = event.Records[0].cf.response;
     response.headers['x-viewer-response-call'] = [{key: 'X-Viewer-Response-Call', value: String(++calls)}];
     return response;
 };"""))
-    domain = _distribution(client, origin, origin_port, cache_policy=CACHING_OPTIMIZED,
+    domain = distribution(client, origin, origin_port, cache_policy=CACHING_OPTIMIZED,
                            origin_request=origin_request, origin_response=origin_response,
                            viewer_response=viewer_response)
-    first = _get(server, domain, "/cached")
-    second = _get(server, domain, "/cached")
+    first = get(server, domain, "/cached")
+    second = get(server, domain, "/cached")
     assert first[0] == second[0] == 200
     seen = json.loads(first[2])
     assert seen["path"] == "/rewritten/cached" and seen["headers"]["x-origin-calls"] == "1"
     assert seen["headers"]["x-origin-domain"] == origin
-    assert len([r for r in _asked(origin) if r["path"] == "/rewritten/cached"]) == 1
+    assert len([r for r in asked(origin) if r["path"] == "/rewritten/cached"]) == 1
     assert first[1]["x-cache"] == "Miss from cloudfront" and second[1]["x-cache"] == "Hit from cloudfront"
     assert first[1]["x-origin-response-call"] == second[1]["x-origin-response-call"] == "1"
     assert first[1]["strict-transport-security"].startswith("max-age=63072000")
@@ -199,7 +101,7 @@ exports.handler = async (event) => {
 
 
 def test_origin_request_switches_to_another_custom_origin(server, client, functions, origin, origin_port):
-    other = _dns(server)
+    other = dns(server)
     code = node(f"""exports.handler = async (event) => {{
     const request = event.Records[0].cf.request;
     request.origin = {{custom: {{domainName: '{other}', port: {origin_port}, protocol: 'http', path: '/moved',
@@ -208,10 +110,10 @@ def test_origin_request_switches_to_another_custom_origin(server, client, functi
     request.headers['host'] = [{{key: 'host', value: '{other}'}}];
     return request;
 }};""")
-    domain = _distribution(client, origin, origin_port, origin_request=_version(functions, code))
-    status, _, body = _get(server, domain, "/x")
+    domain = distribution(client, origin, origin_port, origin_request=version(functions, code))
+    status, _, body = get(server, domain, "/x")
     assert status == 200 and json.loads(body)["path"] == "/moved/x"
-    assert [r["path"] for r in _asked(other)] == ["/moved/x"] and not _asked(origin)
+    assert [r["path"] for r in asked(other)] == ["/moved/x"] and not asked(origin)
 
 
 def test_include_body_shows_the_body_base64_and_a_replaced_body_reaches_the_origin(server, client, functions,
@@ -223,9 +125,9 @@ def handler(event, context):
     request['body'] = {'action': 'replace', 'encoding': 'text', 'data': 'replaced:' + seen.upper()}
     return request
 """)
-    domain = _distribution(client, origin, origin_port, include_body=("viewer_request",),
-                           viewer_request=_version(functions, code, runtime="python3.12", handler="app.handler"))
-    status, _, body = _get(server, domain, "/form", method="POST", body=b"name=value")
+    domain = distribution(client, origin, origin_port, include_body=("viewer_request",),
+                           viewer_request=version(functions, code, runtime="python3.12", handler="app.handler"))
+    status, _, body = get(server, domain, "/form", method="POST", body=b"name=value")
     assert status == 200 and json.loads(body)["body"] == "replaced:NAME=VALUE"
 
 
@@ -242,26 +144,26 @@ def handler(event, context):
 ], ids=["thrown", "crash", "timeout", "read-only-header", "too-big", "bad-status", "null"])
 def test_a_failing_viewer_request_function_gets_cloudfronts_answer(server, client, functions, origin, origin_port,
                                                                   code, status, cache):
-    domain = _distribution(client, origin, origin_port, viewer_request=_version(functions, code, timeout=1))
-    got, headers, body = _get(server, domain, "/")
+    domain = distribution(client, origin, origin_port, viewer_request=version(functions, code, timeout=1))
+    got, headers, body = get(server, domain, "/")
     assert got == status and headers["x-cache"] == f"{cache} from cloudfront"
-    assert b"Generated by cloudfront (CloudFront)" in body and not _asked(origin)
+    assert b"Generated by cloudfront (CloudFront)" in body and not asked(origin)
 
 
-def test_a_version_that_does_not_exist_never_reaches_the_edge(server, client, account, origin, origin_port):
+def test_aversion_that_does_not_exist_never_reaches_the_edge(server, client, account, origin, origin_port):
     """CloudFront refuses the association (test_lambda_associations.py), and a version in use cannot be deleted,
     so no viewer meets one; the edge's answer for one (503 LambdaExecutionError) stays for a shared state."""
     missing = f"arn:aws:lambda:us-east-1:{account}:function:never-made:1"
     with pytest.raises(client.exceptions.InvalidLambdaFunctionAssociation):
-        _distribution(client, origin, origin_port, viewer_request=missing)
+        distribution(client, origin, origin_port, viewer_request=missing)
 
 
 def test_viewer_response_does_not_run_on_an_error_status(server, client, functions, origin, origin_port):
     code = node("exports.handler = async (e) => { const r = e.Records[0].cf.response; "
                 "r.headers['x-ran'] = [{key: 'X-Ran', value: 'yes'}]; return r; };")
-    domain = _distribution(client, origin, origin_port, viewer_response=_version(functions, code))
-    assert _get(server, domain, "/found")[1].get("x-ran") == "yes"
-    status, headers, _ = _get(server, domain, "/missing")
+    domain = distribution(client, origin, origin_port, viewer_response=version(functions, code))
+    assert get(server, domain, "/found")[1].get("x-ran") == "yes"
+    status, headers, _ = get(server, domain, "/missing")
     assert status == 404 and "x-ran" not in headers
 
 
@@ -294,9 +196,9 @@ def handler(event, context):
         pids, domains = [], []
         for code, runtime, handler in ((node_code, "nodejs20.x", "index.handler"),
                                        (python_code, "python3.12", "app.handler")):
-            domain = _distribution(cloudfront, _dns(running), origin_port, viewer_request=_version(
+            domain = distribution(cloudfront, dns(running), origin_port, viewer_request=version(
                 functions, code, runtime=runtime, handler=handler, timeout=5))
-            status, _, body = _get(running, domain, "/")
+            status, _, body = get(running, domain, "/")
             assert status == 200, body
             pids.append(int(body))
             domains.append(domain)
@@ -316,6 +218,6 @@ def handler(event, context):
 
 def _get_ignoring_errors(server, host, path):
     try:
-        _get(server, host, path)
+        get(server, host, path)
     except OSError:  # the server is killed under it
         pass
