@@ -127,7 +127,17 @@ def header_entries(pairs: list[tuple[str, str]]) -> dict:
 
 
 def entry_pairs(entries: dict) -> list[tuple[str, str]]:
-    return [(item.get("key") or name, item["value"]) for name, items in entries.items() for item in items]
+    """Headers as sent on: the header is the one its name says. Its key only spells it, and a key that names
+    another header (the guide's "Overriding a response header" copies X-Amz-Meta-Last-Modified's entry, key
+    and all, under last-modified) or no key gives the name with each part capitalized, as Lambda@Edge fills
+    in a missing key."""
+    return [(_spelling(name, item.get("key")), item["value"]) for name, items in entries.items() for item in items]
+
+
+def _spelling(name: str, key) -> str:
+    if isinstance(key, str) and key.lower() == str(name).lower():
+        return key
+    return "-".join(part.capitalize() for part in str(name).split("-"))
 
 
 def request_view(method: str, uri: str, query: str, pairs: list[tuple[str, str]], client_ip: str,
@@ -199,9 +209,9 @@ def _checked_headers(value, request_id, association) -> dict:
                 raise invalid(request_id, association, f"The Lambda function returned an invalid entry in the "
                                                        f"headers object: the header {name!r} has no string value.")
             key = item.get("key")
-            if key is not None and (not isinstance(key, str) or key.lower() != str(name).lower()):
+            if key is not None and not isinstance(key, str):
                 raise invalid(request_id, association, f"The Lambda function returned an invalid entry in the "
-                                                       f"headers object: the key of {name!r} does not match its name.")
+                                                       f"headers object: the key of {name!r} is not a string.")
     return value
 
 
