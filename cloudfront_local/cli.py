@@ -46,6 +46,9 @@ def _parser() -> argparse.ArgumentParser:
                        help="website hosting of a local bucket: its index document and, optionally, its error "
                             "document; repeatable (CLOUDFRONT_LOCAL_S3_WEBSITE, space-separated; default: none, a "
                             "website endpoint answers NoSuchWebsiteConfiguration)")
+    serve.add_argument("--websocket-idle-seconds", type=float, dest="websocket_idle_seconds",
+                       help="seconds a WebSocket connection at the edge stays open with no byte from the origin "
+                            "(CLOUDFRONT_LOCAL_WEBSOCKET_IDLE_SECONDS; default 600, CloudFront's 10 minutes)")
     for field in quota_fields():
         resource = field[: -len("_quota")]
         serve.add_argument(f"--{resource.replace('_', '-')}-quota", type=int, dest=field,

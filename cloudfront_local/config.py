@@ -62,6 +62,9 @@ class Settings:
     s3_website: tuple = ()
     log_requests: bool = True
     lambda_workers: int = 8             # Lambda@Edge worker processes at once, across function versions
+    # A WebSocket connection at the edge with no byte from the origin for this long is closed: CloudFront's
+    # 10 minutes (quotas page, "Origin response timeout (idle timeout)"); shorter for tests.
+    websocket_idle_seconds: float = 600.0
 
     def __post_init__(self):
         object.__setattr__(self, "s3_website", websites(self.s3_website))
@@ -97,6 +100,8 @@ class Settings:
             raise ValueError("the edge TLS port must be from 0 to 65535, or -1 for none")
         if self.lambda_workers < 1:
             raise ValueError("the Lambda worker count must be at least 1")
+        if not 0 < self.websocket_idle_seconds < 366 * 24 * 3600:  # also refuses nan and inf
+            raise ValueError("the WebSocket idle timeout must be a number of seconds above 0, up to a year")
         if self.max_body_bytes < 1:
             raise ValueError("the body size limit must be positive")
         if self.s3_dir is not None and not os.path.isdir(self.s3_dir):

@@ -9,6 +9,7 @@ import re
 import select
 import traceback
 
+import httptools
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 from .application import MAX_URL_BYTES, Application
@@ -194,9 +195,17 @@ class EdgeAsgiApp:
         viewer = (scope.get("client") or ("127.0.0.1", 0))[0]
         prepared = self.edge.prepare(scope["method"], path, query, headers, body, viewer,
                                      scheme="https" if scope.get("scheme") == "https" else "http")
+        handover = scope.get(VIEWER_WEBSOCKET)
+        if handover is not None and not isinstance(prepared, edge_pipeline.EdgeResponse):
+            from .edge import websockets
+
+            if websockets.tunnels(prepared):
+                await websockets.relay(prepared, handover, respond, self.application.settings.websocket_idle_seconds)
+                return
         response = prepared if isinstance(prepared, edge_pipeline.EdgeResponse) \
             else self.edge.quick(prepared) or await asyncio.to_thread(self.edge.complete, prepared)
-        await respond(response, False)
+        # A handshake answered as a plain request leaves its connection past the head: it is closed after.
+        await respond(response, handover is not None)
 
 
 # RFC 3986's host (an IP literal in brackets, or reg-name characters) and an optional port.
@@ -226,6 +235,7 @@ def _refusal(scope, path: str, query: str, headers: list[tuple[str, str]]) -> in
 # AWS's own API domains. These need no lookup: an API client's request costs a few string operations.
 _API_SUFFIXES = (b".amazonaws.com", b".amazonaws.com.cn", b".api.aws")
 VIEWER = "cloudfront_local.viewer"  # the scope's mark, once a request's side is decided
+VIEWER_WEBSOCKET = "cloudfront_local.websocket"  # a viewer's WebSocket handshake: its edge/websockets.Handover
 
 
 class Dispatch:
@@ -303,6 +313,7 @@ class ViewerProtocol(HttpToolsProtocol):
         self._head_bytes = 0
         self._in_head = True
         self._write_timer = None
+        self._handover = None  # a viewer's WebSocket handshake, once its head is in
         # A viewer has HEAD_SECONDS from connecting to the end of its first head. An API client may dial
         # ahead of need and pool the connection unused (Go's transport does), so a fresh API connection waits
         # as long as a kept-alive one, and HEAD_SECONDS start at its first byte.
@@ -319,15 +330,35 @@ class ViewerProtocol(HttpToolsProtocol):
         super().connection_lost(exc)
 
     def data_received(self, data: bytes) -> None:
+        if self._handover is not None:  # past a WebSocket handshake's head: the tunnel's, if one is made
+            self._handover.hold(data)
+            return
         if self._in_head:
             self._head_bytes += len(data)
-        super().data_received(data)
+        self._feed(data)
         # Counted in whole reads, so past the limit by up to one read; the exact check is EdgeAsgiApp's.
         if self._in_head and self._head_bytes > MAX_REQUEST_BYTES and not self.transport.is_closing():
             if self._on_edge():
                 self._refuse(edge_pipeline.error(413, pages.BAD_REQUEST, edge_pipeline.new_request_id()))
             else:
                 super().send_400_response("Request header fields too large.")
+
+    def _feed(self, data: bytes) -> None:
+        """uvicorn's data_received, keeping where an upgrade's head ends: what follows a viewer's WebSocket
+        handshake is the tunnel's (edge/websockets.py), not another request."""
+        self._unset_keepalive_if_required()
+        try:
+            self.parser.feed_data(data)
+        except httptools.HttpParserError:
+            self.send_400_response("Invalid HTTP request received.")
+        except httptools.HttpParserUpgrade as upgrade:
+            if self._handover is not None:
+                self._handover.hold(data[upgrade.args[0]:])
+
+    def _should_upgrade(self) -> bool:
+        # uvicorn's own WebSocket protocols (whichever library happens to be installed) never take a
+        # connection: a viewer's handshake is the edge's to pass to the origin, the API answers one as HTTP.
+        return False
 
     def on_message_begin(self) -> None:
         super().on_message_begin()
@@ -348,6 +379,11 @@ class ViewerProtocol(HttpToolsProtocol):
             # uvicorn writes its Date on every answer; the edge writes its own (the origin's, kept), and two
             # would reach the viewer. The API keeps uvicorn's.
             self.cycle.default_headers = [h for h in self.cycle.default_headers if h[0].lower() != b"date"]
+            if self.parser.should_upgrade():
+                from .edge import websockets
+
+                if websockets.asks(self.cycle.scope["method"], self.cycle.scope["headers"]):
+                    self._handover = self.cycle.scope[VIEWER_WEBSOCKET] = websockets.Handover(self)
 
     def _head_expired(self) -> None:
         self._head_timer = None
