@@ -204,8 +204,9 @@ class EdgeAsgiApp:
                 return
         response = prepared if isinstance(prepared, edge_pipeline.EdgeResponse) \
             else self.edge.quick(prepared) or await asyncio.to_thread(self.edge.complete, prepared)
-        # A handshake answered as a plain request leaves its connection past the head: it is closed after.
-        await respond(response, handover is not None)
+        await respond(response, False)
+        if handover is not None:  # a handshake answered as an ordinary request
+            handover.release()
 
 
 # RFC 3986's host (an IP literal in brackets, or reg-name characters) and an optional port.
@@ -354,6 +355,16 @@ class ViewerProtocol(HttpToolsProtocol):
         except httptools.HttpParserUpgrade as upgrade:
             if self._handover is not None:
                 self._handover.hold(data[upgrade.args[0]:])
+
+    def handover_released(self, held: bytes) -> None:
+        """A viewer's handshake answered as an ordinary request: the connection is HTTP again, from what the
+        viewer sent after the handshake's head."""
+        self._handover = None
+        if self.transport.is_closing():
+            return
+        self.flow.resume_reading()
+        if held:
+            self.data_received(held)
 
     def _should_upgrade(self) -> bool:
         # uvicorn's own WebSocket protocols (whichever library happens to be installed) never take a

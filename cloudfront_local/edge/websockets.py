@@ -59,6 +59,11 @@ class Handover:
         # Reading is paused, so this is what one read brought at most.
         self.held += data
 
+    def release(self) -> None:
+        """The handshake was answered as an ordinary request: the connection goes on as HTTP, from the bytes
+        held (closing it with them unread would have the kernel reset it, and the answer could be lost)."""
+        self.protocol.handover_released(bytes(self.held))
+
 
 def _member(plan):
     """The custom origin a handshake can go to, or None: an S3 origin (or a local bucket) answers a plain GET,
@@ -107,7 +112,7 @@ def tunnels(plan) -> bool:
 
 async def relay(plan, handover: Handover, respond, idle_seconds: float) -> None:
     """The handshake to the origin and its answer back; after a 101, the tunnel. `respond` sends an ordinary
-    answer (the origin's refusal, or CloudFront's 502/504 page) and closes the viewer's connection."""
+    answer (the origin's refusal, or CloudFront's 502/504 page), after which the connection goes on as HTTP."""
     target = _member(plan)
     headers, path_and_query = _origin_request(plan, target)
     head = [f"GET {path_and_query} HTTP/1.1"] + [f"{k}: {v}" for k, v in headers]
@@ -117,6 +122,7 @@ async def relay(plan, handover: Handover, respond, idle_seconds: float) -> None:
         transport, side = await _connect(loop, target)
     except origins.OriginError as failure:
         await _refuse(plan, target, respond, failure)
+        handover.release()
         return
     transport.write(wire)
     try:
@@ -124,12 +130,14 @@ async def relay(plan, handover: Handover, respond, idle_seconds: float) -> None:
     except origins.OriginError as failure:
         transport.abort()
         await _refuse(plan, target, respond, failure)
+        handover.release()
         return
     if answer.status != 101:
         transport.close()
         kept = [(k, v) for k, v in answer.headers if k.lower() not in origins.HOP_BY_HOP]
         cache = "Error" if answer.status >= 400 else "Miss"
-        await respond(finish(EdgeResponse(answer.status, kept, answer.body), plan.request_id, cache), True)
+        await respond(finish(EdgeResponse(answer.status, kept, answer.body), plan.request_id, cache), False)
+        handover.release()
         return
     viewer = handover.protocol.transport
     if viewer.is_closing():
@@ -153,7 +161,7 @@ def _switching(headers: list[tuple[str, str]], request_id: str) -> bytes:
 async def _refuse(plan, target, respond, failure: origins.OriginError) -> None:
     _failed(plan, target.origin_id, failure.status, str(failure))
     message = pages.TIMED_OUT if failure.status == 504 else pages.CANNOT_CONNECT
-    await respond(finish(bare_error(failure.status, message, plan.request_id), plan.request_id, "Error"), True)
+    await respond(finish(bare_error(failure.status, message, plan.request_id), plan.request_id, "Error"), False)
 
 
 async def _connect(loop, target: origins.Target):
@@ -201,7 +209,8 @@ class _OriginSide(asyncio.Protocol):
         self.parser = httptools.HttpResponseParser(self)
         self.result = _Answer()
         self.done: asyncio.Future | None = None
-        self.head_bytes = 0
+        self.head_bytes = 0    # read before the end of the head: bounds a head that never ends
+        self.header_bytes = 0  # the headers' own size, as origins.fetch counts it
         self.headers_complete = False
         self.tunnel: Tunnel | None = None
         self.transport = None
@@ -223,11 +232,14 @@ class _OriginSide(asyncio.Protocol):
         return waited()
 
     def on_header(self, name: bytes, value: bytes) -> None:
+        self.header_bytes += len(name) + len(value) + 4
         self.result.headers.append((name.decode("latin-1"), value.decode("latin-1")))
 
     def on_headers_complete(self) -> None:
         self.headers_complete = True
         self.result.status = self.parser.get_status_code()
+        if self.header_bytes > origins.MAX_HEADER_BYTES:  # as origins.fetch bounds an answer's headers
+            self._fail(502, f"answered headers over {origins.MAX_HEADER_BYTES} bytes")
 
     def on_body(self, body: bytes) -> None:
         self.result.body += body

@@ -7,6 +7,7 @@ import collections
 import concurrent.futures
 import http.client
 import io
+import re
 import socket
 import threading
 import time
@@ -619,3 +620,193 @@ def test_fuzzed_lambda_results_get_whole_answers(server, echo_domain, result):
     assert status < 500 or status in (502, 503), raw[:500]
     assert headers["X-Cache"].endswith(" from cloudfront"), raw[:500]
     assert "internal error" not in "".join(server.lines), "".join(server.lines)[-3000:]
+
+
+# -- WebSocket handshakes and tunnels -----------------------------------------------------------------------------
+ALL_VIEWER = "216adef6-5c7f-47e4-b989-5492eafa07d3"
+CACHING_DISABLED = "4135ea2d-6df8-44a3-9df3-4b5a84be39ad"
+_KEY = b"dGhlIHNhbXBsZSBub25jZQ=="
+
+
+def _ws_distribution(server, client, port: int) -> str:
+    """A distribution that passes WebSockets (AllViewer) to 127.0.0.1:`port`, with a 2 s read timeout."""
+    name = f"ws-{uuid.uuid4().hex[:10]}.example.com"
+    requests.post(server.url + "/_cloudfront-local/dns", json={"name": name, "type": "A", "value": "127.0.0.1"},
+                  timeout=5).raise_for_status()
+    origin = {"Id": "origin", "DomainName": name, "ConnectionAttempts": 1, "ConnectionTimeout": 2,
+              "CustomOriginConfig": {"HTTPPort": port, "HTTPSPort": 443, "OriginProtocolPolicy": "http-only",
+                                     "OriginReadTimeout": 2}}
+    config = direct_config(Origins={"Quantity": 1, "Items": [origin]},
+                           DefaultCacheBehavior={"TargetOriginId": "origin", "ViewerProtocolPolicy": "allow-all",
+                                                 "CachePolicyId": CACHING_DISABLED, "OriginRequestPolicyId": ALL_VIEWER})
+    return client.create_distribution(DistributionConfig=config)["Distribution"]["DomainName"]
+
+
+def _handshake(host: str, extra: bytes = b"", key: bytes = _KEY, method: bytes = b"GET") -> bytes:
+    return (method + b" /chat HTTP/1.1\r\nHost: " + host.encode() + b"\r\nUpgrade: websocket\r\n"
+            b"Connection: Upgrade\r\nSec-WebSocket-Key: " + key + b"\r\nSec-WebSocket-Version: 13\r\n" + extra + b"\r\n")
+
+
+def _through(server, data: bytes, after: bytes = b"", seconds: float = 10) -> tuple[int, bytes, float]:
+    """Send a handshake (and `after` once it is switched); the answer's status, what the server sent (an
+    ordinary answer to its end, a tunnel's bytes until it closed), and how long that took. A 101 followed by
+    nothing is closed by us after `seconds`."""
+    started = time.monotonic()
+    with socket.create_connection(_edge(server), timeout=seconds) as sock:
+        sock.sendall(data)
+        received = b""
+        while b"\r\n\r\n" not in received:
+            chunk = sock.recv(65536)
+            if not chunk:
+                break
+            received += chunk
+        status = int(received.split(b" ", 2)[1]) if received.startswith(b"HTTP/1.1 ") else 0
+        if after and status == 101:
+            try:
+                sock.sendall(after)
+            except OSError:
+                pass
+        # An ordinary answer (the edge always gives its length) leaves the connection open for the next
+        # request: read to its end. After a 101, read until the tunnel closes.
+        length = re.search(rb"\r\ncontent-length: *(\d+)\r\n", received.partition(b"\r\n\r\n")[0] + b"\r\n", re.I)
+        whole = len(received.partition(b"\r\n\r\n")[0]) + 4 + int(length.group(1)) if status != 101 and length else None
+        try:
+            while whole is None or len(received) < whole:
+                chunk = sock.recv(65536)
+                if not chunk:
+                    break
+                received += chunk
+        except (socket.timeout, ConnectionResetError):
+            if status != 101:
+                raise
+    return status, received, time.monotonic() - started
+
+
+@pytest.fixture(scope="module")
+def ws_origin():
+    from websockets.sync.server import serve
+
+    def echo(ws):
+        for message in ws:
+            ws.send(message)
+
+    origin = serve(echo, "127.0.0.1", 0, max_size=64 * 1024, ping_interval=None, close_timeout=2)
+    threading.Thread(target=origin.serve_forever, daemon=True).start()
+    yield origin.socket.getsockname()[1]
+    origin.shutdown()
+
+
+@pytest.fixture(scope="module")
+def ws_domain(server, ws_origin):
+    return _ws_distribution(server, make_client(server.url, str(910000000000 + uuid.uuid4().int % 10 ** 8)), ws_origin)
+
+
+def _frame(payload: bytes, opcode: int = 1, length: int | None = None) -> bytes:
+    """A masked client frame; `length` claims another payload length than the one sent."""
+    size = len(payload) if length is None else length
+    head = bytes([0x80 | opcode])
+    if size < 126:
+        head += bytes([0x80 | size])
+    elif size < 1 << 16:
+        head += bytes([0x80 | 126]) + size.to_bytes(2, "big")
+    else:
+        head += bytes([0x80 | 127]) + size.to_bytes(8, "big")
+    mask = b"\x01\x02\x03\x04"
+    return head + mask + bytes(b ^ mask[i % 4] for i, b in enumerate(payload))
+
+
+def test_hostile_websocket_viewers(server, ws_domain):
+    """Bad keys, upgrades that are not WebSocket handshakes, garbage after the head or after the 101, frames
+    claiming huge payloads, a frame too big for the origin: each ends with the origin's answer or its close,
+    in bounded time, never a 5xx of ours, and the server goes on."""
+    # A key that is not 16 bytes of base64: the origin refuses the handshake, and its 400 is what comes back.
+    status, raw, _ = _through(server, _handshake(ws_domain, key=b"not a key"))
+    assert status == 400, raw[:300]
+    assert b"X-Cache: Error from cloudfront" in raw.replace(b"x-cache", b"X-Cache")
+    # Not a WebSocket handshake: an ordinary request (the origin's 426: no upgrade reached it).
+    for head in (_handshake(ws_domain, method=b"POST", extra=b"Content-Length: 0\r\n"),
+                 _handshake(ws_domain).replace(b"Upgrade: websocket", b"Upgrade: h2c"),
+                 _handshake(ws_domain).replace(b"Connection: Upgrade", b"Connection: keep-alive")):
+        status, raw, _ = _through(server, head)
+        assert 400 <= status < 500, (head, raw[:300])
+    # Garbage in the same packet as the head: it reaches the origin as the first "frame", which closes.
+    status, raw, took = _through(server, _handshake(ws_domain) + b"\x00garbage\xff" * 10)
+    assert status == 101 and took < 8, raw[:300]
+    # Garbage after the 101; a frame claiming 2**62 bytes; a text frame that is not UTF-8; one past the
+    # origin's max_size: the origin closes (1002, 1009, 1007), and so does the edge's viewer side.
+    for after in (b"\xde\xad\xbe\xef" * 64, _frame(b"x" * 10, length=1 << 62), _frame(b"\xff\xfe"),
+                  _frame(b"y" * (128 * 1024), opcode=2)):
+        status, raw, took = _through(server, _handshake(ws_domain), after)
+        assert status == 101 and took < 8, (after[:20], raw[:300])
+    # A well-formed ping and a close are passed both ways, as bytes.
+    status, raw, took = _through(server, _handshake(ws_domain), _frame(b"hi", opcode=9) + _frame(b"\x03\xe8", 8))
+    assert status == 101 and b"\x8a\x02hi" in raw and took < 8, raw[-40:]
+    _healthy(server)
+
+
+def _switch_then(rest: bytes, close: bool = True):
+    def behave(connection):
+        connection.sendall(b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                           b"Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n\r\n" + rest)
+        if close:
+            connection.close()
+        else:
+            time.sleep(30)
+    return behave
+
+
+@pytest.mark.parametrize("behave, status", [
+    (_hang, 504), (_garbage, 502), (_huge_header, 502), (_large_headers, 502), (_hang_up, 502), (_early_hints, 502),
+    (_switch_then(b"\x81\x05hello"), 101), (_switch_then(b""), 101), (_fine, 200)])
+def test_hostile_websocket_origins(server, client, origins, behave, status):
+    """An origin that hangs, answers garbage, headers past the bound, hangs up, or switches and then goes:
+    the viewer gets CloudFront's 502/504 page or the 101 and whatever came, and the connection ends."""
+    domain = _ws_distribution(server, client, origins(behave))
+    got, raw, took = _through(server, _handshake(domain))
+    assert got == status, raw[:300]
+    assert took < 8
+    if status >= 500:
+        _cloudfront_error(raw, status)
+    if behave.__name__ == "behave" and status == 101:
+        assert raw.endswith(b"\r\n\r\n\x81\x05hello") or raw.endswith(b"\r\n\r\n"), raw[-40:]
+    _healthy(server)
+
+
+_WS_NAME = st.sampled_from([b"Sec-WebSocket-Key", b"Sec-WebSocket-Version", b"Sec-WebSocket-Protocol",
+                            b"Sec-WebSocket-Extensions", b"Upgrade", b"Connection", b"Origin", b"Content-Length"])
+_WS_VALUE = st.one_of(st.sampled_from([b"", b"13", b"8", b"websocket", b"Upgrade", b"upgrade, keep-alive", _KEY,
+                                       b"permessage-deflate; client_max_window_bits", b"chat, superchat", b"0",
+                                       b"websocket, h2c", b"WebSocket"]), _TEXT)
+_WS_STATUSES: collections.Counter = collections.Counter()
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow,
+                                                                   HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_fuzzed_websocket_handshakes(server, ws_domain, data):
+    """Handshakes with fuzzed WebSocket headers, and fuzzed bytes after the head or after the answer: a whole
+    answer every time (the 101, the origin's refusal, or CloudFront's page), never a 5xx of ours."""
+    head = b"GET /chat HTTP/1.1\r\nHost: " + ws_domain.encode() + b"\r\n"
+    if data.draw(st.booleans()):
+        head += b"Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\n"
+    for name, value in data.draw(st.lists(st.tuples(_WS_NAME, _WS_VALUE), max_size=5)):
+        head += name + b": " + value + b"\r\n"
+    if data.draw(st.booleans()):
+        head += b"Sec-WebSocket-Key: " + _KEY + b"\r\n"
+    tail = data.draw(st.binary(max_size=40))
+    after = data.draw(st.one_of(st.just(b""), st.binary(min_size=1, max_size=200),
+                                st.builds(_frame, st.binary(max_size=60), st.sampled_from([1, 2, 8, 9, 10, 3]))))
+    status, raw, took = _through(server, head + b"\r\n" + tail, after + _frame(b"\x03\xe8", 8), seconds=6)
+    _WS_STATUSES[status] += 1
+    assert took < 12, raw[:300]
+    if status != 101:
+        got, headers, _ = _parse(raw)
+        assert got == status and (status < 500 or status in (502, 503, 504)), raw[:500]
+        if status >= 400:
+            assert headers["X-Cache"] == "Error from cloudfront", raw[:500]
+
+
+def test_the_websocket_fuzz_reached_the_tunnel(server):
+    assert _WS_STATUSES[101] and sum(n for s, n in _WS_STATUSES.items() if s != 101), _WS_STATUSES
+    _healthy(server)
+    assert not [line for line in server.lines if "Traceback" in line or "internal error" in line]
