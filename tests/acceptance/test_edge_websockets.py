@@ -364,3 +364,39 @@ def test_a_stopping_server_closes_its_tunnels(origin):
         assert origin.record(ident)["ended"].wait(5)
     finally:
         running.stop(kill=True)
+
+
+def test_viewer_protocol_policy_and_the_tls_port(origin):
+    """The viewer protocol policy applies to a handshake as to any request (the guide): `https-only` refuses
+    ws:// with CloudFront's 403, and wss:// on the TLS port goes through; `redirect-to-https` answers 301."""
+    import ssl
+
+    from conftest import make_client
+
+    with RunningServer("--edge-tls-port", "0") as running:
+        client = make_client(running.url, "210987654323")
+        made = _distribution(running, client, origin.port, ViewerProtocolPolicy="https-only")
+        with pytest.raises(InvalidStatus) as refused:
+            with _open(running.edge_url, made["DomainName"], "/echo/plain"):
+                pass
+        assert refused.value.response.status_code == 403
+        assert refused.value.response.headers["X-Cache"] == "Error from cloudfront"
+
+        context = ssl.create_default_context()
+        context.check_hostname, context.verify_mode = False, ssl.CERT_NONE
+        ident = uuid.uuid4().hex
+        sock = socket.create_connection(_address(running.edge_tls_url), timeout=10)
+        with connect(f"wss://{made['DomainName']}/echo/{ident}", sock=sock, ssl=context,
+                     server_hostname=made["DomainName"], open_timeout=10) as ws:
+            assert ws.recv(timeout=5) == "welcome"
+            ws.send(b"over TLS")
+            assert ws.recv(timeout=5) == b"over TLS"
+        assert origin.record(ident)["ended"].wait(5)
+
+        moved = _distribution(running, client, origin.port, ViewerProtocolPolicy="redirect-to-https")
+        # (The websockets client follows a redirect itself, and refuses an https:// one: a raw handshake.)
+        redirected = requests.get(running.edge_url + "/echo/x", allow_redirects=False, timeout=10, headers={
+            "Host": moved["DomainName"], "Connection": "Upgrade", "Upgrade": "websocket",
+            "Sec-WebSocket-Version": "13", "Sec-WebSocket-Key": "dGhlIHNhbXBsZSBub25jZQ=="})
+        assert redirected.status_code == 301
+        assert redirected.headers["Location"] == f"https://{moved['DomainName']}/echo/x"
