@@ -773,7 +773,8 @@ def test_hostile_websocket_origins(server, client, origins, behave, status):
 
 
 _WS_NAME = st.sampled_from([b"Sec-WebSocket-Key", b"Sec-WebSocket-Version", b"Sec-WebSocket-Protocol",
-                            b"Sec-WebSocket-Extensions", b"Upgrade", b"Connection", b"Origin", b"Content-Length"])
+                            b"Sec-WebSocket-Extensions", b"Upgrade", b"Connection", b"Origin"])
+# (No Content-Length: a body promised and not sent is the viewer fuzz's, whose 408 takes 10 s.)
 _WS_VALUE = st.one_of(st.sampled_from([b"", b"13", b"8", b"websocket", b"Upgrade", b"upgrade, keep-alive", _KEY,
                                        b"permessage-deflate; client_max_window_bits", b"chat, superchat", b"0",
                                        b"websocket, h2c", b"WebSocket"]), _TEXT)
