@@ -474,7 +474,8 @@ def run_one(candidate: Candidate, env: dict, scratch: pathlib.Path, fixtures: pa
             candidate.steps.append(f"apply {number}")
             if result.returncode != 0:
                 candidate.result, candidate.detail = "APPLY FAILED", label + _problem(result)
-                if re.search(r"Unsupported (argument|block type)", result.stderr):
+                if re.search(r"Unsupported (argument|block type)|Invalid data source|Invalid resource type",
+                             result.stderr):
                     # Written for a newer provider than the 5.100.0 these runs use: nothing was sent.
                     candidate.result = "NEWER PROVIDER"
                 break
@@ -527,6 +528,7 @@ def main(argv=None) -> int:
             for candidate in runnable:
                 print(f"... {candidate.name}", file=sys.stderr, flush=True)
                 run_one(candidate, env, pathlib.Path(scratch), fixtures if fixtures.is_dir() else None)
+                print(f"    {candidate.result} {candidate.seconds:.0f}s {candidate.detail}", file=sys.stderr, flush=True)
     width = max((len(c.name) for c in found), default=10)
     print(f"{'configuration':{width}}  {'result':14} {'time':>6}  detail")
     for candidate in found:
