@@ -477,8 +477,8 @@ def run_one(candidate: Candidate, env: dict, scratch: pathlib.Path, fixtures: pa
                 if re.search(r"Unsupported (argument|block type)|Invalid data source|Invalid resource type"
                              r"|expected \w+ to be one of|Missing required argument", result.stderr):
                     # Written for a newer provider than the 5.100.0 these runs use (a block, type or value it
-                    # does not know yet, such as signing_protocol sigv4a, or one it no longer requires): it refused before
-                    # sending anything.
+                    # does not know yet, such as signing_protocol sigv4a, or an argument it still requires): it
+                    # refused before sending anything.
                     candidate.result = "NEWER PROVIDER"
                 break
             result = _terraform(workdir, env, "plan", "-detailed-exitcode", *variables)
