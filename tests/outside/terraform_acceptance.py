@@ -255,7 +255,8 @@ class Evaluator:
                     value = 100000 + self.names
                 elif name in ("sdkacctest.RandString", "acctest.RandString"):
                     self.names += 1
-                    value = f"{self.names:0{int(args[-1])}d}"[-int(args[-1]):].translate(str.maketrans("0123456789", "abcdefghij"))
+                    digits = f"{self.names:0{int(args[-1])}d}"[-int(args[-1]):]
+                    value = digits.translate(str.maketrans("0123456789", "abcdefghij"))
                 elif "." in name:
                     raise Unsupported(f"needs {name}")
                 else:
@@ -530,7 +531,8 @@ def main(argv=None) -> int:
             for candidate in runnable:
                 print(f"... {candidate.name}", file=sys.stderr, flush=True)
                 run_one(candidate, env, pathlib.Path(scratch), fixtures if fixtures.is_dir() else None)
-                print(f"    {candidate.result} {candidate.seconds:.0f}s {candidate.detail}", file=sys.stderr, flush=True)
+                print(f"    {candidate.result} {candidate.seconds:.0f}s {candidate.detail}", file=sys.stderr,
+                      flush=True)
     width = max((len(c.name) for c in found), default=10)
     print(f"{'configuration':{width}}  {'result':14} {'time':>6}  detail")
     for candidate in found:
