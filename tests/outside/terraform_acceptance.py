@@ -1,20 +1,23 @@
 """The Terraform AWS provider's own CloudFront acceptance configurations, applied against cloudfront-local.
 
 The provider's acceptance tests (internal/service/cloudfront/*_test.go in hashicorp/terraform-provider-aws)
-hold their configurations as Go: constants and functions returning HCL, as a raw string, `fmt.Sprintf` of one
-(`%[1]q`, `%s`, `%d`, ... of the function's parameters) or `acctest.ConfigCompose(...)` of such. This script
-reads them from a checkout (their text cannot be committed here), evaluates those forms, and for each that
-needs no other AWS service: starts a fresh emulator, `terraform apply`, `terraform plan -detailed-exitcode`
-(must be empty: exit 0), `terraform destroy`; then prints a table. Configurations it cannot evaluate, or that
-name another service's resources or data sources (S3, Lambda, WAF, ACM, IAM, Kinesis, STS, ...), are listed as
-skipped with the reason.
+hold their configurations as Go: constants, variables and functions returning HCL, as a raw string,
+`fmt.Sprintf` of one (`%[1]q`, `%s`, `%d`, `%f`, ... of the function's parameters) or `acctest.ConfigCompose(...)`
+of such. This script reads them from a checkout (their text cannot be committed here) and evaluates those forms.
+Each test (`func TestAcc...`) with `Config` steps is one candidate: its steps in order, its locals (rName and the
+like) evaluated first; a configuration function that no step calls and no other configuration uses is one on its
+own. For each that needs no other AWS service: a fresh emulator, then for every step `terraform apply` and
+`terraform plan -detailed-exitcode` (must be empty: exit 0), then `terraform destroy`; then a table.
+Configurations it cannot evaluate, or that name another service's resources or data sources (S3, Lambda, WAF,
+ACM, IAM, Kinesis, STS, ...), are listed as skipped with the reason; one that provider 5.100.0 refuses before
+sending anything (an argument, value or data source newer than it) is NEWER PROVIDER, not a failure.
 
-    python3 tests/outside/terraform_acceptance.py PROVIDER_CHECKOUT [--only REGEX] [--list]
+    python3 tests/outside/terraform_acceptance.py PROVIDER_DIR [--only REGEX] [--list]
 
-PROVIDER_CHECKOUT is a checkout of the provider (v5.100.0, the provider the project's machines have) or a
-directory of its cloudfront *_test.go files. Terraform must be on the PATH and the provider in a filesystem
-mirror (as for tests/acceptance/test_terraform.py: a tf-plugins directory, or CLOUDFRONT_LOCAL_TF_PLUGINS).
-Each distribution costs a minute or two: the provider waits for it to deploy.
+PROVIDER_DIR is a checkout of the provider (v5.100.0, the provider the project's machines have) or a directory
+of its cloudfront *_test.go files, with test-fixtures/ beside them. Terraform must be on the PATH and the
+provider in a filesystem mirror (as for tests/acceptance/test_terraform.py: a tf-plugins directory, or
+CLOUDFRONT_LOCAL_TF_PLUGINS). Each distribution costs a minute or two: the provider waits for it to deploy.
 """
 from __future__ import annotations
 
