@@ -13,7 +13,7 @@ from ..service.common.context import Context
 from ..service.functions import key_value_stores, staged
 from ..service.functions.functions import FUNCTION
 from ..service.common import ids
-from . import cache, events, function_rules, geo, lambda_edge, origin_choice, pages, patterns, routing
+from . import cache, events, function_rules, geo, lambda_edge, origin_choice, pages, patterns, routing, staging
 from .access import keys_for, refused_by_geo
 from .delivery import Delivery, _parts
 from .plan import Function, Plan, policies_for
@@ -54,6 +54,8 @@ class Edge:
             site = routing.find(tx, host)
             if site is None:
                 return error(403, pages.BAD_REQUEST, request_id)
+            routed = staging.route(tx, site, headers)  # continuous deployment: the primary or its staging side
+            site, headers = routed.site, routed.headers
             signed_hosts = [raw_host or host]
             if site.host != host:
                 # A `.localhost` form: from here on the request is the one CloudFront would get, Host the real
@@ -103,6 +105,7 @@ class Edge:
                     route, chosen, functions.get("viewer-request"), functions.get("viewer-response"), problem,
                     scheme)
         plan.lambdas = lambdas
+        plan.set_cookies = routed.set_cookies
         return plan
 
     # -- running the request -----------------------------------------------------------------------------------
@@ -216,6 +219,9 @@ class Edge:
             shown, _ = lambda_edge.request_view(plan.method, uri, query, pairs, plan.viewer_ip, trigger, b"")
             result = lambda_edge.run(self.delivery.runtime(), trigger, plan.context, shown, seen)
             response = lambda_edge.applied_response(result, seen, kept_back, trigger, plan.request_id, response)
+        if plan.set_cookies:  # a new list: a cached answer's own is left as stored
+            response = EdgeResponse(response.status, response.headers + [("Set-Cookie", c) for c in plan.set_cookies],
+                                    response.body, response.length)
         return finish(response, plan.request_id, cache_status)
 
 

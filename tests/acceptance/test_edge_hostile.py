@@ -439,6 +439,78 @@ def test_server_still_answers_after_the_fuzz(server):
     assert not [line for line in server.lines if "Traceback" in line or "internal error" in line]
 
 
+# -- fuzz: continuous deployment's header and stickiness cookie ---------------------------------------------------
+def _says(body: bytes):
+    def behave(connection):
+        connection.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\nConnection: close\r\n\r\n%s" % (len(body), body))
+        connection.close()
+    return behave
+
+
+@pytest.fixture(scope="module")
+def staged_domains(server):
+    """Two primaries with staging copies on another origin: one routed by header, one by weight with sticky
+    sessions."""
+    client = make_client(server.url, str(900000000000 + uuid.uuid4().int % 10 ** 8))
+    sides = {name: _RawOrigin(_says(name.encode())) for name in ("primary", "staging")}
+    domains = []
+    for traffic in ({"Type": "SingleHeader", "SingleHeaderConfig": {"Header": "aws-cf-cd-fuzz", "Value": "on"}},
+                    {"Type": "SingleWeight", "SingleWeightConfig": {
+                        "Weight": 0.15, "SessionStickinessConfig": {"IdleTTL": 300, "MaximumTTL": 600}}}):
+        domain = _distribution(server, client, sides["primary"].port)
+        primary = next(d for d in client.list_distributions()["DistributionList"]["Items"]
+                       if d["DomainName"] == domain)
+        staging = client.copy_distribution(PrimaryDistributionId=primary["Id"], Staging=True,
+                                           CallerReference=str(uuid.uuid4()))
+        config = staging["Distribution"]["DistributionConfig"]
+        config["Origins"]["Items"][0]["CustomOriginConfig"]["HTTPPort"] = sides["staging"].port
+        client.update_distribution(Id=staging["Distribution"]["Id"], IfMatch=staging["ETag"], DistributionConfig=config)
+        policy = client.create_continuous_deployment_policy(ContinuousDeploymentPolicyConfig={
+            "StagingDistributionDnsNames": {"Quantity": 1, "Items": [staging["Distribution"]["DomainName"]]},
+            "Enabled": True, "TrafficConfig": traffic})["ContinuousDeploymentPolicy"]
+        current = client.get_distribution_config(Id=primary["Id"])
+        client.update_distribution(Id=primary["Id"], IfMatch=current["ETag"], DistributionConfig={
+            **current["DistributionConfig"], "ContinuousDeploymentPolicyId": policy["Id"]})
+        domains.append(domain)
+    yield domains
+    for side in sides.values():
+        side.close()
+
+
+_CD_BODIES: collections.Counter = collections.Counter()
+_CD_VALUE = st.one_of(st.sampled_from([b"", b"on", b"ON", b"on;", b"s.1.1.0", b"p.0.0.00", b"s." + b"9" * 30,
+                                       b"s.1e9.1.0", b"\xc2\xb2.1.1.0", b"s..", b"...."]), _TEXT)
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow,
+                                                                   HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_fuzzed_staging_headers_and_cookies_get_whole_answers(server, staged_domains, data):
+    head = b"GET /cd HTTP/1.1\r\nHost: " + data.draw(st.sampled_from(staged_domains)).encode() + b"\r\n"
+    for _ in range(data.draw(st.integers(0, 3))):
+        name = data.draw(st.sampled_from([b"aws-cf-cd-fuzz", b"AWS-CF-CD-FUZZ", b"Cookie"]))
+        value = data.draw(_CD_VALUE)
+        if name == b"Cookie" and data.draw(st.booleans()):
+            tail = data.draw(st.sampled_from([b"", b"; a=b", b";;", b"; aws-cf-cd-session=x"]))
+            value = b"aws-cf-cd-session=" + value + tail
+        head += name + b": " + value + b"\r\n"
+    raw = _exchange(server, head + b"Connection: close\r\n\r\n", timeout=SLOW_SECONDS + 10)
+    status, headers, body = _parse(raw)
+    assert status < 500, raw[:500]
+    if status == 200:
+        _CD_BODIES[body] += 1
+        for cookie in headers.get_all("Set-Cookie") or []:
+            assert cookie.startswith("aws-cf-cd-session=") and cookie.endswith("; Path=/; HttpOnly"), cookie
+    else:
+        assert headers["X-Cache"] == "Error from cloudfront", raw[:500]
+
+
+def test_the_staging_fuzz_reached_both_sides(server):
+    assert _CD_BODIES[b"primary"] and _CD_BODIES[b"staging"], _CD_BODIES
+    _healthy(server)
+    assert not [line for line in server.lines if "Traceback" in line or "internal error" in line]
+
+
 # -- fuzz: paths that try to leave the local buckets' directory ---------------------------------------------------
 SECRET = b"fuzz-secret-outside-the-buckets"
 _ESCAPE = st.lists(st.sampled_from([b"/", b"..", b"%2e%2e", b"%2E%2e", b".", b"%2e", b"%2F", b"%2f", b"%5C", b"\\",
