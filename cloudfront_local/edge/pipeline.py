@@ -13,7 +13,8 @@ from ..service.common.context import Context
 from ..service.functions import key_value_stores, staged
 from ..service.functions.functions import FUNCTION
 from ..service.common import ids
-from . import cache, events, function_rules, geo, lambda_edge, origin_choice, pages, patterns, routing, staging
+from . import (cache, events, field_level_encryption, function_rules, geo, lambda_edge, origin_choice, pages,
+               patterns, routing, staging)
 from .access import keys_for, refused_by_geo
 from .delivery import Delivery, _parts
 from .plan import Function, Plan, policies_for
@@ -97,6 +98,7 @@ class Edge:
             chosen = policies_for(tx, site.account, behavior)
             lambdas = lambda_edge.associations(tx, behavior) \
                 if (behavior.get("LambdaFunctionAssociations") or {}).get("Items") else {}
+            fle = field_level_encryption.load(tx, site.account, behavior)
         context = {"distributionDomainName": site.distribution["DomainName"],
                    "distributionId": site.distribution["Id"], "requestId": request_id}
         if site.tenant is not None:
@@ -106,6 +108,7 @@ class Edge:
                     scheme)
         plan.lambdas = lambdas
         plan.set_cookies = routed.set_cookies
+        plan.fle = fle
         return plan
 
     # -- running the request -----------------------------------------------------------------------------------
@@ -135,6 +138,11 @@ class Edge:
     def _complete(self, plan: Plan) -> EdgeResponse:
         if plan.error:
             return error(*plan.error, plan.request_id)
+        if plan.fle is not None:  # at the viewer's side: functions and the origin see the encrypted form
+            try:
+                plan.body = field_level_encryption.applied(plan.fle, plan.method, plan.query, plan.headers, plan.body)
+            except field_level_encryption.Refused as refused:
+                return error(refused.status, refused.message, plan.request_id)
         request = events.request_event(plan.method, plan.uri, plan.query, plan.headers + plan.generated_headers())
         route = plan.route
         if plan.viewer_request is not None:
