@@ -4,26 +4,19 @@ them; a viewer POSTs a form through the edge; a real origin records what arrived
 private key, the profile's ProviderId and the public key's name."""
 from __future__ import annotations
 
-import base64
 import http.server
 import json
 import threading
 import uuid
 from urllib.parse import parse_qsl, urlencode
 
-import aws_encryption_sdk
 import origin_servers
 import pytest
 import requests
-from aws_encryption_sdk import CommitmentPolicy
 from aws_encryption_sdk.exceptions import DecryptKeyError
-from aws_encryption_sdk.identifiers import EncryptionKeyType, WrappingAlgorithm
-from aws_encryption_sdk.internal.crypto.wrapping_keys import WrappingKey
-from aws_encryption_sdk.key_providers.raw import RawMasterKeyProvider
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import rsa
 
 from builders import direct_config
+from field_level_decryption import Keys, decrypt
 
 CACHING_DISABLED = "4135ea2d-6df8-44a3-9df3-4b5a84be39ad"
 ALL_METHODS = {"Quantity": 7, "Items": ["GET", "HEAD", "OPTIONS", "PUT", "POST", "PATCH", "DELETE"]}
@@ -60,34 +53,7 @@ def origin():
     running.shutdown()
 
 
-class _Keys:
-    """An RSA key pair: the public half for CloudFront, the private half for the origin's decryption."""
-
-    def __init__(self):
-        self.private = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-        self.public_pem = self.private.public_key().public_bytes(
-            serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo).decode()
-        self.private_pem = self.private.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                                      serialization.NoEncryption())
-
-
-def decrypt(text: str, keys: _Keys, provider_id: str, key_name: str) -> tuple[bytes, object]:
-    """What an origin does with an encrypted field (the guide's sample, in Python): base64-decode it, then
-    decrypt with a raw RSA master key, OAEP with SHA-256, of that provider and key name."""
-
-    def raw_key(self, key_id):
-        return WrappingKey(wrapping_algorithm=WrappingAlgorithm.RSA_OAEP_SHA256_MGF1,
-                           wrapping_key=keys.private_pem, wrapping_key_type=EncryptionKeyType.PRIVATE)
-
-    provider = type("Provider", (RawMasterKeyProvider,), {"provider_id": provider_id, "_get_raw_key": raw_key})()
-    provider.add_master_key(key_name)
-    # CloudFront's messages predate key commitment: the origin's SDK must allow decrypting them.
-    sdk = aws_encryption_sdk.EncryptionSDKClient(commitment_policy=CommitmentPolicy.REQUIRE_ENCRYPT_ALLOW_DECRYPT)
-    plaintext, header = sdk.decrypt(source=base64.b64decode(text, validate=True), key_provider=provider)
-    return plaintext, header
-
-
-def _public_key(client, keys: _Keys) -> tuple[str, str]:
+def _public_key(client, keys: Keys) -> tuple[str, str]:
     name = f"fle-key-{uuid.uuid4().hex[:8]}"
     made = client.create_public_key(PublicKeyConfig={"CallerReference": name, "Name": name,
                                                      "EncodedKey": keys.public_pem})
@@ -139,7 +105,7 @@ def _post(server, domain: str, body, path: str = "/checkout", content_type: str 
 
 @pytest.fixture(scope="module")
 def keys():
-    return _Keys()
+    return Keys()
 
 
 def test_named_fields_reach_the_origin_encrypted_and_decrypt_with_the_private_key(server, client, origin, keys):
