@@ -153,7 +153,7 @@ def origins():
         origin.close()
 
 
-def _distribution(server, client, port: int, read_timeout: int = 30) -> str:
+def _distribution(server, client, port: int, read_timeout: int = 30, **behavior) -> str:
     """A distribution whose default behavior goes to 127.0.0.1:`port` through a name in the simulated zone."""
     name = f"origin-{uuid.uuid4().hex[:10]}.example.com"
     requests.post(server.url + "/_cloudfront-local/dns", json={"name": name, "type": "A", "value": "127.0.0.1"},
@@ -165,7 +165,8 @@ def _distribution(server, client, port: int, read_timeout: int = 30) -> str:
                            DefaultCacheBehavior={"TargetOriginId": "origin", "ViewerProtocolPolicy": "allow-all",
                                                  "CachePolicyId": CACHING_OPTIMIZED,
                                                  "AllowedMethods": {"Quantity": 7, "Items": [
-                                                     "GET", "HEAD", "OPTIONS", "PUT", "POST", "PATCH", "DELETE"]}})
+                                                     "GET", "HEAD", "OPTIONS", "PUT", "POST", "PATCH", "DELETE"]},
+                                                 **behavior})
     return client.create_distribution(DistributionConfig=config)["Distribution"]["DomainName"]
 
 
@@ -507,6 +508,76 @@ def test_fuzzed_staging_headers_and_cookies_get_whole_answers(server, staged_dom
 
 def test_the_staging_fuzz_reached_both_sides(server):
     assert _CD_BODIES[b"primary"] and _CD_BODIES[b"staging"], _CD_BODIES
+    _healthy(server)
+    assert not [line for line in server.lines if "Traceback" in line or "internal error" in line]
+
+
+# -- field-level encryption: hostile forms, content types and profile names ----------------------------------------
+_FORM = "application/x-www-form-urlencoded"
+_FLE_STATUSES: collections.Counter = collections.Counter()
+_FORM_PART = st.one_of(st.sampled_from([b"card", b"card2", b"ssn", b"ssn*", b"Card", b"=", b"&", b"+", b"%",
+                                        b"%zz", b"%ff", b"%00", b"%3D", b"%26", b"\xc3\xa9", b"\xff", b" "]),
+                       _TEXT)
+_FORM_BODY = st.one_of(st.lists(_FORM_PART, max_size=12).map(b"".join),
+                       st.lists(st.tuples(st.sampled_from([b"card", b"ssn1", b"name"]), _TEXT), max_size=12).map(
+                           lambda pairs: b"&".join(name + b"=" + urllib.parse.quote_from_bytes(value).encode()
+                                                   for name, value in pairs)))
+_CONTENT_TYPE = st.one_of(st.sampled_from([_FORM.encode(), _FORM.upper().encode() + b"; charset=utf-8",
+                                           b"application/json", b"", b";", b"multipart/form-data; boundary=x"]),
+                          _TEXT)
+_FLE_QUERY = st.one_of(st.just(b""), st.sampled_from([b"fle-profile=alt", b"fle-profile=nope", b"fle-profile",
+                                                      b"fle-profile=&fle-profile=alt", b"fle%2Dprofile=alt"]),
+                       _TEXT.map(lambda t: b"fle-profile=" + t))
+
+
+@pytest.fixture(scope="module")
+def fle_domain(server):
+    from certificates import public_key_pem
+
+    account = str(900000000000 + uuid.uuid4().int % 10 ** 8)
+    client = make_client(server.url, account)
+    key_id = client.create_public_key(PublicKeyConfig={"CallerReference": "fuzz", "Name": "fuzz-key",
+                                                       "EncodedKey": public_key_pem()})["PublicKey"]["Id"]
+
+    def profile(name: str, patterns: list[str]) -> str:
+        return client.create_field_level_encryption_profile(FieldLevelEncryptionProfileConfig={
+            "Name": name, "CallerReference": name, "EncryptionEntities": {"Quantity": 1, "Items": [{
+                "PublicKeyId": key_id, "ProviderId": "fuzz",
+                "FieldPatterns": {"Quantity": len(patterns), "Items": patterns}}]}})["FieldLevelEncryptionProfile"]["Id"]
+
+    fle = client.create_field_level_encryption_config(FieldLevelEncryptionConfig={
+        "CallerReference": "fuzz",
+        "ContentTypeProfileConfig": {"ForwardWhenContentTypeIsUnknown": False, "ContentTypeProfiles": {
+            "Quantity": 1, "Items": [{"ContentType": _FORM, "Format": "URLEncoded",
+                                      "ProfileId": profile("main", ["card*", "ssn"])}]}},
+        "QueryArgProfileConfig": {"ForwardWhenQueryArgProfileIsUnknown": False, "QueryArgProfiles": {
+            "Quantity": 1, "Items": [{"QueryArg": "alt", "ProfileId": profile("alt", ["name"])}]}}})
+    origin = _RawOrigin(_fine)
+    yield _distribution(server, client, origin.port, read_timeout=2,
+                        FieldLevelEncryptionId=fle["FieldLevelEncryption"]["Id"])
+    origin.close()
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow,
+                                                                   HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_fuzzed_forms_through_field_level_encryption_get_whole_answers(server, fle_domain, data):
+    method = data.draw(st.sampled_from([b"POST", b"POST", b"POST", b"PUT", b"GET"]))
+    query = data.draw(_FLE_QUERY)
+    body = data.draw(_FORM_BODY)
+    head = method + b" /form" + (b"?" + query if query else b"") + b" HTTP/1.1\r\nHost: " + fle_domain.encode()
+    head += b"\r\nContent-Type: " + data.draw(_CONTENT_TYPE) + b"\r\nContent-Length: %d\r\n" % len(body)
+    raw = _exchange(server, head + b"Connection: close\r\n\r\n" + body, timeout=SLOW_SECONDS + 10)
+    status, answer_headers, _ = _parse(raw)
+    _FLE_STATUSES[status] += 1
+    assert status < 500 or status in (502, 503, 504), raw[:500]
+    if status >= 400:
+        assert answer_headers["X-Cache"] == "Error from cloudfront", raw[:500]
+
+
+def test_the_field_level_encryption_fuzz_reached_both_sides(server):
+    # Forms encrypted and sent on (the origin's 200) as well as requests the config refuses (400).
+    assert _FLE_STATUSES[200] and _FLE_STATUSES[400], _FLE_STATUSES
     _healthy(server)
     assert not [line for line in server.lines if "Traceback" in line or "internal error" in line]
 
