@@ -759,6 +759,8 @@ def test_fuzzed_lambda_results_get_whole_answers(server, echo_domain, result):
     raw = _exchange(server, b"POST / HTTP/1.1\r\nHost: " + echo_domain.encode() + b"\r\nContent-Length: %d\r\n"
                     b"Connection: close\r\n\r\n" % len(body) + body, timeout=30)
     status, headers, _ = _parse(raw)
-    assert status < 500 or status in (502, 503), raw[:500]
+    # A 5xx is CloudFront's Lambda error page, or one the handler generated itself (a result {"status": 500}).
+    generated = headers["X-Cache"] == "LambdaGeneratedResponse from cloudfront"
+    assert status < 500 or status in (502, 503) or generated, raw[:500]
     assert headers["X-Cache"].endswith(" from cloudfront"), raw[:500]
     assert "internal error" not in "".join(server.lines), "".join(server.lines)[-3000:]
