@@ -13,6 +13,7 @@ import urllib.parse
 from dataclasses import dataclass
 
 from ..service.access.origin_access_controls import ORIGIN_ACCESS_CONTROL
+from ..service.access.origin_access_identities import ORIGIN_ACCESS_IDENTITY
 from . import local_buckets, origins
 
 # The credentials cloudfront-local already reads S3 with (service/common/s3_objects.py): one fixed pair, so
@@ -30,6 +31,8 @@ _DOMAIN = re.compile(r"(?P<bucket>.+)\.s3(?:-website)?(?:[.-](?P<where>[a-z0-9.-
 _REGION = re.compile(r"[a-z]{2}(?:-[a-z]+)+-\d+")
 # S3's general-purpose bucket names (S3 User Guide, "Bucket naming rules").
 _BUCKET = re.compile(r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]")
+# How an origin access identity's requests are signed: as an OAC that always signs.
+OAI_SIGNING = {"SigningProtocol": "sigv4", "SigningBehavior": "always"}
 # Headers that belong to a signature: a viewer's would contradict CloudFront's.
 _SIGNATURE_HEADERS = {"authorization", "x-amz-date", "x-amz-content-sha256", "x-amz-security-token"}
 
@@ -37,7 +40,7 @@ _SIGNATURE_HEADERS = {"authorization", "x-amz-date", "x-amz-content-sha256", "x-
 @dataclass
 class S3Target(origins.Target):
     region: str            # the bucket's region: the SigV4 scope
-    signing: dict | None   # the OriginAccessControlConfig of the origin's OAC; None without one
+    signing: dict | None   # the OriginAccessControlConfig of the origin's OAC, OAI_SIGNING for an OAI; else None
 
 
 def bucket_and_region(domain: str) -> tuple[str, str] | None:
@@ -89,6 +92,12 @@ def target(tx, account: str, origin: dict, settings, path: str) -> S3Target | st
             return f"the origin access control {origin['OriginAccessControlId']} does not exist"
         signing = record.doc[ORIGIN_ACCESS_CONTROL.config]
     s3 = origin.get("S3OriginConfig") or {}
+    identity = (s3.get("OriginAccessIdentity") or "").rpartition("/")[2]
+    if signing is None and identity and tx.get(ORIGIN_ACCESS_IDENTITY.kind, account, identity) is not None:
+        # CloudFront reaches the bucket as the OAI's principal, which the bucket policy grants; an S3 stand-in
+        # knows no such principal, so the emulator's own credentials stand in for it, on every request, the
+        # viewer's Authorization replaced (docs/behaviour.md, "Legacy access at the edge").
+        signing = OAI_SIGNING
     headers = [(h["HeaderName"], h["HeaderValue"]) for h in (origin.get("CustomHeaders") or {}).get("Items") or []]
     # An endpoint may sit under a path (a proxy's prefix): the bucket comes after it.
     prefix = parts.path.rstrip("/")
