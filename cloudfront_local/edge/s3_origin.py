@@ -31,6 +31,7 @@ _DOMAIN = re.compile(r"(?P<bucket>.+)\.s3(?:-website)?(?:[.-](?P<where>[a-z0-9.-
 _REGION = re.compile(r"[a-z]{2}(?:-[a-z]+)+-\d+")
 # S3's general-purpose bucket names (S3 User Guide, "Bucket naming rules").
 _BUCKET = re.compile(r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]")
+_ESCAPE = re.compile(r"%[0-9A-Fa-f]{2}")
 # How an origin access identity's requests are signed: as an OAC that always signs.
 OAI_SIGNING = {"SigningProtocol": "sigv4", "SigningBehavior": "always"}
 # Headers that belong to a signature: a viewer's would contradict CloudFront's.
@@ -147,18 +148,24 @@ def sign(to: origins.Target, method: str, path_and_query: str, headers: list[tup
     return kept + added
 
 
+def _escaped(component: str) -> bool:
+    """Whether every "%" of the path (or query) starts an escape. When one does not, urllib3 sends each "%" of
+    it as "%25" ("/%%2F" goes out as "/%25%252F"), so S3 reads the component literally, and so must we."""
+    return component.count("%") == len(_ESCAPE.findall(component))
+
+
 def canonical(path_and_query: str) -> str:
     """The path and query as S3 reads them for a signature: each name and value decoded, then encoded again
     leaving only unreserved characters, the query sorted (SigV4's canonical request, "URI-encode each path
     segment once"). botocore's S3 signer takes the URL as it is, so it gets this form; the request itself
     may go out as the viewer wrote it, since S3 decodes before it canonicalises."""
     path, _, query = path_and_query.partition("?")
-    path = urllib.parse.quote(urllib.parse.unquote(path), safe="/-_.~")
+    path = urllib.parse.quote(urllib.parse.unquote(path) if _escaped(path) else path, safe="/-_.~")
     if not query:
         return path
     pairs = []
+    plus = urllib.parse.unquote_plus if _escaped(query) else (lambda text: text.replace("+", " "))
     for item in filter(None, query.split("&")):
         name, _, value = item.partition("=")
-        pairs.append((urllib.parse.quote(urllib.parse.unquote_plus(name), safe="-_.~"),
-                      urllib.parse.quote(urllib.parse.unquote_plus(value), safe="-_.~")))
+        pairs.append((urllib.parse.quote(plus(name), safe="-_.~"), urllib.parse.quote(plus(value), safe="-_.~")))
     return path + "?" + "&".join(f"{k}={v}" for k, v in sorted(pairs))
