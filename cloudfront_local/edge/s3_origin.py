@@ -148,10 +148,15 @@ def sign(to: origins.Target, method: str, path_and_query: str, headers: list[tup
     return kept + added
 
 
-def _escaped(component: str) -> bool:
-    """Whether every "%" of the path (or query) starts an escape. When one does not, urllib3 sends each "%" of
-    it as "%25" ("/%%2F" goes out as "/%25%252F"), so S3 reads the component literally, and so must we."""
-    return component.count("%") == len(_ESCAPE.findall(component))
+def _literal(component: str) -> bool:
+    """Whether S3 reads the path (or query) as it is written, undecoded. When a "%" of it starts no escape,
+    urllib3 sends each "%" as "%25", the escapes' hex digits upper-cased first ("/%%2f" goes out as
+    "/%25%252F"), so S3 decodes that to "/%%2F"."""
+    return component.count("%") != len(_ESCAPE.findall(component))
+
+
+def _upper_escapes(text: str) -> str:
+    return _ESCAPE.sub(lambda found: found.group(0).upper(), text)
 
 
 def canonical(path_and_query: str) -> str:
@@ -160,12 +165,16 @@ def canonical(path_and_query: str) -> str:
     segment once"). botocore's S3 signer takes the URL as it is, so it gets this form; the request itself
     may go out as the viewer wrote it, since S3 decodes before it canonicalises."""
     path, _, query = path_and_query.partition("?")
-    path = urllib.parse.quote(urllib.parse.unquote(path) if _escaped(path) else path, safe="/-_.~")
+    path = urllib.parse.quote(_upper_escapes(path) if _literal(path) else urllib.parse.unquote(path), safe="/-_.~")
     if not query:
         return path
     pairs = []
-    plus = urllib.parse.unquote_plus if _escaped(query) else (lambda text: text.replace("+", " "))
+    literal = _literal(query)
     for item in filter(None, query.split("&")):
         name, _, value = item.partition("=")
-        pairs.append((urllib.parse.quote(plus(name), safe="-_.~"), urllib.parse.quote(plus(value), safe="-_.~")))
+        if literal:
+            name, value = _upper_escapes(name).replace("+", " "), _upper_escapes(value).replace("+", " ")
+        else:
+            name, value = urllib.parse.unquote_plus(name), urllib.parse.unquote_plus(value)
+        pairs.append((urllib.parse.quote(name, safe="-_.~"), urllib.parse.quote(value, safe="-_.~")))
     return path + "?" + "&".join(f"{k}={v}" for k, v in sorted(pairs))
