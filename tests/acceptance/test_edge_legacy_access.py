@@ -214,3 +214,27 @@ def test_an_account_has_at_most_two_key_pairs_and_ids_are_unique(server):
     assert again.status_code == 400 and "already exists" in again.json()["error"]
     assert requests.delete(server.url + "/_cloudfront-local/key-pairs/APKANOSUCHPAIR000000", timeout=5).status_code \
         == 404
+
+
+def test_registering_key_pairs_needs_change_key_pairs_under_credentials(tmp_path):
+    import botocore.auth
+    from botocore.awsrequest import AWSRequest
+    from botocore.credentials import Credentials
+
+    (tmp_path / "credentials.toml").write_text(
+        '[[credentials]]\naccess_key_id = "AKIAKEYPAIRWRITER001"\nsecret_access_key = "writer"\n'
+        'account_id = "111111111111"\n\n[[credentials]]\naccess_key_id = "AKIAKEYPAIRREADER002"\n'
+        'secret_access_key = "reader"\naccount_id = "111111111111"\nallow = ["cloudfront-local:ListGeo"]\n')
+    entry = json.dumps({"account": "111111111111", "publicKey": _rsa()[1]}).encode()
+
+    def signed(key: str, secret: str) -> requests.Response:
+        request = AWSRequest(method="POST", url=running.url + "/_cloudfront-local/key-pairs", data=entry)
+        request.context["timestamp"] = datetime.datetime.now(datetime.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+        request.headers["X-Amz-Date"] = request.context["timestamp"]
+        botocore.auth.SigV4Auth(Credentials(key, secret), "cloudfront", "us-east-1").add_auth(request)
+        return requests.post(request.url, headers=dict(request.headers), data=entry, timeout=10)
+
+    with RunningServer("--credentials", str(tmp_path / "credentials.toml")) as running:
+        assert requests.post(running.url + "/_cloudfront-local/key-pairs", data=entry, timeout=10).status_code == 403
+        assert signed("AKIAKEYPAIRREADER002", "reader").status_code == 403  # not allowed ChangeKeyPairs
+        assert signed("AKIAKEYPAIRWRITER001", "writer").status_code == 201

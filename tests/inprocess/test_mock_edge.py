@@ -177,3 +177,46 @@ def test_continuous_deployment_in_process(monkeypatch):
     finally:
         for server in servers:
             server.shutdown()
+
+
+def test_vpc_origins_and_trusted_signers_in_process():
+    """A VPC origin reached through the mock's DNS zone; a TrustedSigners behavior verifying a key pair the
+    mock registered (mock.add_key_pair), signed with botocore's CloudFrontSigner."""
+    import datetime
+
+    from botocore.signers import CloudFrontSigner
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import padding, rsa
+
+    origin = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Origin)
+    threading.Thread(target=origin.serve_forever, daemon=True).start()
+    try:
+        with mock_cloudfront() as mock:
+            client = boto3.client("cloudfront", region_name="us-east-1")
+            mock.add_dns_record("internal-app.elb.amazonaws.com", "A", "127.0.0.1")
+            vpc = client.create_vpc_origin(VpcOriginEndpointConfig={
+                "Name": "app", "Arn": "arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/a/1",
+                "HTTPPort": origin.server_address[1], "HTTPSPort": 443, "OriginProtocolPolicy": "http-only"})
+            private = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+            public = private.public_key().public_bytes(serialization.Encoding.PEM,
+                                                       serialization.PublicFormat.SubjectPublicKeyInfo).decode()
+            made = client.create_distribution(DistributionConfig=direct_config(
+                Origins={"Quantity": 1, "Items": [{"Id": "vpc", "DomainName": "internal-app.elb.amazonaws.com",
+                                                   "VpcOriginConfig": {"VpcOriginId": vpc["VpcOrigin"]["Id"]}}]},
+                DefaultCacheBehavior={"TargetOriginId": "vpc", "ViewerProtocolPolicy": "allow-all",
+                                      "CachePolicyId": CACHING_OPTIMIZED,
+                                      "TrustedSigners": {"Enabled": True, "Quantity": 1, "Items": ["self"]}}))
+            distribution = made["Distribution"]
+            key_pair = mock.add_key_pair(distribution["ARN"].split(":")[4], public)
+            domain = distribution["DomainName"]
+            assert mock.edge_request("GET", f"http://{domain}/a").status == 403
+            signer = CloudFrontSigner(key_pair["id"],
+                                      lambda m: private.sign(m, padding.PKCS1v15(), hashes.SHA1()))
+            later = datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(minutes=5)
+            answer = mock.edge_request("GET", signer.generate_presigned_url(f"http://{domain}/a",
+                                                                            date_less_than=later))
+            assert (answer.status, answer.body) == (200, b"/a None")
+            listed = client.get_distribution(Id=distribution["Id"])["Distribution"]["ActiveTrustedSigners"]
+            assert listed["Items"][0]["KeyPairIds"]["Items"] == [key_pair["id"]]
+    finally:
+        origin.shutdown()
