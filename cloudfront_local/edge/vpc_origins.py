@@ -23,11 +23,10 @@ def target(tx, account: str, settings, origin: dict, domain: str, path: str, vie
     vpc_id = vpc.get("VpcOriginId") or ""
     # The distribution's own account: the API takes only a VPC origin of the caller's account, so the one
     # the distribution names is there (OwnerAccountId, for origins shared through AWS RAM, is not followed).
-    owner = account
-    record = tx.get(VPC_ORIGIN.kind, owner, vpc_id)
+    record = tx.get(VPC_ORIGIN.kind, account, vpc_id)
     if record is None:
         return f"the VPC origin {vpc_id} does not exist"
-    if not lifecycle.is_deployed(Context(owner, time.time(), settings), record.doc):
+    if not lifecycle.is_deployed(Context(account, time.time(), settings), record.doc):
         return f"the VPC origin {vpc_id} is not deployed yet"
     endpoint = record.doc.get(VPC_ORIGIN.config) or {}
     custom = {"HTTPPort": endpoint.get("HTTPPort"), "HTTPSPort": endpoint.get("HTTPSPort"),
