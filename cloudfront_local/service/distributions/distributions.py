@@ -6,7 +6,7 @@ from ...store import GLOBAL, KeyTaken, Record, Transaction
 from . import config as distribution_config
 from . import references
 from ..common import ids, lifecycle, paging, tagging
-from ..access import key_pairs
+from ..access import key_groups, key_pairs
 from ..multitenant import anycast_ip_lists, domains
 from ..common.context import Context
 from ..common.errors import (
@@ -74,7 +74,8 @@ def _distribution(ctx: Context, tx: Transaction, doc: dict, status: str | None =
         "DomainName": doc["DomainName"],
         "ActiveTrustedSigners": key_pairs.active_trusted_signers(tx, ctx.account,
                                                                  references.behaviors(doc["DistributionConfig"])),
-        "ActiveTrustedKeyGroups": {"Enabled": False, "Quantity": 0},
+        "ActiveTrustedKeyGroups": key_groups.active_trusted_key_groups(
+            tx, ctx.account, references.behaviors(doc["DistributionConfig"])),
         "DistributionConfig": doc["DistributionConfig"],
     }
 
