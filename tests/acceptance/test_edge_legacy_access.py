@@ -74,12 +74,7 @@ def test_an_origin_access_identity_reads_a_local_bucket(tmp_path):
 
 class _Origin(http.server.BaseHTTPRequestHandler):
     def do_GET(self):  # noqa: N802 - http.server's name
-        body = json.dumps({"path": self.path}).encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
+        origin_servers.send_json(self, {"path": self.path})
 
     def log_message(self, *args):
         pass

@@ -4,7 +4,6 @@ origin's OriginReadTimeout; a VPC origin still deploying gets CloudFront's 502 p
 from __future__ import annotations
 
 import http.server
-import json
 import ssl
 import time
 import uuid
@@ -27,13 +26,8 @@ class _Origin(http.server.BaseHTTPRequestHandler):
     def do_GET(self):  # noqa: N802 - http.server's name
         if self.path == "/slow":
             time.sleep(2)
-        body = json.dumps({"origin": self.server.name, "path": self.path,
-                           "host": self.headers.get("Host")}).encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
+        origin_servers.send_json(self, {"origin": self.server.name, "path": self.path,
+                           "host": self.headers.get("Host")})
 
     def log_message(self, *args):
         pass

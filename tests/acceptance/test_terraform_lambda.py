@@ -55,12 +55,7 @@ class _Echo(http.server.BaseHTTPRequestHandler):
     """An origin that answers with the path and headers that reached it."""
 
     def do_GET(self):
-        body = json.dumps({"path": self.path, "headers": {k.lower(): v for k, v in self.headers.items()}}).encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
+        origin_servers.send_json(self, {"path": self.path, "headers": {k.lower(): v for k, v in self.headers.items()}})
 
     def log_message(self, *args):
         pass
