@@ -22,6 +22,7 @@ from .service.common.context import Context
 from .service.common.errors import IF_MATCH_MISSING, ServiceError
 from .service.common.registry import CLOUDFRONT, load_all
 from .service.lambda_functions import code as lambda_code
+from .service.access import key_pairs
 from .service.multitenant import dns
 from .store import KeyTaken, Store, TransientConflict, open_store
 
@@ -243,6 +244,18 @@ class Application:
             return Response(204)
         if name == "geo" and method in ("GET", "POST", "DELETE"):
             return self._internal_geo(method, body)
+        if name == "key-pairs" and method == "POST":
+            try:
+                entry = json.loads(body or b"")
+            except (ValueError, RecursionError):  # UnicodeDecodeError is a ValueError
+                entry = None
+            try:
+                return _json(201, self.add_key_pair(**key_pairs.shaped(entry)))
+            except key_pairs.BadKeyPair as error:
+                return _json(400, {"error": error.message})
+        if name.startswith("key-pairs/") and method == "DELETE":
+            found = self.remove_key_pair(urllib.parse.unquote(name[len("key-pairs/"):]))
+            return Response(204) if found else _json(404, {"error": "no such key pair"})
         return _json(404, {"error": "no such internal endpoint"})
 
     def _internal_geo(self, method: str, body: bytes | None) -> Response:
@@ -276,6 +289,17 @@ class Application:
     def remove_dns_records(self, name: str) -> bool:
         with self.store.transaction() as tx:
             return dns.remove(tx, name)
+
+    # CloudFront key pairs (legacy trusted signers), for tests: the console makes them, the API cannot.
+    def add_key_pair(self, account: str, publicKey: str, id: str | None = None) -> dict:  # noqa: N803, A002
+        """Register an account's key pair (a PEM RSA public key); raises key_pairs.BadKeyPair for a bad one."""
+        entry = {"account": account, "publicKey": publicKey, **({"id": id} if id is not None else {})}
+        with self.store.transaction() as tx:
+            return key_pairs.add(tx, entry)
+
+    def remove_key_pair(self, key_pair_id: str) -> bool:
+        with self.store.transaction() as tx:
+            return key_pairs.remove(tx, key_pair_id)
 
     # The simulated geo table, for tests: the internal endpoint and mock_cloudfront call these, the edge
     # calls country_of for every viewer.
@@ -333,6 +357,8 @@ def _internal_action(method: str, endpoint: str) -> str:
         return "cloudfront-local:ListDnsRecords" if method == "GET" else "cloudfront-local:ChangeDnsRecords"
     if family == "geo":
         return "cloudfront-local:ListGeo" if method == "GET" else "cloudfront-local:ChangeGeo"
+    if family.startswith("key-pairs"):
+        return "cloudfront-local:ChangeKeyPairs"
     return "cloudfront-local:Reset"
 
 

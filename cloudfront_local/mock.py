@@ -142,6 +142,15 @@ class mock_cloudfront:  # noqa: N801 - named like moto's mock_aws, which users k
     def clear_geo(self) -> None:
         self._running().clear_geo()
 
+    # -- CloudFront key pairs (what POST/DELETE /_cloudfront-local/key-pairs do for a server) ------------
+    def add_key_pair(self, account: str, public_key: str, key_pair_id: str | None = None) -> dict:
+        """Register an account's CloudFront key pair (legacy trusted signer): a PEM RSA 2048-bit public key,
+        its id APKA… made when not given. Returns {"account", "id"}."""
+        return self._running().add_key_pair(account, public_key, key_pair_id)
+
+    def remove_key_pair(self, key_pair_id: str) -> bool:
+        return self._running().remove_key_pair(key_pair_id)
+
     # -- the edge (what a server's --edge-port answers) ----------------------------------------------
     def edge_request(self, method: str, url: str, headers: dict | None = None, body: bytes = b""):
         """Send a viewer request through the edge without a socket: `url` like "http://shop.example.com/a?b=1"

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import http.server
+import json
 import threading
 
 
@@ -12,3 +13,13 @@ def start(handler: type[http.server.BaseHTTPRequestHandler], name: str = "") -> 
     server.daemon_threads = True
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return server
+
+
+def send_json(handler: http.server.BaseHTTPRequestHandler, payload, status: int = 200) -> None:
+    """Answer with `payload` as JSON: how the test origins tell a test what reached them."""
+    body = json.dumps(payload).encode()
+    handler.send_response(status)
+    handler.send_header("Content-Type", "application/json")
+    handler.send_header("Content-Length", str(len(body)))
+    handler.end_headers()
+    handler.wfile.write(body)

@@ -2,6 +2,7 @@
 keys of a behavior's trusted key groups, which signed URLs and cookies are verified against."""
 from __future__ import annotations
 
+from ..service.access import key_pairs
 from ..service.access.key_groups import KEY_GROUP
 from ..service.access.public_keys import PUBLIC_KEY
 from . import geo
@@ -19,12 +20,18 @@ def refused_by_geo(site, country: str) -> bool:
 
 
 def keys_for(tx, account: str, behavior: dict) -> dict[str, str] | None:
-    """{public key id: PEM} of the behavior's trusted key groups; None when the behavior needs no signature."""
+    """{public key id: PEM} of the behavior's trusted key groups and of its trusted signers' CloudFront key
+    pairs (both count, as while migrating from one to the other); None when the behavior needs no signature."""
     groups = behavior.get("TrustedKeyGroups") or {}
-    if not groups.get("Enabled") or not groups.get("Items"):
+    signers = key_pairs.signers([behavior])
+    if (not groups.get("Enabled") or not groups.get("Items")) and not signers:
         return None
     keys = {}
-    for group_id in groups["Items"]:
+    for signer in signers:
+        keys.update(key_pairs.of_account(tx, account if signer == "self" else signer))
+    if not groups.get("Enabled"):
+        return keys
+    for group_id in groups.get("Items") or []:
         group = tx.get(KEY_GROUP.kind, account, group_id)
         for key_id in ((group.doc.get(KEY_GROUP.config) or {}).get("Items") or []) if group else []:
             key = tx.get(PUBLIC_KEY.kind, account, key_id)

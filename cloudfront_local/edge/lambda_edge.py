@@ -175,6 +175,8 @@ def origin_view(site, member) -> dict | None:
     domain = site.substituted(config.get("DomainName") or "")
     path = site.substituted(config.get("OriginPath") or "")
     custom = config.get("CustomOriginConfig")
+    if custom is None and config.get("VpcOriginConfig") is not None:
+        custom = config["VpcOriginConfig"]  # reached as a custom origin is, so shown as one (our inference)
     if custom is not None:
         ssl = ((custom.get("OriginSslProtocols") or {}).get("Items")) or ["TLSv1.2"]
         return {"custom": {"customHeaders": headers, "domainName": domain,

@@ -6,11 +6,10 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 
-from . import local_buckets, origins, s3_origin
+from . import local_buckets, origins, s3_origin, vpc_origins
 
 # CloudFront's statuses an origin group can fail over on (OriginGroupFailoverCriteria's documented set).
 FAILOVER_STATUSES = frozenset({400, 403, 404, 416, 500, 502, 503, 504})
-VPC_UNREACHABLE = "VPC origins live inside a VPC; cloudfront-local reaches none"
 
 
 class Unreachable(str):
@@ -50,7 +49,7 @@ def member(tx, site, settings, origin: dict | None, scheme: str = "http"):
     if origin.get("S3OriginConfig") is not None or origin.get("OriginAccessControlId"):
         return s3_origin.target(tx, site.account, {**origin, "DomainName": domain}, settings, path)
     if origin.get("VpcOriginConfig") is not None:
-        return VPC_UNREACHABLE
+        return vpc_origins.target(tx, site.account, settings, origin, domain, path, scheme)
     return "the origin has no configuration cloudfront-local can reach"
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import collections
 import ipaddress
+import ssl
 import threading
 from dataclasses import dataclass, field
 
@@ -37,6 +38,7 @@ class Target:
     read_timeout: float
     attempts: int
     origin_id: str = field(default="", kw_only=True)  # the distribution's name for it, for the log
+    tls_minimum: str = field(default="", kw_only=True)  # "TLSv1.2" and so on; "" for the library's own
 
 
 @dataclass
@@ -77,6 +79,8 @@ def target(tx: Transaction, origin: dict, domain: str, path: str, viewer_scheme:
                   max(1, int(origin.get("ConnectionAttempts") or 3)))
 
 
+_TLS_VERSIONS = {"TLSv1": ssl.TLSVersion.TLSv1, "TLSv1.1": ssl.TLSVersion.TLSv1_1,
+                 "TLSv1.2": ssl.TLSVersion.TLSv1_2}
 _POOLS: "collections.OrderedDict[tuple, urllib3.HTTPConnectionPool]" = collections.OrderedDict()
 _POOLS_LOCK = threading.Lock()
 MAX_POOLS = 64             # origins with open connections kept at once; the least recently used is closed
@@ -86,7 +90,7 @@ CONNECTIONS_PER_ORIGIN = 8  # idle keep-alive connections kept for one origin
 def _pool(to: Target) -> urllib3.HTTPConnectionPool:
     """A pool of keep-alive connections per origin address, as CloudFront keeps connections to an origin open
     between requests (OriginKeepaliveTimeout); timeouts are given per request."""
-    key = (to.scheme, to.address, to.port, to.domain)
+    key = (to.scheme, to.address, to.port, to.domain, to.tls_minimum)
     with _POOLS_LOCK:
         pool = _POOLS.get(key)
         if pool is not None:
@@ -95,6 +99,8 @@ def _pool(to: Target) -> urllib3.HTTPConnectionPool:
         kind = urllib3.HTTPSConnectionPool if to.scheme == "https" else urllib3.HTTPConnectionPool
         options = {"cert_reqs": "CERT_NONE", "assert_hostname": False, "server_hostname": to.domain} \
             if to.scheme == "https" else {}
+        if to.scheme == "https" and to.tls_minimum:
+            options["ssl_minimum_version"] = _TLS_VERSIONS[to.tls_minimum]
         pool = kind(to.address, to.port, retries=False, maxsize=CONNECTIONS_PER_ORIGIN, block=False, **options)
         _POOLS[key] = pool
         if len(_POOLS) > MAX_POOLS:

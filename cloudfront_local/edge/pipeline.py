@@ -13,7 +13,8 @@ from ..service.common.context import Context
 from ..service.functions import key_value_stores, staged
 from ..service.functions.functions import FUNCTION
 from ..service.common import ids
-from . import cache, events, function_rules, geo, lambda_edge, origin_choice, pages, patterns, routing
+from . import (cache, events, field_level_encryption, function_rules, geo, lambda_edge, origin_choice, pages,
+               patterns, routing, staging)
 from .access import keys_for, refused_by_geo
 from .delivery import Delivery, _parts
 from .plan import Function, Plan, policies_for
@@ -54,6 +55,8 @@ class Edge:
             site = routing.find(tx, host)
             if site is None:
                 return error(403, pages.BAD_REQUEST, request_id)
+            routed = staging.route(tx, site, headers)  # continuous deployment: the primary or its staging side
+            site, headers = routed.site, routed.headers
             signed_hosts = [raw_host or host]
             if site.host != host:
                 # A `.localhost` form: from here on the request is the one CloudFront would get, Host the real
@@ -95,6 +98,7 @@ class Edge:
             chosen = policies_for(tx, site.account, behavior)
             lambdas = lambda_edge.associations(tx, behavior) \
                 if (behavior.get("LambdaFunctionAssociations") or {}).get("Items") else {}
+            fle = field_level_encryption.load(tx, site.account, behavior)
         context = {"distributionDomainName": site.distribution["DomainName"],
                    "distributionId": site.distribution["Id"], "requestId": request_id}
         if site.tenant is not None:
@@ -103,6 +107,8 @@ class Edge:
                     route, chosen, functions.get("viewer-request"), functions.get("viewer-response"), problem,
                     scheme)
         plan.lambdas = lambdas
+        plan.set_cookies = routed.set_cookies
+        plan.fle = fle
         return plan
 
     # -- running the request -----------------------------------------------------------------------------------
@@ -132,6 +138,11 @@ class Edge:
     def _complete(self, plan: Plan) -> EdgeResponse:
         if plan.error:
             return error(*plan.error, plan.request_id)
+        if plan.fle is not None:  # at the viewer's side: functions and the origin see the encrypted form
+            try:
+                plan.body = field_level_encryption.applied(plan.fle, plan.method, plan.query, plan.headers, plan.body)
+            except field_level_encryption.Refused as refused:
+                return error(refused.status, refused.message, plan.request_id)
         request = events.request_event(plan.method, plan.uri, plan.query, plan.headers + plan.generated_headers())
         route = plan.route
         if plan.viewer_request is not None:
@@ -216,6 +227,9 @@ class Edge:
             shown, _ = lambda_edge.request_view(plan.method, uri, query, pairs, plan.viewer_ip, trigger, b"")
             result = lambda_edge.run(self.delivery.runtime(), trigger, plan.context, shown, seen)
             response = lambda_edge.applied_response(result, seen, kept_back, trigger, plan.request_id, response)
+        if plan.set_cookies:  # a new list: a cached answer's own is left as stored
+            response = EdgeResponse(response.status, response.headers + [("Set-Cookie", c) for c in plan.set_cookies],
+                                    response.body, response.length)
         return finish(response, plan.request_id, cache_status)
 
 

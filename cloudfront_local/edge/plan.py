@@ -100,6 +100,8 @@ class Plan:
     error: tuple[int, str] | None = None   # a function that could not be loaded: CloudFront's 503
     scheme: str = "http"                   # the viewer's: "https" on the TLS edge port
     lambdas: dict = field(default_factory=dict)  # Lambda@Edge associations by event type (lambda_edge)
+    set_cookies: list = field(default_factory=list)  # CloudFront's own cookies for the answer (staging)
+    fle: object = None                     # the behavior's field-level encryption (field_level_encryption)
 
     @property
     def scope(self) -> str:

@@ -96,6 +96,8 @@ def find(tx: Transaction, host: str) -> Site | None:
     if record.kind == distributions.KIND:
         if distributions.is_multi_tenant(record.doc) or not record.doc["DistributionConfig"].get("Enabled"):
             return None  # a multi-tenant distribution serves through its tenants' domains only
+        if record.doc["DistributionConfig"].get("Staging"):
+            return None  # "Viewers cannot send requests directly to a staging distribution" (edge/staging.py)
         return Site(record.account, record.doc, None, name)
     if record.kind != tenants.KIND or not record.doc.get("Enabled"):
         return None

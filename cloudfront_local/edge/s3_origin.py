@@ -13,6 +13,7 @@ import urllib.parse
 from dataclasses import dataclass
 
 from ..service.access.origin_access_controls import ORIGIN_ACCESS_CONTROL
+from ..service.access.origin_access_identities import ORIGIN_ACCESS_IDENTITY
 from . import local_buckets, origins
 
 # The credentials cloudfront-local already reads S3 with (service/common/s3_objects.py): one fixed pair, so
@@ -30,6 +31,9 @@ _DOMAIN = re.compile(r"(?P<bucket>.+)\.s3(?:-website)?(?:[.-](?P<where>[a-z0-9.-
 _REGION = re.compile(r"[a-z]{2}(?:-[a-z]+)+-\d+")
 # S3's general-purpose bucket names (S3 User Guide, "Bucket naming rules").
 _BUCKET = re.compile(r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]")
+_ESCAPE = re.compile(r"%[0-9A-Fa-f]{2}")
+# How an origin access identity's requests are signed: as an OAC that always signs.
+OAI_SIGNING = {"SigningProtocol": "sigv4", "SigningBehavior": "always"}
 # Headers that belong to a signature: a viewer's would contradict CloudFront's.
 _SIGNATURE_HEADERS = {"authorization", "x-amz-date", "x-amz-content-sha256", "x-amz-security-token"}
 
@@ -37,7 +41,7 @@ _SIGNATURE_HEADERS = {"authorization", "x-amz-date", "x-amz-content-sha256", "x-
 @dataclass
 class S3Target(origins.Target):
     region: str            # the bucket's region: the SigV4 scope
-    signing: dict | None   # the OriginAccessControlConfig of the origin's OAC; None without one
+    signing: dict | None   # the OriginAccessControlConfig of the origin's OAC, OAI_SIGNING for an OAI; else None
 
 
 def bucket_and_region(domain: str) -> tuple[str, str] | None:
@@ -89,6 +93,12 @@ def target(tx, account: str, origin: dict, settings, path: str) -> S3Target | st
             return f"the origin access control {origin['OriginAccessControlId']} does not exist"
         signing = record.doc[ORIGIN_ACCESS_CONTROL.config]
     s3 = origin.get("S3OriginConfig") or {}
+    identity = (s3.get("OriginAccessIdentity") or "").rpartition("/")[2]
+    if signing is None and identity and tx.get(ORIGIN_ACCESS_IDENTITY.kind, account, identity) is not None:
+        # CloudFront reaches the bucket as the OAI's principal, which the bucket policy grants; an S3 stand-in
+        # knows no such principal, so the emulator's own credentials stand in for it, on every request, the
+        # viewer's Authorization replaced (docs/behaviour.md, "Legacy access at the edge").
+        signing = OAI_SIGNING
     headers = [(h["HeaderName"], h["HeaderValue"]) for h in (origin.get("CustomHeaders") or {}).get("Items") or []]
     # An endpoint may sit under a path (a proxy's prefix): the bucket comes after it.
     prefix = parts.path.rstrip("/")
@@ -138,18 +148,33 @@ def sign(to: origins.Target, method: str, path_and_query: str, headers: list[tup
     return kept + added
 
 
+def _literal(component: str) -> bool:
+    """Whether S3 reads the path (or query) as it is written, undecoded. When a "%" of it starts no escape,
+    urllib3 sends each "%" as "%25", the escapes' hex digits upper-cased first ("/%%2f" goes out as
+    "/%25%252F"), so S3 decodes that to "/%%2F"."""
+    return component.count("%") != len(_ESCAPE.findall(component))
+
+
+def _upper_escapes(text: str) -> str:
+    return _ESCAPE.sub(lambda found: found.group(0).upper(), text)
+
+
 def canonical(path_and_query: str) -> str:
     """The path and query as S3 reads them for a signature: each name and value decoded, then encoded again
     leaving only unreserved characters, the query sorted (SigV4's canonical request, "URI-encode each path
     segment once"). botocore's S3 signer takes the URL as it is, so it gets this form; the request itself
     may go out as the viewer wrote it, since S3 decodes before it canonicalises."""
     path, _, query = path_and_query.partition("?")
-    path = urllib.parse.quote(urllib.parse.unquote(path), safe="/-_.~")
+    path = urllib.parse.quote(_upper_escapes(path) if _literal(path) else urllib.parse.unquote(path), safe="/-_.~")
     if not query:
         return path
     pairs = []
+    literal = _literal(query)
     for item in filter(None, query.split("&")):
         name, _, value = item.partition("=")
-        pairs.append((urllib.parse.quote(urllib.parse.unquote_plus(name), safe="-_.~"),
-                      urllib.parse.quote(urllib.parse.unquote_plus(value), safe="-_.~")))
+        if literal:
+            name, value = _upper_escapes(name).replace("+", " "), _upper_escapes(value).replace("+", " ")
+        else:
+            name, value = urllib.parse.unquote_plus(name), urllib.parse.unquote_plus(value)
+        pairs.append((urllib.parse.quote(name, safe="-_.~"), urllib.parse.quote(value, safe="-_.~")))
     return path + "?" + "&".join(f"{k}={v}" for k, v in sorted(pairs))

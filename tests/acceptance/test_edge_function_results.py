@@ -45,12 +45,7 @@ class _Recording(http.server.BaseHTTPRequestHandler):
         record = {"path": self.path, "headers": list(self.headers.items())}
         with self.lock:
             self.seen.setdefault(host, []).append(record)
-        body = json.dumps(record).encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
+        origin_servers.send_json(self, record)
 
     def log_message(self, *args):
         pass

@@ -174,10 +174,11 @@ def test_function_and_key_value_store(client):
     assert made["FunctionSummary"]["FunctionConfig"] == expected
     assert client.describe_function(Name="minimal")["FunctionSummary"]["FunctionConfig"] == expected
     assert [f["FunctionConfig"] for f in client.list_functions()["FunctionList"]["Items"]] == [expected]
+    # No Comment given, none answered (though the model calls it required): docs/behaviour.md, "Read-back".
     store = client.create_key_value_store(Name="minimal")["KeyValueStore"]
-    assert store["Comment"] == "" and store["Status"] == "READY"
-    assert client.describe_key_value_store(Name="minimal")["KeyValueStore"]["Comment"] == ""
-    assert [s["Comment"] for s in client.list_key_value_stores()["KeyValueStoreList"]["Items"]] == [""]
+    assert "Comment" not in store and store["Status"] == "READY"
+    assert "Comment" not in client.describe_key_value_store(Name="minimal")["KeyValueStore"]
+    assert ["Comment" in s for s in client.list_key_value_stores()["KeyValueStoreList"]["Items"]] == [False]
 
 
 def test_connection_group_and_anycast_list_defaults(client):
@@ -340,3 +341,18 @@ def test_a_missing_target_origin_in_cloudfronts_words(client):
     with pytest.raises(client.exceptions.NoSuchOrigin) as caught:
         client.create_distribution(DistributionConfig=config)
     assert caught.value.response["Error"]["Message"] == "One or more of your origins or origin groups do not exist."
+
+
+def test_active_trusted_key_groups_list_the_trusted_groups_and_their_keys(client):
+    key = client.create_public_key(PublicKeyConfig={"CallerReference": "atkg", "Name": "atkg", "EncodedKey": PEM})
+    key_id = key["PublicKey"]["Id"]
+    group = client.create_key_group(KeyGroupConfig={"Name": "atkg", "Items": [key_id]})["KeyGroup"]["Id"]
+    config = direct_config()
+    config["DefaultCacheBehavior"]["TrustedKeyGroups"] = {"Enabled": True, "Quantity": 1, "Items": [group]}
+    made = client.create_distribution(DistributionConfig=config)["Distribution"]
+    expected = {"Enabled": True, "Quantity": 1,
+                "Items": [{"KeyGroupId": group, "KeyPairIds": {"Quantity": 1, "Items": [key_id]}}]}
+    assert made["ActiveTrustedKeyGroups"] == expected
+    assert client.get_distribution(Id=made["Id"])["Distribution"]["ActiveTrustedKeyGroups"] == expected
+    plain = client.create_distribution(DistributionConfig=direct_config())["Distribution"]
+    assert plain["ActiveTrustedKeyGroups"] == {"Enabled": False, "Quantity": 0}

@@ -118,3 +118,35 @@ def test_edge_example(tmp_path):
         origin.shutdown()
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "200 Miss from cloudfront hello from the origin"
+
+
+def test_lambda_edge_example(tmp_path):
+    """The Lambda@Edge example after the edge example, as written but for the ports: a Node.js function from an
+    in-memory zip, published, attached on viewer-request, and its redirect seen by a viewer."""
+    import functools
+    import http.server
+    import threading
+
+    from serving import RunningServer
+
+    (tmp_path / "index.html").write_text("hello from the origin")
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(tmp_path))
+    origin = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=origin.serve_forever, daemon=True).start()
+    try:
+        with RunningServer() as server:
+            script = "\n".join(example(name) for name in ("connect", "edge", "lambda-edge"))
+            script = script.replace("http://127.0.0.1:4599", server.url)
+            script = script.replace('"HTTPPort": 8080', f'"HTTPPort": {origin.server_address[1]}')
+            # /index.html is not /old: the function hands it on, and the origin answers it.
+            script += ("\npage = requests.get(f'{server}/index.html', headers={'Host': moved['DomainName']})"
+                       .replace("{server}", server.url))
+            script += "\nprint(functions.get_function(FunctionName='redirects')['Configuration']['Runtime'], page.text)"
+            result = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, capture_output=True, text=True,
+                                    timeout=120)
+            logged = list(server.lines)
+    finally:
+        origin.shutdown()
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "nodejs20.x hello from the origin"
+    assert not [line for line in logged if "internal error" in line]

@@ -173,3 +173,30 @@ def test_other_targets_pass_through_unsigned():
     plain = origins.Target("http", "example.com", "example.com", 80, "", [], 1.0, 1.0, 1)
     headers = [("Host", "example.com"), ("Authorization", "Bearer x")]
     assert s3_origin.sign(plain, "GET", "/", headers, b"") == headers
+
+
+def _oai(store) -> str:
+    from cloudfront_local.service.access.origin_access_identities import ORIGIN_ACCESS_IDENTITY
+
+    ctx = Context(ACCOUNT, time.time(), Settings())
+    with store.transaction() as tx:
+        made = resource.create(ORIGIN_ACCESS_IDENTITY, ctx, tx, {"CallerReference": "oai", "Comment": ""})
+    return "origin-access-identity/cloudfront/" + made["Id"]
+
+
+def test_an_origin_access_identity_signs_always_in_the_viewers_stead(store, s3):
+    to = _target(store, s3, _origin(S3OriginConfig={"OriginAccessIdentity": _oai(store)}))
+    assert _send(to, viewer=[("Authorization", "Bearer viewer-token")]).status == 200
+    assert s3.seen[-1]["scope"] == ("cloudfront-local", "eu-west-3", "s3")
+    assert not any(v == "Bearer viewer-token" for _, v in s3.seen[-1]["headers"])
+    # An identity the account does not hold grants nothing: the request goes unsigned.
+    missing = _target(store, s3, _origin(S3OriginConfig={
+        "OriginAccessIdentity": "origin-access-identity/cloudfront/E0NOSUCHIDENTITY"}))
+    assert _send(missing).status == 403
+
+
+@pytest.mark.parametrize("uri, query", [("/%%2f", ""), ("/%%2e%2e", ""), ("/a%zz", "x=%zz&y=a+b"),
+                                        ("/ok%2Fthen", "q=%%&r=%41"), ("/index.html", "a=%2f&b=1+2")])
+def test_a_stray_percent_is_signed_as_urllib3_sends_it(store, s3, uri, query):
+    to = _target(store, s3, _origin(_oac(store, "always")))
+    assert _send(to, uri=uri, query=query).status in (200, 404)  # never SignatureDoesNotMatch's 403

@@ -116,3 +116,21 @@ def test_the_dns_zone_answers_hostile_records_with_a_4xx(open_app, body, name):
     removed = app.handle("DELETE", "/_cloudfront-local/dns/" + urllib.parse.quote(name), "", {}, b"")
     assert removed.status in (204, 400, 404), (name, removed.status, removed.body)
     assert app.handle("GET", "/_cloudfront-local/dns", "", {}, b"").status == 200
+
+
+KEY_PAIR_PARTS = st.one_of(st.text(max_size=300), st.integers(), st.none(), st.lists(st.text(max_size=5), max_size=3),
+                           st.sampled_from(["123456789012", "APKA0123456789ABCDEF", "-----BEGIN PUBLIC KEY-----\n",
+                                            "self"]))
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(body=st.one_of(st.binary(max_size=400),
+                      st.dictionaries(st.sampled_from(["account", "publicKey", "id", "extra"]), KEY_PAIR_PARTS,
+                                      max_size=4).map(lambda d: json.dumps(d).encode())),
+       name=st.text(max_size=100))
+def test_the_key_pairs_endpoint_answers_hostile_entries_with_a_4xx(open_app, body, name):
+    app, _corpus = open_app
+    added = app.handle("POST", "/_cloudfront-local/key-pairs", "", {}, body)
+    assert added.status in (201, 400), (body, added.status, added.body)
+    removed = app.handle("DELETE", "/_cloudfront-local/key-pairs/" + urllib.parse.quote(name), "", {}, b"")
+    assert removed.status in (204, 404), (name, removed.status, removed.body)

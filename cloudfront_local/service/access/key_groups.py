@@ -35,3 +35,22 @@ def _key_group_user(ctx, tx, key_id: str) -> str | None:
 
 
 PUBLIC_KEY.users.append(_key_group_user)
+
+
+def active_trusted_key_groups(tx, account: str, behaviors: list[dict]) -> dict:
+    """ActiveTrustedKeyGroups as GetDistribution answers it: each key group the behaviors trust, with the ids of
+    the public keys in it (the API reference's ActiveTrustedKeyGroups and KGKeyPairIds)."""
+    groups: list[str] = []
+    for behavior in behaviors:
+        trusted = behavior.get("TrustedKeyGroups") or {}
+        if trusted.get("Enabled"):
+            groups += [g for g in trusted.get("Items") or [] if g not in groups]
+    if not groups:
+        return {"Enabled": False, "Quantity": 0}
+    items = []
+    for group_id in groups:
+        record = tx.get(KEY_GROUP.kind, account, group_id)
+        keys = list(record.doc[KEY_GROUP.config]["Items"]) if record is not None else []
+        items.append({"KeyGroupId": group_id,
+                      "KeyPairIds": {"Quantity": len(keys), **({"Items": keys} if keys else {})}})
+    return {"Enabled": True, "Quantity": len(items), "Items": items}

@@ -55,6 +55,7 @@ class Family:
     defaults: Callable[[dict], dict] = _same   # the config as AWS reports it back (members it fills in)
     made: Callable = _none             # (ctx, config) -> extra members made at create (S3CanonicalUserId)
     mirrors: Callable = _none          # (config) -> private fields kept beside it for lookups by reference
+    revised: Callable = _none          # (ctx, previous doc, new config) -> private fields an update sets
     present: Callable | None = None    # (ctx, doc) -> the resource as returned, where it is not the doc itself
     managed: tuple = ()                # docs every account has and nobody can change
     location: str | None = None        # Location path segment, where it is not `kind`
@@ -187,7 +188,8 @@ def update(family: Family, ctx: Context, tx: Transaction, resource_id: str, if_m
         raise family.error("already_exists", f"A {family.noun} named {name} already exists.")
     family.check(ctx, tx, config, record)
     doc = lifecycle.changed(ctx, {**record.doc, family.config: _as_answered(family, config),
-                                  **(family.mirrors(config) or {})})
+                                  **(family.mirrors(config) or {}),
+                                  **(family.revised(ctx, record.doc, config) or {})})
     try:
         tx.replace(record, doc, _keys(family, ctx.account, doc[family.config]))
     except KeyTaken as taken:

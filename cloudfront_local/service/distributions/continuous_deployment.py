@@ -51,13 +51,31 @@ def _staging_distribution(ctx, tx, dns_name: str):
     raise errors.InvalidArgument(f"{dns_name} is not the domain name of a staging distribution of this account.")
 
 
+SESSIONS_SINCE = "_sessions_since"  # sessions begun before this time are over (the edge's stickiness cookie)
+
+
+def _stickiness_on(config: dict) -> bool:
+    weight = (config.get("TrafficConfig") or {}).get("SingleWeightConfig") or {}
+    return bool(weight.get("SessionStickinessConfig"))
+
+
+def _sessions(ctx, previous: dict, config: dict) -> dict:
+    """"CloudFront resets all sessions (even active ones)" when the policy or its session stickiness is
+    enabled or disabled (Developer Guide, "Session stickiness for weight-based configurations"); other
+    changes, a new weight say, leave the sessions as they are."""
+    old = previous[POLICY.config]
+    if bool(old.get("Enabled")) != bool(config.get("Enabled")) or _stickiness_on(old) != _stickiness_on(config):
+        return {SESSIONS_SINCE: ctx.now}
+    return {}
+
+
 POLICY = Family(
     resource="ContinuousDeploymentPolicy", config="ContinuousDeploymentPolicyConfig",
     kind="continuous-deployment-policy", noun="continuous deployment policy",
     quota="continuous_deployment_policy_quota", not_found="NoSuchContinuousDeploymentPolicy",
     already_exists="ContinuousDeploymentPolicyAlreadyExists", too_many="TooManyContinuousDeploymentPolicies",
     in_use="ContinuousDeploymentPolicyInUse", new_id=ids.uuid_id, name_member=None, check=_check,
-    mirrors=lambda config: {"_staging": [name.lower() for name in _staging_names(config)]})
+    mirrors=lambda config: {"_staging": [name.lower() for name in _staging_names(config)]}, revised=_sessions)
 register(POLICY, list_op="ListContinuousDeploymentPolicies", list_key="ContinuousDeploymentPolicyList")
 
 
@@ -132,5 +150,6 @@ def update_distribution_with_staging_config(ctx, tx, params: dict) -> dict:
     policy = tx.get(POLICY.kind, ctx.account, policy_id) if policy_id else None
     if policy is not None:
         policy_config = {**policy.doc[POLICY.config], "Enabled": False}
-        tx.replace(policy, lifecycle.changed(ctx, {**policy.doc, POLICY.config: policy_config}))
+        tx.replace(policy, lifecycle.changed(ctx, {**policy.doc, POLICY.config: policy_config,
+                                                   **_sessions(ctx, policy.doc, policy_config)}))
     return distributions.replace_config(ctx, tx, primary, config)

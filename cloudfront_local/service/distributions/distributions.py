@@ -6,6 +6,7 @@ from ...store import GLOBAL, KeyTaken, Record, Transaction
 from . import config as distribution_config
 from . import references
 from ..common import ids, lifecycle, paging, tagging
+from ..access import key_groups, key_pairs
 from ..multitenant import anycast_ip_lists, domains
 from ..common.context import Context
 from ..common.errors import (
@@ -63,7 +64,7 @@ def is_multi_tenant(doc: dict) -> bool:
     return doc["DistributionConfig"].get("ConnectionMode") == "tenant-only"
 
 
-def _distribution(ctx: Context, doc: dict, status: str | None = None) -> dict:
+def _distribution(ctx: Context, tx: Transaction, doc: dict, status: str | None = None) -> dict:
     return {
         "Id": doc["Id"],
         "ARN": doc["ARN"],
@@ -71,8 +72,10 @@ def _distribution(ctx: Context, doc: dict, status: str | None = None) -> dict:
         "LastModifiedTime": doc["LastModifiedTime"],
         "InProgressInvalidationBatches": 0,
         "DomainName": doc["DomainName"],
-        "ActiveTrustedSigners": {"Enabled": False, "Quantity": 0},
-        "ActiveTrustedKeyGroups": {"Enabled": False, "Quantity": 0},
+        "ActiveTrustedSigners": key_pairs.active_trusted_signers(tx, ctx.account,
+                                                                 references.behaviors(doc["DistributionConfig"])),
+        "ActiveTrustedKeyGroups": key_groups.active_trusted_key_groups(
+            tx, ctx.account, references.behaviors(doc["DistributionConfig"])),
         "DistributionConfig": doc["DistributionConfig"],
     }
 
@@ -149,7 +152,7 @@ def create_from(ctx: Context, tx: Transaction, config: dict, tags: list[dict]) -
         if taken.key == domains.KEY:
             raise CNAMEAlreadyExists(f"The CNAME {taken.value} is already in use.") from None
         raise
-    return {"Distribution": _distribution(ctx, doc, "InProgress"), "ETag": doc["ETag"],
+    return {"Distribution": _distribution(ctx, tx, doc, "InProgress"), "ETag": doc["ETag"],
             "Location": LOCATION + distribution_id}
 
 
@@ -168,7 +171,7 @@ def create_distribution_with_tags(ctx: Context, tx: Transaction, params: dict) -
 @operation("GetDistribution")
 def get_distribution(ctx: Context, tx: Transaction, params: dict) -> dict:
     doc = get_record(ctx, tx, params["Id"]).doc
-    return {"Distribution": _distribution(ctx, doc), "ETag": doc["ETag"]}
+    return {"Distribution": _distribution(ctx, tx, doc), "ETag": doc["ETag"]}
 
 
 @operation("GetDistributionConfig")
@@ -226,7 +229,7 @@ def replace_config(ctx: Context, tx: Transaction, record: Record, config: dict) 
         tx.replace(record, doc, _keys(ctx.account, doc))
     except KeyTaken as taken:
         raise CNAMEAlreadyExists(f"The CNAME {taken.value} is already in use.") from None
-    return {"Distribution": _distribution(ctx, doc, "InProgress"), "ETag": doc["ETag"]}
+    return {"Distribution": _distribution(ctx, tx, doc, "InProgress"), "ETag": doc["ETag"]}
 
 
 @operation("DeleteDistribution")

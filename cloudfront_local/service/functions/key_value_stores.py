@@ -26,7 +26,11 @@ NAMED_BY: list[str] = []  # the kinds whose documents list the stores they read 
 
 
 def _present(doc: dict) -> dict:
-    return {member: doc[member] for member in ("Name", "Id", "Comment", "ARN", "Status", "LastModifiedTime")}
+    # A store made without a Comment is answered without one, though the model calls it required: the Terraform
+    # provider reads an empty string back as a change ("was null, but now """), and its acceptance test of a
+    # store without a comment passes against AWS.
+    return {member: doc[member] for member in ("Name", "Id", "Comment", "ARN", "Status", "LastModifiedTime")
+            if member in doc}
 
 
 def record(ctx: Context, tx: Transaction, name: str):
@@ -94,8 +98,10 @@ def create_key_value_store(ctx, tx, params):
     tags = tagging.checked_tags(params.get("Tags"))
     items = _imported(ctx, params["ImportSource"]) if params.get("ImportSource") else {}
     store_id = ids.uuid_id()
-    doc = {"Name": name, "Id": store_id, "Comment": params.get("Comment") or "",
-           "ARN": ids.arn(ctx.account, KIND, store_id), "Status": "READY", "Tags": tags, **lifecycle.created(ctx)}
+    doc = {"Name": name, "Id": store_id, "ARN": ids.arn(ctx.account, KIND, store_id), "Status": "READY",
+           "Tags": tags, **lifecycle.created(ctx)}
+    if "Comment" in params:
+        doc["Comment"] = params["Comment"]
     try:
         tx.insert(KIND, ctx.account, store_id, doc, [(ctx.account, NAME_KEY, name)])
     except KeyTaken:

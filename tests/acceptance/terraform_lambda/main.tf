@@ -1,6 +1,7 @@
-# A Lambda@Edge function as Terraform users write one: aws_lambda_function from a zip, published, with the
-# permission CloudFront's replicator needs. tests/acceptance/test_terraform_lambda.py writes the zip beside
-# this file, applies against cloudfront-local, checks that a second plan is empty and destroys it.
+# Lambda@Edge as Terraform users write it: aws_lambda_function from a zip, published, with the permission
+# CloudFront's replicator needs, and a distribution whose behaviors attach the versions (qualified_arn) on all
+# four event types. tests/acceptance/test_terraform_lambda.py writes the zips beside this file, applies against
+# cloudfront-local, asks the distribution as a viewer, checks that a second plan is empty and destroys it.
 terraform {
   required_providers {
     aws = { source = "hashicorp/aws", version = "5.100.0" }
@@ -8,6 +9,9 @@ terraform {
 }
 
 variable "endpoint" { type = string }
+
+variable "origin_domain" { type = string }
+variable "origin_port" { type = number }
 
 variable "handler_file" {
   type    = string
@@ -61,5 +65,75 @@ resource "aws_lambda_permission" "replicator" {
   principal     = "replicator.lambda.amazonaws.com"
 }
 
+data "aws_cloudfront_cache_policy" "disabled" {
+  name = "Managed-CachingDisabled"
+}
+
+data "aws_cloudfront_origin_request_policy" "all_viewer" {
+  name = "Managed-AllViewerExceptHostHeader"
+}
+
+resource "aws_cloudfront_distribution" "edge" {
+  enabled = true
+  comment = "Lambda@Edge"
+
+  origin {
+    origin_id   = "app"
+    domain_name = var.origin_domain
+    custom_origin_config {
+      http_port              = var.origin_port
+      https_port             = 443
+      origin_protocol_policy = "http-only"
+      origin_ssl_protocols   = ["TLSv1.2"]
+    }
+  }
+
+  default_cache_behavior {
+    target_origin_id         = "app"
+    viewer_protocol_policy   = "allow-all"
+    allowed_methods          = ["GET", "HEAD", "OPTIONS", "PUT", "POST", "PATCH", "DELETE"]
+    cached_methods           = ["GET", "HEAD"]
+    cache_policy_id          = data.aws_cloudfront_cache_policy.disabled.id
+    origin_request_policy_id = data.aws_cloudfront_origin_request_policy.all_viewer.id
+    lambda_function_association {
+      event_type   = "viewer-request"
+      lambda_arn   = aws_lambda_function.edge.qualified_arn
+      include_body = true
+    }
+    lambda_function_association {
+      event_type = "origin-response"
+      lambda_arn = aws_lambda_function.python.qualified_arn
+    }
+    lambda_function_association {
+      event_type = "viewer-response"
+      lambda_arn = aws_lambda_function.edge.qualified_arn
+    }
+  }
+
+  ordered_cache_behavior {
+    path_pattern             = "/api/*"
+    target_origin_id         = "app"
+    viewer_protocol_policy   = "allow-all"
+    allowed_methods          = ["GET", "HEAD"]
+    cached_methods           = ["GET", "HEAD"]
+    cache_policy_id          = data.aws_cloudfront_cache_policy.disabled.id
+    origin_request_policy_id = data.aws_cloudfront_origin_request_policy.all_viewer.id
+    lambda_function_association {
+      event_type = "viewer-request"
+      lambda_arn = aws_lambda_function.python.qualified_arn
+    }
+    lambda_function_association {
+      event_type = "origin-request"
+      lambda_arn = aws_lambda_function.edge.qualified_arn
+    }
+  }
+
+  restrictions {
+    geo_restriction { restriction_type = "none" }
+  }
+  viewer_certificate { cloudfront_default_certificate = true }
+}
+
 output "qualified_arn" { value = aws_lambda_function.edge.qualified_arn }
 output "version" { value = aws_lambda_function.edge.version }
+output "domain_name" { value = aws_cloudfront_distribution.edge.domain_name }
