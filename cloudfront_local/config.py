@@ -61,6 +61,8 @@ class Settings:
     # whitespace-separated text (the environment variable); kept as a tuple so Settings stays hashable.
     s3_website: tuple = ()
     log_requests: bool = True
+    log_format: str = "text"            # the edge's line per viewer request: "text" or "json"
+    request_log_size: int = 1000        # viewer requests kept for GET /_cloudfront-local/requests (a ring)
     lambda_workers: int = 8             # Lambda@Edge worker processes at once, across function versions
 
     def __post_init__(self):
@@ -97,6 +99,10 @@ class Settings:
             raise ValueError("the edge TLS port must be from 0 to 65535, or -1 for none")
         if self.lambda_workers < 1:
             raise ValueError("the Lambda worker count must be at least 1")
+        if self.log_format not in ("text", "json"):
+            raise ValueError(f"the log format is text or json, not {self.log_format!r}")
+        if self.request_log_size < 0:
+            raise ValueError("the request log size cannot be negative")
         if self.max_body_bytes < 1:
             raise ValueError("the body size limit must be positive")
         if self.s3_dir is not None and not os.path.isdir(self.s3_dir):
