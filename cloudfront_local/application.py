@@ -358,6 +358,7 @@ class Application:
         self.requests.clear()
 
     def close(self) -> None:
+        self.requests.close()  # the lines not yet written, before the server goes
         self.store.close()
 
 

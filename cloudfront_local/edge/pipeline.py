@@ -14,7 +14,7 @@ from ..service.functions import key_value_stores, staged
 from ..service.functions.functions import FUNCTION
 from ..service.common import ids
 from . import (cache, events, field_level_encryption, function_rules, geo, lambda_edge, origin_choice, pages,
-               patterns, request_log, routing, staging)
+               patterns, routing, staging)
 from .access import keys_for, refused_by_geo
 from .delivery import Delivery, _parts
 from .plan import Function, Plan, policies_for
@@ -56,7 +56,7 @@ class Edge:
     def ended(self, response: EdgeResponse, viewer: tuple, plan: Plan | None = None, known=()) -> EdgeResponse:
         """The end of every viewer request, its answer final: `viewer` is the request as it came, `plan` what
         `prepare` read (or None, and `known` the site and behavior found before the edge answered)."""
-        site, behavior = ([*known, None, None])[:2] if plan is None else (None, None)
+        site, behavior = [*known, None, None][:2] if plan is None else (None, None)
         self.application.requests.add(*viewer, response, plan, site, behavior)
         return response
 
@@ -69,9 +69,9 @@ class Edge:
             site = routing.find(tx, host)
             if site is None:
                 return error(403, pages.BAD_REQUEST, request_id)
-            known.append(site)
             routed = staging.route(tx, site, headers)  # continuous deployment: the primary or its staging side
             site, headers = routed.site, routed.headers
+            known.append(site)
             signed_hosts = [raw_host or host]
             if site.host != host:
                 # A `.localhost` form: from here on the request is the one CloudFront would get, Host the real

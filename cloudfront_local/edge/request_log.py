@@ -4,12 +4,14 @@ log, text or JSON.
 
 The edge calls `RequestLog.add` once, when a request's answer is final, with values it already holds; the
 time is kept as a number and every rendering (the ISO time, the line, the functions' ARNs) waits until
-someone reads the record, so that a cache hit pays for a dict and a deque append."""
+someone reads the record, so that a cache hit pays for a dict and a deque append. Lines go to stderr in
+batches, every FLUSH_SECONDS and when the application closes."""
 from __future__ import annotations
 
 import collections
 import json
 import logging
+import sys
 import threading
 import time
 
@@ -24,6 +26,9 @@ RESULT_TYPES = {"Hit": "Hit", "RefreshHit": "RefreshHit", "Miss": "Miss", "Error
                 "LambdaGeneratedResponse": "LambdaGeneratedResponse", "LimitExceeded": "LimitExceeded",
                 "CapacityExceeded": "CapacityExceeded", "LambdaLimitExceeded": "LimitExceeded"}
 FILTERS = ("distribution", "tenant", "status", "result")
+# Lines are written in batches this often, by a thread of their own: a write (and a reader's wake-up) per
+# request cost a cache hit over HTTP a third of its speed on the 2-core test machine (docs/behaviour.md).
+FLUSH_SECONDS = 0.1
 
 
 def result_type(x_cache: str | None) -> tuple[str, str]:
@@ -41,6 +46,9 @@ class RequestLog:
         # A deque with maxlen: the oldest record goes as a new one comes, so memory never grows past `size`.
         self._ring: collections.deque = collections.deque(maxlen=max(size, 0))
         self._lock = threading.Lock()  # listing copies the ring while edge threads append
+        self._pending: list[dict] = []  # records whose lines are not written yet
+        self._writer: threading.Thread | None = None
+        self._stop = threading.Event()
 
     def add(self, started: float, method: str, request_headers: list, path: str, query: str, viewer: str,
             scheme: str, response, plan=None, site=None, behavior=None) -> None:
@@ -55,7 +63,8 @@ class RequestLog:
             "time": time.time(), "took": time.perf_counter() - started, "headers": response.headers,
             "distribution": site.distribution["Id"] if site is not None else None,
             "tenant": site.tenant["Id"] if site is not None and site.tenant is not None else None,
-            "request_headers": request_headers, "method": method, "path": path, "query": query, "viewer": viewer, "protocol": scheme,
+            "request_headers": request_headers, "method": method, "path": path, "query": query, "viewer": viewer,
+            "protocol": scheme,
             "status": response.status,
             "pattern": (behavior.get("PathPattern") or "*") if behavior is not None else None,
             "asked": asked, "ran": ran, "behavior": behavior,
@@ -63,8 +72,34 @@ class RequestLog:
         }
         with self._lock:
             self._ring.append(record)
-        if self.write and log.isEnabledFor(logging.INFO):
-            log.info("%s", _Line(record, self.form))
+            if self.write:
+                self._pending.append(record)
+                if self._writer is None:
+                    self._writer = threading.Thread(target=self._write_lines, name="request-log", daemon=True)
+                    self._writer.start()
+
+    def _write_lines(self) -> None:
+        while not self._stop.wait(FLUSH_SECONDS):
+            self.flush()
+
+    def flush(self) -> None:
+        """Write the lines of the records not written yet (the writer thread's work; and at a clean stop)."""
+        with self._lock:
+            batch, self._pending = self._pending, []
+        if not batch or not log.isEnabledFor(logging.INFO):
+            return
+        # The time stamp as logging.basicConfig's "%(asctime)s" writes it, the record's own time.
+        text = "".join(f"{time.strftime('%Y-%m-%d %H:%M:%S', time.localtime(r['time']))},"
+                       f"{int(r['time'] % 1 * 1000):03d} {_Line(r, self.form)}\n" for r in batch)
+        try:
+            sys.stderr.write(text)
+            sys.stderr.flush()
+        except (OSError, ValueError):  # stderr closed or gone: the records are still kept
+            pass
+
+    def close(self) -> None:
+        self._stop.set()
+        self.flush()
 
     def records(self, distribution: str | None = None, tenant: str | None = None, status: int | None = None,
                 result: str | None = None, limit: int | None = None) -> list[dict]:
@@ -108,7 +143,8 @@ def shown_record(record: dict) -> dict:
     return {
         "time": time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(seconds)) + f".{int(seconds % 1 * 1000):03d}Z",
         "request_id": request_id, "distribution": record["distribution"], "tenant": record["tenant"],
-        "host": next((v for k, v in record["request_headers"] if k.lower() == "host"), None), "method": record["method"], "path": record["path"], "query": record["query"],
+        "host": next((v for k, v in record["request_headers"] if k.lower() == "host"), None),
+        "method": record["method"], "path": record["path"], "query": record["query"],
         "viewer": record["viewer"], "protocol": record["protocol"], "status": record["status"],
         "result": result, "detail": detail, "pattern": record["pattern"],
         "origin": asked[-1] if asked else None, "origins_asked": asked,

@@ -235,6 +235,12 @@ def test_json_lines(origin):
         assert record == _requests(server)[0]
         assert record == {**record, "distribution": made["Id"], "path": "/static/j.txt", "query": "q=%20x",
                           "result": "Miss", "pattern": "/static/*", "origin": "web", "status": 200}
+        # Lines are written in batches: a clean stop right after a request still writes its line.
+        last = _get(server, made["DomainName"], "/static/last.txt")
+        server.stop()
+        server._reader.join(10)
+        assert [json.loads(line[line.index("{"):])["edge"]["path"] for line in server.lines
+                if last.getheader("X-Amz-Cf-Id") in line] == ["/static/last.txt"]
 
 
 def test_unknown_log_format_stops_the_server():
