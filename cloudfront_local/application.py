@@ -17,6 +17,7 @@ from typing import NamedTuple
 from .auth import AuthError, Authenticator, Principal, load_credentials, signing_region
 from .config import Settings
 from .edge import geo
+from .edge.request_log import FILTERS, RequestLog
 from .protocol import CodecError, Response, RestJsonCodec, RestXmlCodec, load_service_model
 from .service.common.context import Context
 from .service.common.errors import IF_MATCH_MISSING, ServiceError
@@ -78,6 +79,8 @@ class Application:
         keys = load_credentials(settings.credentials) if settings.credentials else None
         self.auth = Authenticator(keys, settings.default_account)
         self.store = store if store is not None else open_store(settings.state)
+        # What the edge did, viewer request by viewer request: a ring of settings.request_log_size records.
+        self.requests = RequestLog(settings.request_log_size, settings.log_format, write=settings.log_requests)
 
     def service_for(self, raw_path: str) -> Service:
         if raw_path.startswith(CLOUDFRONT_PREFIX):
@@ -150,7 +153,7 @@ class Application:
                     principal = self.auth.identify(method, raw_path, query, headers, body or b"")
                     account = principal.account
                     self.auth.authorize(principal, _internal_action(method, endpoint), "*")
-                response = self._internal(method, endpoint, body)
+                response = self._internal(method, endpoint, body, query)
             elif body is None:
                 limit = self.body_limit(raw_path)
                 message = (f"Request must be smaller than {limit} bytes" if service.too_large != "RequestEntityTooLarge"
@@ -215,10 +218,15 @@ class Application:
             return _json(403, {"error": "the URL is not one GetFunction gave, or it has expired"})
         return Response(200, {"Content-Type": "application/zip"}, b"" if method == "HEAD" else found)
 
-    def _internal(self, method: str, name: str, body: bytes | None) -> Response:
+    def _internal(self, method: str, name: str, body: bytes | None, query: str = "") -> Response:
         """Endpoints of the emulator itself, under a prefix no CloudFront path can have."""
         if name == "health" and method == "GET":
             return _json(200, {"status": "ok", "service": "cloudfront"})
+        if name == "requests" and method == "GET":
+            try:
+                return _json(200, {"requests": self.edge_requests(**_request_filters(query))})
+            except ValueError as error:
+                return _json(400, {"error": str(error)})
         if name == "reset" and method == "POST":
             self.reset()
             return Response(204)
@@ -340,10 +348,17 @@ class Application:
             response.headers.update(extra)
         return response
 
+    def edge_requests(self, distribution: str | None = None, tenant: str | None = None, status: int | None = None,
+                      result: str | None = None, limit: int | None = None) -> list[dict]:
+        """The edge's records of viewer requests, newest first (docs/behaviour.md, "The edge's request log")."""
+        return self.requests.records(distribution, tenant, status, result, limit)
+
     def reset(self) -> None:
         self.store.clear()
+        self.requests.clear()
 
     def close(self) -> None:
+        self.requests.close()  # the lines not yet written, before the server goes
         self.store.close()
 
 
@@ -357,9 +372,32 @@ def _internal_action(method: str, endpoint: str) -> str:
         return "cloudfront-local:ListDnsRecords" if method == "GET" else "cloudfront-local:ChangeDnsRecords"
     if family == "geo":
         return "cloudfront-local:ListGeo" if method == "GET" else "cloudfront-local:ChangeGeo"
+    if family == "requests":
+        return "cloudfront-local:ListRequests"
     if family.startswith("key-pairs"):
         return "cloudfront-local:ChangeKeyPairs"
     return "cloudfront-local:Reset"
+
+
+def _request_filters(query: str) -> dict:
+    """GET /_cloudfront-local/requests's query as edge_requests' arguments; ValueError for a bad one."""
+    try:
+        pairs = urllib.parse.parse_qsl(query, keep_blank_values=True, strict_parsing=bool(query))
+    except ValueError:
+        raise ValueError("the query is not NAME=VALUE pairs joined by &") from None
+    found = {}
+    for name, value in pairs:
+        if name not in (*FILTERS, "limit"):
+            raise ValueError(f"no filter {name!r}: the filters are {', '.join(FILTERS)} and limit")
+        if name in found:
+            raise ValueError(f"{name} is given twice")
+        if name in ("status", "limit"):
+            if not (value.isascii() and value.isdigit() and len(value) <= 9):
+                raise ValueError(f"{name} must be a whole number, not {value[:100]!r}")
+            found[name] = int(value)
+        else:
+            found[name] = value
+    return found
 
 
 def _endpoint(headers: dict[str, str]) -> str:

@@ -49,6 +49,12 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--websocket-idle-seconds", type=float, dest="websocket_idle_seconds",
                        help="seconds a WebSocket connection at the edge stays open with no byte from the origin "
                             "(CLOUDFRONT_LOCAL_WEBSOCKET_IDLE_SECONDS; default 600, CloudFront's 10 minutes)")
+    serve.add_argument("--log-format", dest="log_format", choices=("text", "json"),
+                       help="the edge's line per viewer request on stderr: text, or one JSON object a line "
+                            "(CLOUDFRONT_LOCAL_LOG_FORMAT; default text)")
+    serve.add_argument("--request-log-size", type=int, dest="request_log_size", metavar="N",
+                       help="viewer requests the edge keeps for GET /_cloudfront-local/requests, the oldest "
+                            "dropped first (CLOUDFRONT_LOCAL_REQUEST_LOG_SIZE; default 1000)")
     for field in quota_fields():
         resource = field[: -len("_quota")]
         serve.add_argument(f"--{resource.replace('_', '-')}-quota", type=int, dest=field,

@@ -61,6 +61,8 @@ class Settings:
     # whitespace-separated text (the environment variable); kept as a tuple so Settings stays hashable.
     s3_website: tuple = ()
     log_requests: bool = True
+    log_format: str = "text"            # the edge's line per viewer request: "text" or "json"
+    request_log_size: int = 1000        # viewer requests kept for GET /_cloudfront-local/requests (a ring)
     lambda_workers: int = 8             # Lambda@Edge worker processes at once, across function versions
     # A WebSocket connection at the edge with no byte from the origin for this long is closed: CloudFront's
     # 10 minutes (quotas page, "Origin response timeout (idle timeout)"); shorter for tests.
@@ -102,6 +104,10 @@ class Settings:
             raise ValueError("the Lambda worker count must be at least 1")
         if not 0 < self.websocket_idle_seconds < 366 * 24 * 3600:  # also refuses nan and inf
             raise ValueError("the WebSocket idle timeout must be a number of seconds above 0, up to a year")
+        if self.log_format not in ("text", "json"):
+            raise ValueError(f"the log format is text or json, not {self.log_format!r}")
+        if self.request_log_size < 0:
+            raise ValueError("the request log size cannot be negative")
         if self.max_body_bytes < 1:
             raise ValueError("the body size limit must be positive")
         if self.s3_dir is not None and not os.path.isdir(self.s3_dir):

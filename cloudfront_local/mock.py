@@ -169,6 +169,13 @@ class mock_cloudfront:  # noqa: N801 - named like moto's mock_aws, which users k
         return self._edge.handle(method.upper(), parts.path or "/", parts.query, sent, bytes(body),
                                  scheme="https" if parts.scheme == "https" else "http")
 
+    def edge_requests(self, distribution: str | None = None, tenant: str | None = None, status: int | None = None,
+                      result: str | None = None, limit: int | None = None) -> list[dict]:
+        """What the edge did for each viewer request, newest first, as GET /_cloudfront-local/requests shows it:
+        dicts with "status", "result" (CloudFront's x-edge-result-type: "Hit", "Miss", ...), "origin",
+        "origins_asked", "functions", "pattern", ... Filters as the endpoint's; `limit` the most to return."""
+        return self._running().edge_requests(distribution, tenant, status, result, limit)
+
     def _running(self) -> Application:
         if self.application is None:
             raise RuntimeError("mock_cloudfront is not started")

@@ -151,6 +151,7 @@ class Delivery:
         shown, kept = lambda_edge.request_view(method, uri, forwarded.query, pairs, plan.viewer_ip, trigger,
                                                plan.body, origin)
         if request_trigger is not None:
+            plan.ran.append(("lambda@edge", "origin-request"))
             result = lambda_edge.run(self.runtime(), request_trigger, plan.context, shown)
             changed = lambda_edge.applied_request(result, shown, kept, request_trigger, plan.request_id, plan.body)
             if isinstance(changed, lambda_edge.Generated):
@@ -182,6 +183,7 @@ class Delivery:
             return answer
         seen, kept_back = lambda_edge.response_view(answer.status, answer.reason, answer.headers)
         shown.pop("body", None)
+        plan.ran.append(("lambda@edge", "origin-response"))
         result = lambda_edge.run(self.runtime(), response_trigger, plan.context, shown, seen)
         changed = lambda_edge.applied_response(result, seen, kept_back, response_trigger, plan.request_id,
                                                EdgeResponse(answer.status, answer.headers, answer.body))
@@ -232,6 +234,7 @@ class Delivery:
         path_and_query = path + (f"?{forwarded.query}" if forwarded.query else "")
         body = plan.body if method not in ("GET", "HEAD") else b""
         sent = s3_origin.sign(target, method, path_and_query, sent, body)  # unchanged unless an OAC signs
+        plan.asked.append(target.origin_id)
         fetch = local_buckets.fetch if isinstance(target, local_buckets.LocalTarget) else origins.fetch
         try:
             return fetch(target, method, path_and_query, sent, body)

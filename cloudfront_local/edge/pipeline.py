@@ -40,14 +40,28 @@ class Edge:
 
     # -- reading the configuration ---------------------------------------------------------------------------
     def prepare(self, method, path, query, headers, body, viewer_ip, scheme="http") -> Plan | EdgeResponse:
+        viewer = (time.perf_counter(), method, headers, path, query, viewer_ip, scheme)
         request_id = new_request_id()
+        known = []  # the site, then the behavior, as they are found: an answer given here is logged with them
         try:
-            return self._prepare(request_id, method, path, query, headers, body, viewer_ip, scheme)
+            prepared = self._prepare(request_id, method, path, query, headers, body, viewer_ip, scheme, known)
         except Exception:  # a bug of ours: logged, and the viewer gets CloudFront's page, not a trace
             log.error("edge: internal error\n%s", traceback.format_exc())
-            return error(502, pages.CANNOT_CONNECT, request_id)
+            prepared = error(502, pages.CANNOT_CONNECT, request_id)
+        if isinstance(prepared, EdgeResponse):
+            return self.ended(prepared, viewer, None, known)
+        prepared.viewer = viewer
+        return prepared
 
-    def _prepare(self, request_id, method, path, query, headers, body, viewer_ip, scheme) -> Plan | EdgeResponse:
+    def ended(self, response: EdgeResponse, viewer: tuple, plan: Plan | None = None, known=()) -> EdgeResponse:
+        """The end of every viewer request, its answer final: `viewer` is the request as it came, `plan` what
+        `prepare` read (or None, and `known` the site and behavior found before the edge answered)."""
+        site, behavior = [*known, None, None][:2] if plan is None else (None, None)
+        self.application.requests.add(*viewer, response, plan, site, behavior)
+        return response
+
+    def _prepare(self, request_id, method, path, query, headers, body, viewer_ip, scheme,
+                 known) -> Plan | EdgeResponse:
         raw_host = next((v for k, v in headers if k.lower() == "host"), None)
         host = routing.host_name(raw_host)
         settings = self.application.settings
@@ -57,6 +71,7 @@ class Edge:
                 return error(403, pages.BAD_REQUEST, request_id)
             routed = staging.route(tx, site, headers)  # continuous deployment: the primary or its staging side
             site, headers = routed.site, routed.headers
+            known.append(site)
             signed_hosts = [raw_host or host]
             if site.host != host:
                 # A `.localhost` form: from here on the request is the one CloudFront would get, Host the real
@@ -69,6 +84,7 @@ class Edge:
             if refused_by_geo(site, country):
                 return error(403, GEO_BLOCKED, request_id)
             behavior = patterns.behavior_for(config, path)
+            known.append(behavior)
             allowed = (behavior.get("AllowedMethods") or {}).get("Items") or DEFAULT_METHODS
             if method not in allowed:
                 return error(403, pages.METHOD_NOT_ALLOWED, request_id)
@@ -121,19 +137,20 @@ class Edge:
         try:
             request = events.request_event(plan.method, plan.uri, plan.query, plan.headers + plan.generated_headers())
             found = self.delivery.fresh(plan, request)
-            return None if found is None else self._respond(plan, *found)
+            return None if found is None else self.ended(self._respond(plan, *found), plan.viewer, plan)
         except Exception:
             log.error("edge: internal error\n%s", traceback.format_exc())
-            return error(502, pages.CANNOT_CONNECT, plan.request_id)
+            return self.ended(error(502, pages.CANNOT_CONNECT, plan.request_id), plan.viewer, plan)
 
     def complete(self, plan: Plan) -> EdgeResponse:
         try:
-            return self._complete(plan)
+            response = self._complete(plan)
         except lambda_edge.Refused as refused:  # a Lambda@Edge function failed: CloudFront's page for it
-            return refused.response
+            response = refused.response
         except Exception:
             log.error("edge: internal error\n%s", traceback.format_exc())
-            return error(502, pages.CANNOT_CONNECT, plan.request_id)
+            response = error(502, pages.CANNOT_CONNECT, plan.request_id)
+        return self.ended(response, plan.viewer, plan)
 
     def _complete(self, plan: Plan) -> EdgeResponse:
         if plan.error:
@@ -148,6 +165,7 @@ class Edge:
         if plan.viewer_request is not None:
             shown_headers, kept_back = function_rules.hidden(request["headers"])
             shown = {**request, "headers": shown_headers}
+            plan.ran.append(("cloudfront-function", "viewer-request"))
             outcome = _run(plan.viewer_request, events.event("viewer-request", plan.context, plan.viewer_ip,
                                                              shown))
             if outcome is None:
@@ -187,6 +205,7 @@ class Edge:
         if plan.viewer_request is None:
             pairs = plan.headers + plan.generated_headers()  # the viewer's own spelling of each name
         shown, kept = lambda_edge.request_view(plan.method, uri, query, pairs, plan.viewer_ip, trigger, plan.body)
+        plan.ran.append(("lambda@edge", "viewer-request"))
         result = lambda_edge.run(self.delivery.runtime(), trigger, plan.context, shown)
         changed = lambda_edge.applied_request(result, shown, kept, trigger, plan.request_id, plan.body)
         if isinstance(changed, lambda_edge.Generated):
@@ -206,6 +225,7 @@ class Edge:
             if request is not None:
                 shown_request = events.event_request(request)
                 shown_request = {**shown_request, "headers": function_rules.hidden(shown_request["headers"])[0]}
+            plan.ran.append(("cloudfront-function", "viewer-response"))
             outcome = _run(plan.viewer_response, events.event("viewer-response", plan.context, plan.viewer_ip,
                                                               shown_request, seen))
             if outcome is None or "response" not in outcome[0]:
@@ -225,6 +245,7 @@ class Edge:
             seen, kept_back = lambda_edge.response_view(response.status, "", response.headers)
             uri, query, pairs = _parts(request) if request is not None else (plan.uri, plan.query, plan.headers)
             shown, _ = lambda_edge.request_view(plan.method, uri, query, pairs, plan.viewer_ip, trigger, b"")
+            plan.ran.append(("lambda@edge", "viewer-response"))
             result = lambda_edge.run(self.delivery.runtime(), trigger, plan.context, shown, seen)
             response = lambda_edge.applied_response(result, seen, kept_back, trigger, plan.request_id, response)
         if plan.set_cookies:  # a new list: a cached answer's own is left as stored

@@ -1,0 +1,196 @@
+"""What the edge did for each viewer request: one plain record per request, kept in a bounded ring (newest
+last) for `GET /_cloudfront-local/requests` and `mock_cloudfront.edge_requests`, and one line on the server's
+log, text or JSON.
+
+The edge calls `RequestLog.add` once, when a request's answer is final, with values it already holds; the
+time is kept as a number and every rendering (the ISO time, the line, the functions' ARNs) waits until
+someone reads the record, so that a cache hit pays for a dict and a deque append. Lines go to stderr in
+batches, every FLUSH_SECONDS and when the application closes."""
+from __future__ import annotations
+
+import collections
+import json
+import logging
+import sys
+import threading
+import time
+
+log = logging.getLogger("cloudfront_local")
+FORMATS = ("text", "json")
+DEFAULT_SIZE = 1000
+# The X-Cache words the edge writes, as CloudFront's standard log's x-edge-result-type has them. The edge's
+# finer words for a failed function are errors there; a Lambda@Edge function over its concurrency is
+# CloudFront's LimitExceeded. Anything else (a word a newer edge writes) is an Error too.
+RESULT_TYPES = {"Hit": "Hit", "RefreshHit": "RefreshHit", "Miss": "Miss", "Error": "Error", "Redirect": "Redirect",
+                "FunctionGeneratedResponse": "FunctionGeneratedResponse",
+                "LambdaGeneratedResponse": "LambdaGeneratedResponse", "LimitExceeded": "LimitExceeded",
+                "CapacityExceeded": "CapacityExceeded", "LambdaLimitExceeded": "LimitExceeded"}
+FILTERS = ("distribution", "tenant", "status", "result")
+# Lines are written in batches this often, by a thread of their own: a write (and a reader's wake-up) per
+# request cost a cache hit over HTTP a third of its speed on the 2-core test machine (docs/behaviour.md).
+FLUSH_SECONDS = 0.1
+
+
+def result_type(x_cache: str | None) -> tuple[str, str]:
+    """(x-edge-result-type, the edge's own word) from the X-Cache value "WORD from cloudfront"."""
+    word = (x_cache or "").partition(" ")[0] or "Error"
+    return RESULT_TYPES.get(word, "Error"), word
+
+
+class RequestLog:
+    def __init__(self, size: int = DEFAULT_SIZE, form: str = "text", write: bool = True):
+        if form not in FORMATS:
+            raise ValueError(f"the log format is one of {', '.join(FORMATS)}, not {form!r}")
+        self.form = form
+        self.write = write
+        # A deque with maxlen: the oldest record goes as a new one comes, so memory never grows past `size`.
+        self._ring: collections.deque = collections.deque(maxlen=max(size, 0))
+        self._lock = threading.Lock()  # listing copies the ring while edge threads append
+        self._pending: list[dict] = []  # records whose lines are not written yet
+        self._writer: threading.Thread | None = None
+        self._stop = threading.Event()
+
+    def add(self, started: float, method: str, request_headers: list, path: str, query: str, viewer: str,
+            scheme: str, response, plan=None, site=None, behavior=None) -> None:
+        """One viewer request's record. `plan` is the edge's Plan when the request got that far; otherwise
+        `site` and `behavior` are what was known when the edge answered (either may be None)."""
+        if plan is not None:
+            site, behavior = plan.site, plan.behavior
+            asked, ran = plan.asked, plan.ran
+        else:
+            asked, ran = (), ()
+        record = {
+            "time": time.time(), "took": time.perf_counter() - started, "headers": response.headers,
+            "distribution": site.distribution["Id"] if site is not None else None,
+            "tenant": site.tenant["Id"] if site is not None and site.tenant is not None else None,
+            "request_headers": request_headers, "method": method, "path": path, "query": query, "viewer": viewer,
+            "protocol": scheme,
+            "status": response.status,
+            "pattern": (behavior.get("PathPattern") or "*") if behavior is not None else None,
+            "asked": asked, "ran": ran, "behavior": behavior,
+            "bytes": 0 if method == "HEAD" else response.content_length,
+        }
+        with self._lock:
+            self._ring.append(record)
+            if self.write:
+                self._pending.append(record)
+                if self._writer is None:
+                    self._writer = threading.Thread(target=self._write_lines, name="request-log", daemon=True)
+                    self._writer.start()
+
+    def _write_lines(self) -> None:
+        while not self._stop.wait(FLUSH_SECONDS):
+            self.flush()
+
+    def flush(self) -> None:
+        """Write the lines of the records not written yet (the writer thread's work; and at a clean stop)."""
+        with self._lock:
+            batch, self._pending = self._pending, []
+        if not batch or not log.isEnabledFor(logging.INFO):
+            return
+        # The time stamp as logging.basicConfig's "%(asctime)s" writes it, the record's own time.
+        text = "".join(f"{time.strftime('%Y-%m-%d %H:%M:%S', time.localtime(r['time']))},"
+                       f"{int(r['time'] % 1 * 1000):03d} {_Line(r, self.form)}\n" for r in batch)
+        try:
+            sys.stderr.write(text)
+            sys.stderr.flush()
+        except (OSError, ValueError):  # stderr closed or gone: the records are still kept
+            pass
+
+    def close(self) -> None:
+        self._stop.set()
+        self.flush()
+
+    def records(self, distribution: str | None = None, tenant: str | None = None, status: int | None = None,
+                result: str | None = None, limit: int | None = None) -> list[dict]:
+        """The records, newest first, as the endpoint shows them; each filter given must match."""
+        with self._lock:
+            kept = list(self._ring)
+        found = []
+        for record in reversed(kept):
+            if limit is not None and len(found) >= limit:
+                break
+            if distribution is not None and record["distribution"] != distribution:
+                continue
+            if tenant is not None and record["tenant"] != tenant:
+                continue
+            if status is not None and record["status"] != status:
+                continue
+            shown = shown_record(record)
+            if result is not None and shown["result"] != result:
+                continue
+            found.append(shown)
+        return found
+
+    def clear(self) -> None:
+        with self._lock:
+            self._ring.clear()
+
+
+def shown_record(record: dict) -> dict:
+    """A stored record as a JSON document: the time in ISO 8601 UTC, the result type from X-Cache, the origins
+    asked and the functions that ran by event, with their ARNs from the behavior."""
+    x_cache = request_id = None
+    for name, value in record["headers"]:  # the edge's own, the last ones an answer has
+        lower = name.lower()
+        if lower == "x-cache":
+            x_cache = value
+        elif lower == "x-amz-cf-id":
+            request_id = value
+    result, detail = result_type(x_cache)
+    asked = list(record["asked"])
+    seconds = record["time"]
+    return {
+        "time": time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(seconds)) + f".{int(seconds % 1 * 1000):03d}Z",
+        "request_id": request_id, "distribution": record["distribution"], "tenant": record["tenant"],
+        "host": next((v for k, v in record["request_headers"] if k.lower() == "host"), None),
+        "method": record["method"], "path": record["path"], "query": record["query"],
+        "viewer": record["viewer"], "protocol": record["protocol"], "status": record["status"],
+        "result": result, "detail": detail, "pattern": record["pattern"],
+        "origin": asked[-1] if asked else None, "origins_asked": asked,
+        "functions": _functions(record["ran"], record["behavior"]),
+        "bytes": record["bytes"], "time_taken": round(record["took"], 3),
+    }
+
+
+def _functions(ran, behavior: dict | None) -> list[dict]:
+    """What ran, in order: {"event", "type" ("cloudfront-function" or "lambda@edge"), "arn"}."""
+    if not ran:
+        return []
+    behavior = behavior or {}
+    functions = {a.get("EventType"): a.get("FunctionARN")
+                 for a in (behavior.get("FunctionAssociations") or {}).get("Items") or []}
+    lambdas = {a.get("EventType"): a.get("LambdaFunctionARN")
+               for a in (behavior.get("LambdaFunctionAssociations") or {}).get("Items") or []}
+    return [{"event": event, "type": kind, "arn": (functions if kind == "cloudfront-function" else lambdas).get(event)}
+            for kind, event in ran]
+
+
+class _Line:
+    """The log line, made only if a handler writes it."""
+
+    def __init__(self, record: dict, form: str):
+        self.record, self.form = record, form
+
+    def __str__(self) -> str:
+        shown = shown_record(self.record)
+        if self.form == "json":
+            return json.dumps({"edge": shown}, separators=(",", ":"))
+        target = shown["path"] + (f"?{shown['query']}" if shown["query"] else "")
+        functions = ",".join(f"{f['event']}:{'function' if f['type'] == 'cloudfront-function' else 'lambda'}"
+                             for f in shown["functions"]) or "-"
+        owner = shown["distribution"] or "-"
+        if shown["tenant"]:
+            owner += "/" + shown["tenant"]
+        # Viewer-controlled text (Host, path) goes through repr's escaping when it holds a control character,
+        # so that one request is always one line.
+        return " ".join(_safe(part) for part in (
+            "edge", owner, shown["host"] or "-", shown["method"], target, str(shown["status"]), shown["result"],
+            shown["pattern"] or "-", shown["origin"] or "-", functions, f"{shown['bytes']}B",
+            f"{shown['time_taken'] * 1000:.1f}ms", shown["request_id"] or "-"))
+
+
+def _safe(text: str) -> str:
+    if text.isprintable() and " " not in text:
+        return text
+    return json.dumps(text)
