@@ -78,6 +78,8 @@ class Application:
         keys = load_credentials(settings.credentials) if settings.credentials else None
         self.auth = Authenticator(keys, settings.default_account)
         self.store = store if store is not None else open_store(settings.state)
+        # What must run before the store closes: the edge's logs register their last flush here.
+        self.closing: list = []
 
     def service_for(self, raw_path: str) -> Service:
         if raw_path.startswith(CLOUDFRONT_PREFIX):
@@ -344,6 +346,8 @@ class Application:
         self.store.clear()
 
     def close(self) -> None:
+        for hook in self.closing:
+            hook()
         self.store.close()
 
 

@@ -61,6 +61,12 @@ class Settings:
     # whitespace-separated text (the environment variable); kept as a tuple so Settings stays hashable.
     s3_website: tuple = ()
     log_requests: bool = True
+    # CloudFront's logs of viewer requests (edge/standard_logs.py, edge/realtime_logs.py): how often waiting
+    # lines are written out, how many may wait, where real-time records go.
+    log_flush_seconds: float = 5.0
+    log_buffer_lines: int = 10_000
+    kinesis_endpoint: str | None = None  # a Kinesis endpoint (moto, LocalStack) real-time records are put to
+    log_dir: str | None = None           # without one, real-time records go to a file per stream here
     lambda_workers: int = 8             # Lambda@Edge worker processes at once, across function versions
 
     def __post_init__(self):
@@ -99,6 +105,12 @@ class Settings:
             raise ValueError("the Lambda worker count must be at least 1")
         if self.max_body_bytes < 1:
             raise ValueError("the body size limit must be positive")
+        if not 0 < self.log_flush_seconds <= 24 * 3600:  # also refuses nan
+            raise ValueError("the log flush interval must be from a moment to a day, in seconds")
+        if self.log_buffer_lines < 1:
+            raise ValueError("the log buffer must hold at least one line")
+        if self.log_dir is not None and not os.path.isdir(self.log_dir):
+            raise ValueError(f"the log directory {self.log_dir!r} is not a directory")
         if self.s3_dir is not None and not os.path.isdir(self.s3_dir):
             raise ValueError(f"the S3 directory {self.s3_dir!r} is not a directory")
         for name in quota_fields():
@@ -146,7 +158,7 @@ def websites(value) -> tuple:
 
 
 def _convert(name: str, raw: str, kind: type):
-    if name in ("state", "credentials", "s3_endpoint", "s3_dir", "s3_website"):
+    if name in ("state", "credentials", "s3_endpoint", "s3_dir", "s3_website", "kinesis_endpoint", "log_dir"):
         return raw
     if kind is bool:
         return raw.strip().lower() in ("1", "true", "yes", "on")
