@@ -87,6 +87,8 @@ class RealtimeLogs:
         self._lock = threading.Lock()
         self._writing = threading.Lock()
         self._stop = threading.Event()
+        self._wake = threading.Event()  # a full buffer: the writer goes now, not at the next interval
+        self.dropped = 0
         self._thread = threading.Thread(target=self._run, name="cloudfront-local real-time logs", daemon=True)
         self._thread.start()
 
@@ -105,24 +107,32 @@ class RealtimeLogs:
         if random.random() * 100 >= config["SamplingRate"]:
             return
         text = record(viewed, config["Fields"])
-        full = False
         with self._lock:
+            # As in the standard logs: sent by the writer's thread; past a second buffer, dropped and counted.
+            if self._count >= 2 * self.limit:
+                self.dropped += 1
+                return
             for endpoint in config["EndPoints"]:
                 arn = (endpoint.get("KinesisStreamConfig") or {}).get("StreamARN") or ""
                 self._waiting.setdefault(arn, []).append((viewed.request_id or "-", text))
                 self._count += 1
-            full = self._count >= self.limit
-        if full:
-            self.flush()
+            if self._count >= self.limit:
+                self._wake.set()
 
     def _run(self) -> None:
-        while not self._stop.wait(self.settings.log_flush_seconds):
-            self.flush()
+        while not self._stop.is_set():
+            self._wake.wait(self.settings.log_flush_seconds)
+            self._wake.clear()
+            if not self._stop.is_set():
+                self.flush()
 
     def flush(self) -> None:
         with self._writing:
             with self._lock:
                 waiting, self._waiting, self._count = self._waiting, {}, 0
+                dropped, self.dropped = self.dropped, 0
+            if dropped:
+                log.warning("real-time logs: %d record(s) dropped, more than the buffer holds", dropped)
             for arn, records in waiting.items():
                 try:
                     problem = self._send(arn, records)
@@ -133,6 +143,7 @@ class RealtimeLogs:
 
     def close(self) -> None:
         self._stop.set()
+        self._wake.set()
         self._thread.join(timeout=5)
         self.flush()
 

@@ -150,6 +150,8 @@ class StandardLogs:
         self._lock = threading.Lock()
         self._writing = threading.Lock()  # one writer at a time: the flusher, a full buffer, the shutdown
         self._stop = threading.Event()
+        self._wake = threading.Event()  # a full buffer: the writer goes now, not at the next interval
+        self.dropped = 0
         self._thread = threading.Thread(target=self._run, name="cloudfront-local standard logs", daemon=True)
         self._thread.start()
 
@@ -164,20 +166,30 @@ class StandardLogs:
                viewed.site.distribution["Id"], hour)
         text = line(viewed, bool(logging_config.get("IncludeCookies")))
         with self._lock:
+            # Written by the writer's thread, never here (this is the server's event loop). Should the writer
+            # fall behind by a whole second buffer, lines are dropped and counted rather than held.
+            if self._count >= 2 * self.limit:
+                self.dropped += 1
+                return
             self._waiting.setdefault(key, []).append(text)
             self._count += 1
-            full = self._count >= self.limit
-        if full:
-            self.flush()
+            if self._count >= self.limit:
+                self._wake.set()
 
     def _run(self) -> None:
-        while not self._stop.wait(self.settings.log_flush_seconds):
-            self.flush()
+        while not self._stop.is_set():
+            self._wake.wait(self.settings.log_flush_seconds)
+            self._wake.clear()
+            if not self._stop.is_set():
+                self.flush()
 
     def flush(self) -> None:
         with self._writing:
             with self._lock:
                 waiting, self._waiting, self._count = self._waiting, {}, 0
+                dropped, self.dropped = self.dropped, 0
+            if dropped:
+                log.warning("standard logs: %d line(s) dropped, more than the buffer holds", dropped)
             for (bucket, prefix, distribution, hour), lines in waiting.items():
                 name = f"{prefix}{distribution}.{hour}.{secrets.token_hex(4)}.gz"
                 data = gzip.compress((header() + "".join(f"{text}\n" for text in lines)).encode("utf-8"))
@@ -191,6 +203,7 @@ class StandardLogs:
 
     def close(self) -> None:
         self._stop.set()
+        self._wake.set()
         self._thread.join(timeout=5)
         self.flush()
 

@@ -210,3 +210,16 @@ def test_standard_log_put_into_an_s3_endpoint(moto):
     assert header[0] == "#Version: 1.0"
     assert [(row["cs_uri_stem"], row["sc_status"], row["x_edge_request_id"]) for row in rows] == \
         [("/index.html", "200", answer.headers["X-Amz-Cf-Id"])]
+
+
+def test_a_full_buffer_is_written_at_once(buckets):
+    """Three lines may wait, the interval an hour: the third request's line sends the three out, long before."""
+    with RunningServer("--s3-dir", str(buckets), "--log-flush-seconds", "3600", "--log-buffer-lines", "3") as server:
+        made = _distribution(make_client(server.url), "site", {"Enabled": True, "IncludeCookies": False,
+                                                               "Bucket": "logs.s3.amazonaws.com", "Prefix": "full/"})
+        for _ in range(4):
+            assert _view(server, made["DomainName"], "/index.html").status_code == 200
+        files = _wait_for(lambda: _local_files(buckets, "full"), seconds=10)
+        assert [len(read_log(path.read_bytes())[1]) for path in files] == [3]
+    # The fourth waited for the stop.
+    assert sorted(len(read_log(path.read_bytes())[1]) for path in _local_files(buckets, "full")) == [1, 3]
