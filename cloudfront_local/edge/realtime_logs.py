@@ -16,6 +16,7 @@ import os
 import random
 import re
 import threading
+import urllib.error
 import urllib.parse
 import urllib.request
 
@@ -36,7 +37,8 @@ ORDER = ("timestamp c-ip time-to-first-byte sc-status sc-bytes cs-method cs-prot
 # Real-time names of the fields the standard log has too.
 _STANDARD = {"cs-host": "cs(Host)", "cs-user-agent": "cs(User-Agent)", "cs-referer": "cs(Referer)",
              "cs-cookie": "cs(Cookie)"}
-_STREAM = re.compile(r"arn:aws[a-z-]*:kinesis:(?P<region>[a-z0-9-]+):(?P<account>\d{12}):stream/(?P<name>[A-Za-z0-9_.-]{1,128})")
+_STREAM = re.compile(r"arn:aws[a-z-]*:kinesis:(?P<region>[a-z0-9-]+):(?P<account>\d{12}):"
+                     r"stream/(?P<name>[A-Za-z0-9_.-]{1,128})")
 MAX_RECORDS_PER_CALL = 500  # PutRecords' own limit (Kinesis API Reference)
 
 
