@@ -81,6 +81,8 @@ class Application:
         self.store = store if store is not None else open_store(settings.state)
         # What the edge did, viewer request by viewer request: a ring of settings.request_log_size records.
         self.requests = RequestLog(settings.request_log_size, settings.log_format, write=settings.log_requests)
+        # What must run before the store closes: the edge's logs register their last flush here.
+        self.closing: list = []
 
     def service_for(self, raw_path: str) -> Service:
         if raw_path.startswith(CLOUDFRONT_PREFIX):
@@ -359,6 +361,8 @@ class Application:
 
     def close(self) -> None:
         self.requests.close()  # the lines not yet written, before the server goes
+        for hook in self.closing:
+            hook()
         self.store.close()
 
 

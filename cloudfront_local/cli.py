@@ -55,6 +55,18 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--request-log-size", type=int, dest="request_log_size", metavar="N",
                        help="viewer requests the edge keeps for GET /_cloudfront-local/requests, the oldest "
                             "dropped first (CLOUDFRONT_LOCAL_REQUEST_LOG_SIZE; default 1000)")
+    serve.add_argument("--log-flush-seconds", type=float, dest="log_flush_seconds", metavar="SECONDS",
+                       help="how often CloudFront's standard and real-time logs are written out; also at shutdown "
+                            "(CLOUDFRONT_LOCAL_LOG_FLUSH_SECONDS; default 5)")
+    serve.add_argument("--log-buffer-lines", type=int, dest="log_buffer_lines", metavar="LINES",
+                       help="log lines that may wait for the next write; more are written at once "
+                            "(CLOUDFRONT_LOCAL_LOG_BUFFER_LINES; default 10000)")
+    serve.add_argument("--kinesis-endpoint", dest="kinesis_endpoint",
+                       help="Kinesis endpoint (moto, LocalStack) that real-time log records are put to "
+                            "(CLOUDFRONT_LOCAL_KINESIS_ENDPOINT; default: none, records go to --log-dir)")
+    serve.add_argument("--log-dir", dest="log_dir", metavar="DIR",
+                       help="directory where real-time log records go, a file per stream, without "
+                            "--kinesis-endpoint (CLOUDFRONT_LOCAL_LOG_DIR; default: none)")
     for field in quota_fields():
         resource = field[: -len("_quota")]
         serve.add_argument(f"--{resource.replace('_', '-')}-quota", type=int, dest=field,

@@ -63,6 +63,12 @@ class Settings:
     log_requests: bool = True
     log_format: str = "text"            # the edge's line per viewer request: "text" or "json"
     request_log_size: int = 1000        # viewer requests kept for GET /_cloudfront-local/requests (a ring)
+    # CloudFront's logs of viewer requests (edge/standard_logs.py, edge/realtime_logs.py): how often waiting
+    # lines are written out, how many may wait, where real-time records go.
+    log_flush_seconds: float = 5.0
+    log_buffer_lines: int = 10_000
+    kinesis_endpoint: str | None = None  # a Kinesis endpoint (moto, LocalStack) real-time records are put to
+    log_dir: str | None = None           # without one, real-time records go to a file per stream here
     lambda_workers: int = 8             # Lambda@Edge worker processes at once, across function versions
     # A WebSocket connection at the edge with no byte from the origin for this long is closed: CloudFront's
     # 10 minutes (quotas page, "Origin response timeout (idle timeout)"); shorter for tests.
@@ -110,6 +116,12 @@ class Settings:
             raise ValueError("the request log size cannot be negative")
         if self.max_body_bytes < 1:
             raise ValueError("the body size limit must be positive")
+        if not 0 < self.log_flush_seconds <= 24 * 3600:  # also refuses nan
+            raise ValueError("the log flush interval must be from a moment to a day, in seconds")
+        if self.log_buffer_lines < 1:
+            raise ValueError("the log buffer must hold at least one line")
+        if self.log_dir is not None and not os.path.isdir(self.log_dir):
+            raise ValueError(f"the log directory {self.log_dir!r} is not a directory")
         if self.s3_dir is not None and not os.path.isdir(self.s3_dir):
             raise ValueError(f"the S3 directory {self.s3_dir!r} is not a directory")
         for name in quota_fields():
@@ -157,7 +169,7 @@ def websites(value) -> tuple:
 
 
 def _convert(name: str, raw: str, kind: type):
-    if name in ("state", "credentials", "s3_endpoint", "s3_dir", "s3_website"):
+    if name in ("state", "credentials", "s3_endpoint", "s3_dir", "s3_website", "kinesis_endpoint", "log_dir"):
         return raw
     if kind is bool:
         return raw.strip().lower() in ("1", "true", "yes", "on")

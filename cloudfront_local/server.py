@@ -7,6 +7,7 @@ import asyncio
 import logging
 import re
 import select
+import time
 import traceback
 
 import httptools
@@ -192,9 +193,14 @@ class EdgeAsgiApp:
         except BodyStalled:
             await respond(edge_pipeline.error(408, pages.BAD_REQUEST, edge_pipeline.new_request_id()), True)
             return
-        viewer = (scope.get("client") or ("127.0.0.1", 0))[0]
-        prepared = self.edge.prepare(scope["method"], path, query, headers, body, viewer,
-                                     scheme="https" if scope.get("scheme") == "https" else "http")
+        from .edge.standard_logs import Viewed, request_bytes  # loaded with the edge, at the first viewer
+
+        viewer, viewer_port = (scope.get("client") or ("127.0.0.1", 0))[:2]
+        scheme = "https" if scope.get("scheme") == "https" else "http"
+        viewed = Viewed(scope["method"], path, query, headers, viewer, viewer_port, scheme,
+                        f"HTTP/{scope.get('http_version') or '1.1'}",
+                        request_bytes(scope["method"], path, query, headers, body), time.time())
+        prepared = self.edge.prepare(scope["method"], path, query, headers, body, viewer, scheme=scheme)
         handover = scope.get(VIEWER_WEBSOCKET)
         if handover is not None and not isinstance(prepared, edge_pipeline.EdgeResponse):
             from .edge import websockets
@@ -205,6 +211,7 @@ class EdgeAsgiApp:
         response = prepared if isinstance(prepared, edge_pipeline.EdgeResponse) \
             else self.edge.quick(prepared) or await asyncio.to_thread(self.edge.complete, prepared)
         await respond(response, False)
+        self.edge.finished(viewed, prepared, response)
         if handover is not None:  # a handshake answered as an ordinary request
             handover.release()
 

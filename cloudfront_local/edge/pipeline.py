@@ -13,11 +13,12 @@ from ..service.common.context import Context
 from ..service.functions import key_value_stores, staged
 from ..service.functions.functions import FUNCTION
 from ..service.common import ids
-from . import (cache, events, field_level_encryption, function_rules, geo, lambda_edge, origin_choice, pages,
-               patterns, routing, staging)
+from . import (cache, cloudfront_logs, events, field_level_encryption, function_rules, geo, lambda_edge,
+               origin_choice, pages, patterns, routing, staging)
 from .access import keys_for, refused_by_geo
 from .delivery import Delivery, _parts
 from .plan import Function, Plan, policies_for
+from .standard_logs import Viewed, request_bytes
 from .responses import (EdgeResponse, bare_error, error, finish, generated, moved,  # noqa: F401 - the API
                         new_request_id)
 
@@ -33,10 +34,24 @@ class Edge:
 
     def handle(self, method: str, path: str, query: str, headers: list[tuple[str, str]], body: bytes,
                viewer_ip: str = "127.0.0.1", scheme: str = "http") -> EdgeResponse:
+        viewed = Viewed(method, path, query, headers, viewer_ip, 0, scheme, "HTTP/1.1",
+                        request_bytes(method, path, query, headers, body), time.time())
         prepared = self.prepare(method, path, query, headers, body, viewer_ip, scheme)
-        if isinstance(prepared, EdgeResponse):
-            return prepared
-        return self.quick(prepared) or self.complete(prepared)
+        response = prepared if isinstance(prepared, EdgeResponse) else self.quick(prepared) or self.complete(prepared)
+        self.finished(viewed, prepared, response)
+        return response
+
+    def finished(self, viewed: Viewed, prepared, response: EdgeResponse) -> None:
+        """The end of one viewer request, its answer sent: CloudFront's standard and real-time logs of it."""
+        if isinstance(prepared, Plan):
+            viewed.site, viewed.behavior, viewed.country = prepared.site, prepared.behavior, prepared.country
+        viewed.ended = time.time()
+        viewed.status, viewed.request_id = response.status, response.header("x-amz-cf-id") or ""
+        viewed.response_headers = [*response.headers, ("Content-Length", str(response.content_length))]
+        viewed.response_bytes = len(f"HTTP/1.1 {response.status} \r\n\r\n") + \
+            sum(len(k) + len(v) + 4 for k, v in viewed.response_headers) + \
+            (0 if viewed.method == "HEAD" else response.content_length)
+        cloudfront_logs.of(self.application).viewed(viewed)
 
     # -- reading the configuration ---------------------------------------------------------------------------
     def prepare(self, method, path, query, headers, body, viewer_ip, scheme="http") -> Plan | EdgeResponse:
