@@ -44,6 +44,9 @@ class Edge:
     def finished(self, viewed: Viewed, prepared, response: EdgeResponse) -> None:
         """The end of one viewer request, its answer sent: CloudFront's standard and real-time logs of it."""
         if isinstance(prepared, Plan):
+            if not (prepared.site.config.get("Logging") or {}).get("Enabled") and \
+                    not (prepared.behavior or {}).get("RealtimeLogConfigArn"):
+                return  # nothing logs this distribution's viewers: the hit pays nothing more
             viewed.site, viewed.behavior, viewed.country = prepared.site, prepared.behavior, prepared.country
         viewed.ended = time.time()
         viewed.status, viewed.request_id = response.status, response.header("x-amz-cf-id") or ""
