@@ -197,12 +197,24 @@ class mock_cloudfront:  # noqa: N801 - named like moto's mock_aws, which users k
                         os.environ[name] = value
                 _forget_default_session()
             _active.append(self)
+            if not self.lambda_api:
+                # Lambda left to another mock: versions are read from moto's, where a test made them.
+                from . import moto_lambda
+                from .service.lambda_functions import code
+
+                code.SOURCES.append(moto_lambda.version)
         return self
 
     def stop(self) -> None:
         with _lock:
             if self in _active:
                 _active.remove(self)
+                if not self.lambda_api:
+                    from . import moto_lambda
+                    from .service.lambda_functions import code
+
+                    if moto_lambda.version in code.SOURCES:
+                        code.SOURCES.remove(moto_lambda.version)
                 if not _active:
                     _patch(False)
                     for name, value in _saved_env.items():

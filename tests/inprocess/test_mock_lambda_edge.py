@@ -84,3 +84,44 @@ def test_node_and_python_lambda_edge_functions_run_in_process():
             assert login.header("x-from-python") is None  # no origin was asked, so no origin-response ran
     finally:
         origin.shutdown()
+
+
+def test_lambda_left_to_motos_mock_runs_from_there():
+    """mock_cloudfront(lambda_api=False) beside moto's mock_aws: the function is made in moto's Lambda, and the
+    edge reads its code from there."""
+    from moto import mock_aws
+
+    origin = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Origin)
+    threading.Thread(target=origin.serve_forever, daemon=True).start()
+    try:
+        # moto answers Lambda and IAM; CloudFront passes through to mock_cloudfront (moto 5's passthrough).
+        with mock_aws(config={"core": {"passthrough": {"services": ["cloudfront"]}}}), \
+                mock_cloudfront(lambda_api=False) as mock:
+            iam = boto3.client("iam", region_name="us-east-1")
+            role = iam.create_role(RoleName="edge", AssumeRolePolicyDocument=(
+                '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":'
+                '["lambda.amazonaws.com","edgelambda.amazonaws.com"]},"Action":"sts:AssumeRole"}]}'))["Role"]["Arn"]
+            functions = boto3.client("lambda", region_name="us-east-1")
+            functions.create_function(FunctionName="viewer", Runtime="nodejs20.x", Role=role,
+                                      Handler="index.handler", Code={"ZipFile": NODE_VIEWER_REQUEST})
+            arn = functions.publish_version(FunctionName="viewer")["FunctionArn"]
+            assert functions.list_functions()["Functions"][0]["Role"] == role  # moto's answer, not ours
+            with mock.application.store.transaction() as tx:
+                assert tx.get("lambda-version", arn.split(":")[4], "viewer:" + arn.rsplit(":", 1)[1]) is None
+            mock.add_dns_record("app.example.com", "A", "127.0.0.1")
+            config = direct_config(
+                Origins={"Quantity": 1, "Items": [{"Id": "origin", "DomainName": "app.example.com",
+                                                   "CustomOriginConfig": {"HTTPPort": origin.server_address[1],
+                                                                          "HTTPSPort": 443,
+                                                                          "OriginProtocolPolicy": "http-only"}}]},
+                DefaultCacheBehavior={
+                    "TargetOriginId": "origin", "ViewerProtocolPolicy": "allow-all",
+                    "CachePolicyId": CACHING_DISABLED, "OriginRequestPolicyId": ALL_VIEWER_EXCEPT_HOST,
+                    "LambdaFunctionAssociations": {"Quantity": 1, "Items": [
+                        {"EventType": "viewer-request", "LambdaFunctionARN": arn}]}})
+            domain = boto3.client("cloudfront", region_name="us-east-1").create_distribution(
+                DistributionConfig=config)["Distribution"]["DomainName"]
+            answer = mock.edge_request("GET", f"http://{domain}/page")
+            assert (answer.status, answer.body) == (200, b"/page viewer-request")
+    finally:
+        origin.shutdown()

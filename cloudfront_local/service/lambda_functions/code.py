@@ -21,6 +21,11 @@ _VERSION_ARN = re.compile(r"arn:aws:lambda:(?P<region>[a-z]{2}(?:-[a-z]+)+-\d{1,
                           r"(?P<name>[a-zA-Z0-9-_]+):(?P<version>[0-9]+)")
 
 
+# Where else versions live: mock_cloudfront(lambda_api=False) adds one reading another mock's Lambda (moto's),
+# asked when the store holds no such version. Each is (region, account, name, version) -> doc | None.
+SOURCES: list = []
+
+
 def version_for_arn(tx, arn: str) -> dict | None:
     """The "lambda-version" doc a qualified version ARN names (account and region taken from the ARN), else
     None: $LATEST, an alias, an unqualified ARN, another region's function or a deleted version are None."""
@@ -28,9 +33,13 @@ def version_for_arn(tx, arn: str) -> dict | None:
     if found is None:
         return None
     record = tx.get(VERSION, found["account"], f"{found['name']}:{found['version']}")
-    if record is None or record.doc.get("Region") != found["region"]:
-        return None
-    return record.doc
+    if record is not None and record.doc.get("Region") == found["region"]:
+        return record.doc
+    for source in list(SOURCES):
+        doc = source(found["region"], found["account"], found["name"], found["version"])
+        if doc is not None:
+            return doc
+    return None
 
 
 def location(endpoint: str, account: str, name: str, qualifier: str, now: float) -> str:
