@@ -15,7 +15,7 @@ import threading
 import time
 from pathlib import Path
 
-from . import frames
+from . import frames, messages
 
 _STARTUP_SECONDS = 60.0  # a cold interpreter importing QuickJS, on a loaded machine
 _WAIT_FOR_WORKER_SECONDS = 60.0
@@ -104,8 +104,14 @@ class Pool:
                         worker = None
             worker = worker or _Worker()
             outcome = worker.run(job, answer_kvs, seconds)
-            with self._lock:
-                self._idle.append(worker)
+            error = outcome.get("error") if isinstance(outcome, dict) else None
+            if isinstance(error, str) and error.endswith(messages.MEMORY):
+                # A run that exhausted QuickJS's memory leaves the process unfit for the next one (which then
+                # failed as a crash, about every second time): a fresh worker takes the next job.
+                worker.kill()
+            else:
+                with self._lock:
+                    self._idle.append(worker)
             return outcome
         except BaseException:
             if worker is not None:
