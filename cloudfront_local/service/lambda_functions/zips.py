@@ -7,6 +7,7 @@ import hashlib
 import io
 import posixpath
 import zipfile
+import zlib
 
 from .names import InvalidParameterValueException
 
@@ -49,7 +50,8 @@ def members(package: bytes) -> set[str]:
     try:
         archive = zipfile.ZipFile(io.BytesIO(package))
         infos = archive.infolist()
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError, OSError, NotImplementedError):
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError, OSError, NotImplementedError,
+            zlib.error):
         raise InvalidParameterValueException(unreadable) from None
     if len(infos) > MAX_MEMBERS:
         raise InvalidParameterValueException(f"The package holds more than {MAX_MEMBERS} entries.")
@@ -73,7 +75,7 @@ def members(package: bytes) -> set[str]:
         except InvalidParameterValueException:
             raise
         except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError, OSError, NotImplementedError,
-                RuntimeError):  # RuntimeError: an encrypted member
+                RuntimeError, zlib.error):  # RuntimeError: an encrypted member; zlib.error: a corrupt deflate stream
             raise InvalidParameterValueException(unreadable) from None
         names.add(posixpath.normpath(name))
     return names
