@@ -15,13 +15,13 @@ import logging
 import os
 import random
 import re
-import threading
 import urllib.error
 import urllib.parse
 import urllib.request
 
 from ..service.common import ids
 from ..service.observability.realtime_logs import KIND
+from .log_buffer import LogBuffer
 from .standard_logs import Viewed, escape, values
 
 log = logging.getLogger("cloudfront_local")
@@ -80,19 +80,12 @@ def stream_of(arn: str) -> tuple[str, str, str] | None:
     return (found["region"], found["account"], found["name"]) if found else None
 
 
-class RealtimeLogs:
+class RealtimeLogs(LogBuffer):
+    """Records waiting for their stream, by StreamARN (partition key, record); a thread sends them."""
+    noun = "record(s)"
+
     def __init__(self, settings):
-        self.settings = settings
-        self.limit = max(1, settings.log_buffer_lines)
-        self._waiting: dict[str, list[tuple[str, str]]] = {}  # stream ARN -> (partition key, record)
-        self._count = 0
-        self._lock = threading.Lock()
-        self._writing = threading.Lock()
-        self._stop = threading.Event()
-        self._wake = threading.Event()  # a full buffer: the writer goes now, not at the next interval
-        self.dropped = 0
-        self._thread = threading.Thread(target=self._run, name="cloudfront-local real-time logs", daemon=True)
-        self._thread.start()
+        super().__init__(settings, "real-time logs")
 
     def config_for(self, tx, viewed: Viewed) -> dict | None:
         """The real-time log configuration the request's behavior names, read on the caller's thread."""
@@ -109,45 +102,11 @@ class RealtimeLogs:
         if random.random() * 100 >= config["SamplingRate"]:
             return
         text = record(viewed, config["Fields"])
-        with self._lock:
-            # As in the standard logs: sent by the writer's thread; past a second buffer, dropped and counted.
-            if self._count >= 2 * self.limit:
-                self.dropped += 1
-                return
-            for endpoint in config["EndPoints"]:
-                arn = (endpoint.get("KinesisStreamConfig") or {}).get("StreamARN") or ""
-                self._waiting.setdefault(arn, []).append((viewed.request_id or "-", text))
-                self._count += 1
-            if self._count >= self.limit:
-                self._wake.set()
+        self.add([((endpoint.get("KinesisStreamConfig") or {}).get("StreamARN") or "", (viewed.request_id or "-", text))
+                  for endpoint in config["EndPoints"]])
 
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            self._wake.wait(self.settings.log_flush_seconds)
-            self._wake.clear()
-            if not self._stop.is_set():
-                self.flush()
-
-    def flush(self) -> None:
-        with self._writing:
-            with self._lock:
-                waiting, self._waiting, self._count = self._waiting, {}, 0
-                dropped, self.dropped = self.dropped, 0
-            if dropped:
-                log.warning("real-time logs: %d record(s) dropped, more than the buffer holds", dropped)
-            for arn, records in waiting.items():
-                try:
-                    problem = self._send(arn, records)
-                except Exception as error:  # a record that cannot be delivered must not take the edge down
-                    problem = str(error)
-                if problem:
-                    log.warning("real-time logs: %d record(s) not delivered to %s: %s", len(records), arn, problem)
-
-    def close(self) -> None:
-        self._stop.set()
-        self._wake.set()
-        self._thread.join(timeout=5)
-        self.flush()
+    def deliver(self, arn, records: list) -> str | None:
+        return self._send(arn, records)
 
     def _send(self, arn: str, records: list[tuple[str, str]]) -> str | None:
         stream = stream_of(arn)

@@ -15,7 +15,6 @@ import gzip
 import logging
 import os
 import secrets
-import threading
 import time
 import urllib.error
 import urllib.parse
@@ -23,6 +22,7 @@ import urllib.request
 from dataclasses import dataclass, field
 
 from . import s3_origin
+from .log_buffer import LogBuffer
 from .responses import POP
 
 log = logging.getLogger("cloudfront_local")
@@ -140,21 +140,12 @@ def header() -> str:
     return f"{VERSION_LINE}\n#Fields: {' '.join(FIELDS)}\n"
 
 
-class StandardLogs:
+class StandardLogs(LogBuffer):
     """Lines waiting for their file, by (bucket, prefix, distribution, hour); a thread writes them out."""
+    noun = "line(s)"
 
     def __init__(self, settings):
-        self.settings = settings
-        self.limit = max(1, settings.log_buffer_lines)
-        self._waiting: dict[tuple[str, str, str, str], list[str]] = {}
-        self._count = 0
-        self._lock = threading.Lock()
-        self._writing = threading.Lock()  # one writer at a time: the flusher, a full buffer, the shutdown
-        self._stop = threading.Event()
-        self._wake = threading.Event()  # a full buffer: the writer goes now, not at the next interval
-        self.dropped = 0
-        self._thread = threading.Thread(target=self._run, name="cloudfront-local standard logs", daemon=True)
-        self._thread.start()
+        super().__init__(settings, "standard logs")
 
     def record(self, viewed: Viewed) -> None:
         if viewed.site is None:
@@ -165,48 +156,13 @@ class StandardLogs:
         hour = time.strftime("%Y-%m-%d-%H", time.gmtime(viewed.ended))
         key = (logging_config.get("Bucket") or "", logging_config.get("Prefix") or "",
                viewed.site.distribution["Id"], hour)
-        text = line(viewed, bool(logging_config.get("IncludeCookies")))
-        with self._lock:
-            # Written by the writer's thread, never here (this is the server's event loop). Should the writer
-            # fall behind by a whole second buffer, lines are dropped and counted rather than held.
-            if self._count >= 2 * self.limit:
-                self.dropped += 1
-                return
-            self._waiting.setdefault(key, []).append(text)
-            self._count += 1
-            if self._count >= self.limit:
-                self._wake.set()
+        self.add([(key, line(viewed, bool(logging_config.get("IncludeCookies"))))])
 
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            self._wake.wait(self.settings.log_flush_seconds)
-            self._wake.clear()
-            if not self._stop.is_set():
-                self.flush()
-
-    def flush(self) -> None:
-        with self._writing:
-            with self._lock:
-                waiting, self._waiting, self._count = self._waiting, {}, 0
-                dropped, self.dropped = self.dropped, 0
-            if dropped:
-                log.warning("standard logs: %d line(s) dropped, more than the buffer holds", dropped)
-            for (bucket, prefix, distribution, hour), lines in waiting.items():
-                name = f"{prefix}{distribution}.{hour}.{secrets.token_hex(4)}.gz"
-                data = gzip.compress((header() + "".join(f"{text}\n" for text in lines)).encode("utf-8"))
-                try:
-                    problem = put_object(self.settings, bucket, name, data)
-                except Exception as error:  # a log that cannot be delivered must not take the edge down
-                    problem = str(error)
-                if problem:
-                    log.warning("standard logs: %d line(s) of %s not delivered to %r: %s", len(lines),
-                                distribution, bucket, problem)
-
-    def close(self) -> None:
-        self._stop.set()
-        self._wake.set()
-        self._thread.join(timeout=5)
-        self.flush()
+    def deliver(self, key, lines: list) -> str | None:
+        bucket, prefix, distribution, hour = key
+        name = f"{prefix}{distribution}.{hour}.{secrets.token_hex(4)}.gz"
+        data = gzip.compress((header() + "".join(f"{text}\n" for text in lines)).encode("utf-8"))
+        return put_object(self.settings, bucket, name, data)
 
 
 def bucket_name(logging_bucket: str) -> str | None:
