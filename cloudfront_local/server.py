@@ -148,7 +148,9 @@ class EdgeAsgiApp:
         """The pipeline, made when the first viewer arrives: a server used for its API only never loads it."""
         if self._edge is None:
             from .edge.pipeline import Edge
+            from .edge.viewed import Viewed
 
+            self._viewed = Viewed  # each viewer request's record, the end-of-request hook's (Edge.answered)
             self._edge = Edge(self.application)
         return self._edge
 
@@ -181,26 +183,27 @@ class EdgeAsgiApp:
         headers = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in scope["headers"]]
         query = scope.get("query_string", b"").decode("latin-1")
         refusal = _refusal(scope, path, query, headers)
-        if refusal is not None:
-            # An unread body leaves the connection unusable; CloudFront closes it after a 413 anyway.
-            await respond(edge_pipeline.error(refusal, pages.BAD_REQUEST, edge_pipeline.new_request_id()), True)
-            return
-        try:
-            body = await read_body(receive, self.max_body, BODY_IDLE_SECONDS)
-        except PayloadTooLarge:
-            await respond(edge_pipeline.error(413, pages.BAD_REQUEST, edge_pipeline.new_request_id()), True)
-            return
-        except BodyStalled:
-            await respond(edge_pipeline.error(408, pages.BAD_REQUEST, edge_pipeline.new_request_id()), True)
-            return
-        from .edge.standard_logs import Viewed, request_bytes  # loaded with the edge, at the first viewer
-
+        body = b""
+        if refusal is None:
+            try:
+                body = await read_body(receive, self.max_body, BODY_IDLE_SECONDS)
+            except PayloadTooLarge:
+                refusal = 413
+            except BodyStalled:
+                refusal = 408
+        edge = self.edge
         viewer, viewer_port = (scope.get("client") or ("127.0.0.1", 0))[:2]
-        scheme = "https" if scope.get("scheme") == "https" else "http"
-        viewed = Viewed(scope["method"], path, query, headers, viewer, viewer_port, scheme,
-                        f"HTTP/{scope.get('http_version') or '1.1'}",
-                        request_bytes(scope["method"], path, query, headers, body), time.time())
-        prepared = self.edge.prepare(scope["method"], path, query, headers, body, viewer, scheme=scheme)
+        viewed = self._viewed(scope["method"], path, query, headers, viewer, viewer_port,
+                        "https" if scope.get("scheme") == "https" else "http",
+                        f"HTTP/{scope.get('http_version') or '1.1'}", len(body), time.time())
+        if refusal is not None:
+            # Refused before any distribution is read: logged with none. An unread body leaves the connection
+            # unusable; CloudFront closes it after a 413 anyway.
+            response = edge_pipeline.error(refusal, pages.BAD_REQUEST, edge_pipeline.new_request_id())
+            await respond(response, True)
+            edge.answered(viewed, response)
+            return
+        prepared = edge.prepare(viewed, body)
         handover = scope.get(VIEWER_WEBSOCKET)
         if handover is not None and not isinstance(prepared, edge_pipeline.EdgeResponse):
             from .edge import websockets
@@ -209,9 +212,9 @@ class EdgeAsgiApp:
                 await websockets.relay(prepared, handover, respond, self.application.settings.websocket_idle_seconds)
                 return
         response = prepared if isinstance(prepared, edge_pipeline.EdgeResponse) \
-            else self.edge.quick(prepared) or await asyncio.to_thread(self.edge.complete, prepared)
+            else edge.quick(prepared) or await asyncio.to_thread(edge.complete, prepared)
         await respond(response, False)
-        self.edge.finished(viewed, prepared, response)
+        edge.answered(viewed, response)
         if handover is not None:  # a handshake answered as an ordinary request
             handover.release()
 

@@ -1,14 +1,15 @@
-"""CloudFront's own logs of viewer requests, standard and real-time: what the edge's hook hands over at the
-end of each viewer request, and the two writers, made once per application and flushed when it closes."""
+"""CloudFront's own logs of viewer requests, standard and real-time: what the edge's end-of-request hook
+(`Edge.viewed`) hands over for a distribution that logs, and the two writers, made once per application and
+flushed when it closes."""
 from __future__ import annotations
 
 import logging
 import threading
 import traceback
 
-from . import patterns, routing
 from .realtime_logs import RealtimeLogs
-from .standard_logs import StandardLogs, Viewed
+from .standard_logs import StandardLogs
+from .viewed import Viewed
 
 log = logging.getLogger("cloudfront_local")
 _made = threading.Lock()
@@ -20,22 +21,19 @@ class CloudFrontLogs:
         self.standard = StandardLogs(application.settings)
         self.realtime = RealtimeLogs(application.settings)
 
-    def viewed(self, viewed: Viewed) -> None:
-        """Log one finished viewer request. Runs where the edge reads the store (the event loop), so the
-        configurations it reads are the ones the request was answered with."""
+    def viewed(self, viewed: Viewed, behavior: dict) -> None:
+        """Log one finished viewer request of a distribution (the edge calls this only for one that logs),
+        under `behavior`: the one chosen, or for a request refused before one was, the one its path has. Runs
+        where the edge reads the store (the event loop), so the configurations it reads are the ones the
+        request was answered with."""
         try:
             config = None
-            if viewed.site is None or (viewed.behavior or {}).get("RealtimeLogConfigArn"):
+            if behavior.get("RealtimeLogConfigArn"):
                 with self.application.store.transaction() as tx:
-                    if viewed.site is None:
-                        # Answered before a plan was made (a refusal): the distribution, if any, read again.
-                        viewed.site = routing.find(tx, routing.host_name(viewed.header("host")))
-                        if viewed.site is not None:
-                            viewed.behavior = patterns.behavior_for(viewed.site.config, viewed.path)
-                    config = self.realtime.config_for(tx, viewed)
+                    config = self.realtime.config_for(tx, viewed.site, behavior)
             self.standard.record(viewed)
             if config is not None:
-                self.realtime.record(viewed, config)
+                self.realtime.record(viewed, config, behavior)
         except Exception:  # a log that cannot be written must not change the viewer's answer
             log.error("edge: cannot log a viewer request\n%s", traceback.format_exc())
 

@@ -102,7 +102,6 @@ class Plan:
     lambdas: dict = field(default_factory=dict)  # Lambda@Edge associations by event type (lambda_edge)
     set_cookies: list = field(default_factory=list)  # CloudFront's own cookies for the answer (staging)
     fle: object = None                     # the behavior's field-level encryption (field_level_encryption)
-    viewer: tuple = ()                     # the request as the viewer sent it, for the request log
     asked: list = field(default_factory=list)  # the origins asked, by id, in order (request_log)
     ran: list = field(default_factory=list)    # the functions that ran: ("cloudfront-function"|"lambda@edge", event)
 

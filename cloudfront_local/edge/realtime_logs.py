@@ -22,7 +22,8 @@ import urllib.request
 from ..service.common import ids
 from ..service.observability.realtime_logs import KIND
 from .log_buffer import LogBuffer
-from .standard_logs import Viewed, escape, values
+from .standard_logs import escape, values
+from .viewed import Viewed
 
 log = logging.getLogger("cloudfront_local")
 
@@ -48,11 +49,11 @@ def ordered(fields: list[str]) -> list[str]:
     return known + [name for name in fields if name not in ORDER]
 
 
-def record(viewed: Viewed, fields: list[str]) -> str:
+def record(viewed: Viewed, fields: list[str], behavior: dict | None = None) -> str:
     standard = values(viewed, include_cookies=True)
     headers = viewed.headers
     distribution = viewed.site.distribution if viewed.site is not None else {}
-    behavior = viewed.behavior or {}
+    behavior = behavior or viewed.behavior or {}
     ip = viewed.viewer_ip
     special = {
         "timestamp": f"{viewed.ended:.3f}", "cs-host": distribution.get("DomainName"),
@@ -87,21 +88,21 @@ class RealtimeLogs(LogBuffer):
     def __init__(self, settings):
         super().__init__(settings, "real-time logs")
 
-    def config_for(self, tx, viewed: Viewed) -> dict | None:
+    def config_for(self, tx, site, behavior: dict) -> dict | None:
         """The real-time log configuration the request's behavior names, read on the caller's thread."""
-        arn = (viewed.behavior or {}).get("RealtimeLogConfigArn")
-        if not arn or viewed.site is None:
+        arn = behavior.get("RealtimeLogConfigArn")
+        if not arn or site is None:
             return None
         parsed = ids.parse_arn(arn)
-        if not parsed or parsed[0] != viewed.site.account:
+        if not parsed or parsed[0] != site.account:
             return None
         found = tx.get(KIND, parsed[0], parsed[2])
         return found.doc if found is not None else None
 
-    def record(self, viewed: Viewed, config: dict) -> None:
+    def record(self, viewed: Viewed, config: dict, behavior: dict) -> None:
         if random.random() * 100 >= config["SamplingRate"]:
             return
-        text = record(viewed, config["Fields"])
+        text = record(viewed, config["Fields"], behavior)
         self.add([((endpoint.get("KinesisStreamConfig") or {}).get("StreamARN") or "", (viewed.request_id or "-", text))
                   for endpoint in config["EndPoints"]])
 

@@ -2,10 +2,11 @@
 last) for `GET /_cloudfront-local/requests` and `mock_cloudfront.edge_requests`, and one line on the server's
 log, text or JSON.
 
-The edge calls `RequestLog.add` once, when a request's answer is final, with values it already holds; the
-time is kept as a number and every rendering (the ISO time, the line, the functions' ARNs) waits until
-someone reads the record, so that a cache hit pays for a dict and a deque append. Lines go to stderr in
-batches, every FLUSH_SECONDS and when the application closes."""
+The edge's end-of-request hook (`Edge.answered`) calls `RequestLog.add` once per viewer request, its answer
+sent, with the `Viewed` (viewed.py) it filled from values it already held; the record is that object, kept
+as it is, and every rendering (the ids, the ISO time, the result type, the line, the functions' ARNs) waits
+until someone reads it, so that a cache hit pays for a deque append. Lines go to stderr in batches, every
+FLUSH_SECONDS and when the application closes, formatted by the writer's thread."""
 from __future__ import annotations
 
 import collections
@@ -46,34 +47,16 @@ class RequestLog:
         # A deque with maxlen: the oldest record goes as a new one comes, so memory never grows past `size`.
         self._ring: collections.deque = collections.deque(maxlen=max(size, 0))
         self._lock = threading.Lock()  # listing copies the ring while edge threads append
-        self._pending: list[dict] = []  # records whose lines are not written yet
+        self._pending: list = []  # records whose lines are not written yet
         self._writer: threading.Thread | None = None
         self._stop = threading.Event()
 
-    def add(self, started: float, method: str, request_headers: list, path: str, query: str, viewer: str,
-            scheme: str, response, plan=None, site=None, behavior=None) -> None:
-        """One viewer request's record. `plan` is the edge's Plan when the request got that far; otherwise
-        `site` and `behavior` are what was known when the edge answered (either may be None)."""
-        if plan is not None:
-            site, behavior = plan.site, plan.behavior
-            asked, ran = plan.asked, plan.ran
-        else:
-            asked, ran = (), ()
-        record = {
-            "time": time.time(), "took": time.perf_counter() - started, "headers": response.headers,
-            "distribution": site.distribution["Id"] if site is not None else None,
-            "tenant": site.tenant["Id"] if site is not None and site.tenant is not None else None,
-            "request_headers": request_headers, "method": method, "path": path, "query": query, "viewer": viewer,
-            "protocol": scheme,
-            "status": response.status,
-            "pattern": (behavior.get("PathPattern") or "*") if behavior is not None else None,
-            "asked": asked, "ran": ran, "behavior": behavior,
-            "bytes": 0 if method == "HEAD" else response.content_length,
-        }
+    def add(self, viewed) -> None:
+        """One viewer request's record: the edge's `Viewed` (viewed.py) itself, kept as it is."""
         with self._lock:
-            self._ring.append(record)
+            self._ring.append(viewed)
             if self.write:
-                self._pending.append(record)
+                self._pending.append(viewed)
                 if self._writer is None:
                     self._writer = threading.Thread(target=self._write_lines, name="request-log", daemon=True)
                     self._writer.start()
@@ -89,8 +72,8 @@ class RequestLog:
         if not batch or not log.isEnabledFor(logging.INFO):
             return
         # The time stamp as logging.basicConfig's "%(asctime)s" writes it, the record's own time.
-        text = "".join(f"{time.strftime('%Y-%m-%d %H:%M:%S', time.localtime(r['time']))},"
-                       f"{int(r['time'] % 1 * 1000):03d} {_Line(r, self.form)}\n" for r in batch)
+        text = "".join(f"{time.strftime('%Y-%m-%d %H:%M:%S', time.localtime(r.ended))},"
+                       f"{int(r.ended % 1 * 1000):03d} {_Line(r, self.form)}\n" for r in batch)
         try:
             sys.stderr.write(text)
             sys.stderr.flush()
@@ -110,11 +93,13 @@ class RequestLog:
         for record in reversed(kept):
             if limit is not None and len(found) >= limit:
                 break
-            if distribution is not None and record["distribution"] != distribution:
+            site = record.site
+            if distribution is not None and (site.distribution["Id"] if site is not None else None) != distribution:
                 continue
-            if tenant is not None and record["tenant"] != tenant:
+            if tenant is not None and (site.tenant["Id"] if site is not None and site.tenant is not None
+                                       else None) != tenant:
                 continue
-            if status is not None and record["status"] != status:
+            if status is not None and record.status != status:
                 continue
             shown = shown_record(record)
             if result is not None and shown["result"] != result:
@@ -127,29 +112,32 @@ class RequestLog:
             self._ring.clear()
 
 
-def shown_record(record: dict) -> dict:
-    """A stored record as a JSON document: the time in ISO 8601 UTC, the result type from X-Cache, the origins
-    asked and the functions that ran by event, with their ARNs from the behavior."""
+def shown_record(record) -> dict:
+    """A stored record (a `Viewed`) as a JSON document: the time in ISO 8601 UTC, the result type from
+    X-Cache, the origins asked and the functions that ran by event, with their ARNs from the behavior."""
     x_cache = request_id = None
-    for name, value in record["headers"]:  # the edge's own, the last ones an answer has
+    for name, value in record.answer_headers:  # the edge's own, the last ones an answer has
         lower = name.lower()
         if lower == "x-cache":
             x_cache = value
         elif lower == "x-amz-cf-id":
             request_id = value
     result, detail = result_type(x_cache)
-    asked = list(record["asked"])
-    seconds = record["time"]
+    asked = list(record.asked)
+    seconds = record.ended
+    site, behavior = record.site, record.behavior
     return {
         "time": time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(seconds)) + f".{int(seconds % 1 * 1000):03d}Z",
-        "request_id": request_id, "distribution": record["distribution"], "tenant": record["tenant"],
-        "host": next((v for k, v in record["request_headers"] if k.lower() == "host"), None),
-        "method": record["method"], "path": record["path"], "query": record["query"],
-        "viewer": record["viewer"], "protocol": record["protocol"], "status": record["status"],
-        "result": result, "detail": detail, "pattern": record["pattern"],
+        "request_id": request_id, "distribution": site.distribution["Id"] if site is not None else None,
+        "tenant": site.tenant["Id"] if site is not None and site.tenant is not None else None,
+        "host": record.header("host"),
+        "method": record.method, "path": record.path, "query": record.query,
+        "viewer": record.viewer_ip, "protocol": record.scheme, "status": record.status,
+        "result": result, "detail": detail,
+        "pattern": (behavior.get("PathPattern") or "*") if behavior is not None else None,
         "origin": asked[-1] if asked else None, "origins_asked": asked,
-        "functions": _functions(record["ran"], record["behavior"]),
-        "bytes": record["bytes"], "time_taken": round(record["took"], 3),
+        "functions": _functions(record.ran, behavior),
+        "bytes": record.sent_bytes, "time_taken": round(max(record.ended - record.started, 0.0), 3),
     }
 
 
@@ -169,7 +157,7 @@ def _functions(ran, behavior: dict | None) -> list[dict]:
 class _Line:
     """The log line, made only if a handler writes it."""
 
-    def __init__(self, record: dict, form: str):
+    def __init__(self, record, form: str):
         self.record, self.form = record, form
 
     def __str__(self) -> str:

@@ -7,7 +7,7 @@ CloudFront delivers within the hour; the emulator flushes every --log-flush-seco
 reads its logs seconds after its requests. What is waiting is bounded (--log-buffer-lines): past it the
 oldest lines are written out at once rather than held.
 
-`Viewed` is what the edge knows of one finished viewer request; real-time logs read it too."""
+Each line is read from a `Viewed` (viewed.py), the edge's one record of a finished viewer request."""
 from __future__ import annotations
 
 import email.utils
@@ -19,11 +19,11 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from dataclasses import dataclass, field
 
 from . import s3_origin
 from .log_buffer import LogBuffer
 from .responses import POP
+from .viewed import Viewed
 
 log = logging.getLogger("cloudfront_local")
 
@@ -36,56 +36,6 @@ FIELDS = ("date time x-edge-location sc-bytes c-ip cs-method cs(Host) cs-uri-ste
           "x-edge-detailed-result-type sc-content-type sc-content-len sc-range-start sc-range-end").split()
 # An edge location's code as the x-edge-location field gives it: POP without its "-C1" part.
 EDGE_LOCATION = POP.split("-")[0]
-
-
-@dataclass
-class Viewed:
-    """One viewer request as it came and as it was answered, and where (distribution, behavior) it went."""
-    method: str
-    path: str
-    query: str
-    headers: list[tuple[str, str]]
-    viewer_ip: str
-    viewer_port: int
-    scheme: str
-    http_version: str
-    request_bytes: int
-    started: float
-    ended: float = 0.0
-    status: int = 0
-    response_headers: list[tuple[str, str]] = field(default_factory=list)
-    response_bytes: int = 0
-    request_id: str = ""
-    site: object = None          # the routing.Site that answered, or None (no distribution: nothing is logged)
-    behavior: dict | None = None
-    country: str = ""
-
-    def header(self, name: str) -> str | None:
-        return next((v for k, v in self.headers if k.lower() == name), None)
-
-    def response_header(self, name: str) -> str | None:
-        return next((v for k, v in self.response_headers if k.lower() == name), None)
-
-    @property
-    def result_type(self) -> str:
-        """CloudFront's result type, which X-Cache carries as "<type> from cloudfront"."""
-        cache = self.response_header("x-cache") or ""
-        return cache.split(" ", 1)[0] or "Error"
-
-    def range(self) -> tuple[str | None, str | None]:
-        value = self.response_header("content-range") or ""
-        unit, _, rest = value.partition(" ")
-        span = rest.partition("/")[0]
-        if unit != "bytes" or "-" not in span:
-            return None, None
-        start, _, end = span.partition("-")
-        return start, end
-
-
-def request_bytes(method: str, path: str, query: str, headers: list[tuple[str, str]], body: bytes) -> int:
-    """The request's size as the cs-bytes log field counts it: request line, headers and body."""
-    target = len(path) + (len(query) + 1 if query else 0)
-    return len(method) + target + len(" HTTP/1.1\r\n\r\n") + sum(len(k) + len(v) + 4 for k, v in headers) + len(body)
 
 
 def escape(value) -> str:
