@@ -71,9 +71,7 @@ class RequestLog:
             batch, self._pending = self._pending, []
         if not batch or not log.isEnabledFor(logging.INFO):
             return
-        # The time stamp as logging.basicConfig's "%(asctime)s" writes it, the record's own time.
-        text = "".join(f"{time.strftime('%Y-%m-%d %H:%M:%S', time.localtime(r.ended))},"
-                       f"{int(r.ended % 1 * 1000):03d} {_Line(r, self.form)}\n" for r in batch)
+        text = "".join(f"{_stamp(r.ended)} {line(r, self.form)}\n" for r in batch)
         try:
             sys.stderr.write(text)
             sys.stderr.flush()
@@ -115,13 +113,7 @@ class RequestLog:
 def shown_record(record) -> dict:
     """A stored record (a `Viewed`) as a JSON document: the time in ISO 8601 UTC, the result type from
     X-Cache, the origins asked and the functions that ran by event, with their ARNs from the behavior."""
-    x_cache = request_id = None
-    for name, value in record.answer_headers:  # the edge's own, the last ones an answer has
-        lower = name.lower()
-        if lower == "x-cache":
-            x_cache = value
-        elif lower == "x-amz-cf-id":
-            request_id = value
+    request_id, x_cache = _ours(record.answer_headers)
     result, detail = result_type(x_cache)
     asked = list(record.asked)
     seconds = record.ended
@@ -141,6 +133,22 @@ def shown_record(record) -> dict:
     }
 
 
+def _ours(headers) -> tuple[str | None, str | None]:
+    """The answer's X-Amz-Cf-Id and X-Cache: the edge's own, the last ones an answer has."""
+    x_cache = request_id = None
+    for name, value in reversed(headers):
+        lower = name.lower()
+        if lower == "x-amz-cf-id":
+            request_id = value
+            if x_cache is not None:
+                break
+        elif lower == "x-cache":
+            x_cache = value
+            if request_id is not None:
+                break
+    return request_id, x_cache
+
+
 def _functions(ran, behavior: dict | None) -> list[dict]:
     """What ran, in order: {"event", "type" ("cloudfront-function" or "lambda@edge"), "arn"}."""
     if not ran:
@@ -154,28 +162,42 @@ def _functions(ran, behavior: dict | None) -> list[dict]:
             for kind, event in ran]
 
 
-class _Line:
-    """The log line, made only if a handler writes it."""
+def line(record, form: str) -> str:
+    """The record's line on the server's log, after its time stamp."""
+    if form == "json":
+        return json.dumps({"edge": shown_record(record)}, separators=(",", ":"))
+    # Straight from the record, not through shown_record: the writer's thread makes one per viewer request,
+    # and the time it holds the interpreter is time the event loop does not serve.
+    request_id, x_cache = _ours(record.answer_headers)
+    site, behavior, asked = record.site, record.behavior, record.asked
+    owner = "-"
+    if site is not None:
+        owner = site.distribution["Id"] if site.tenant is None else f"{site.distribution['Id']}/{site.tenant['Id']}"
+    functions = ",".join(f"{event}:{'function' if kind == 'cloudfront-function' else 'lambda'}"
+                         for kind, event in record.ran) or "-"
+    # Text from the viewer or a configuration (Host, path, a pattern, an origin's id) goes through JSON's
+    # escaping when it holds a space or a control character, so that one request is always one line; the
+    # rest is the edge's own words and numbers.
+    return " ".join((
+        "edge", owner, _safe(record.header("host") or "-"), _safe(record.method),
+        _safe(record.path + (f"?{record.query}" if record.query else "")), str(record.status),
+        result_type(x_cache)[0], _safe((behavior.get("PathPattern") or "*") if behavior is not None else "-"),
+        _safe(asked[-1] if asked else "-"), functions, f"{record.sent_bytes}B",
+        f"{max(record.ended - record.started, 0.0) * 1000:.1f}ms", request_id or "-"))
 
-    def __init__(self, record, form: str):
-        self.record, self.form = record, form
 
-    def __str__(self) -> str:
-        shown = shown_record(self.record)
-        if self.form == "json":
-            return json.dumps({"edge": shown}, separators=(",", ":"))
-        target = shown["path"] + (f"?{shown['query']}" if shown["query"] else "")
-        functions = ",".join(f"{f['event']}:{'function' if f['type'] == 'cloudfront-function' else 'lambda'}"
-                             for f in shown["functions"]) or "-"
-        owner = shown["distribution"] or "-"
-        if shown["tenant"]:
-            owner += "/" + shown["tenant"]
-        # Viewer-controlled text (Host, path) goes through repr's escaping when it holds a control character,
-        # so that one request is always one line.
-        return " ".join(_safe(part) for part in (
-            "edge", owner, shown["host"] or "-", shown["method"], target, str(shown["status"]), shown["result"],
-            shown["pattern"] or "-", shown["origin"] or "-", functions, f"{shown['bytes']}B",
-            f"{shown['time_taken'] * 1000:.1f}ms", shown["request_id"] or "-"))
+_second = [(None, "")]  # the last second formatted, and its text: one item, replaced whole
+
+
+def _stamp(seconds: float) -> str:
+    """The time stamp as logging.basicConfig's "%(asctime)s" writes it, of the record's own time; a batch's
+    records mostly share their second, formatted once."""
+    whole = int(seconds)
+    known, text = _second[0]
+    if known != whole:
+        text = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(whole))
+        _second[0] = (whole, text)
+    return f"{text},{int(seconds % 1 * 1000):03d}"
 
 
 def _safe(text: str) -> str:

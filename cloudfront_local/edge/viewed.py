@@ -43,7 +43,10 @@ class Viewed:
     # -- the request ------------------------------------------------------------------------------------------
     def header(self, name: str) -> str | None:
         """The viewer's first header of a (lower-case) name."""
-        return next((v for k, v in self.headers if k.lower() == name), None)
+        for key, value in self.headers:
+            if key.lower() == name:
+                return value
+        return None
 
     @property
     def request_bytes(self) -> int:
@@ -61,7 +64,10 @@ class Viewed:
         return self._response_headers
 
     def response_header(self, name: str) -> str | None:
-        return next((v for k, v in self.response_headers if k.lower() == name), None)
+        for key, value in self.response_headers:
+            if key.lower() == name:
+                return value
+        return None
 
     @property
     def response_bytes(self) -> int:
