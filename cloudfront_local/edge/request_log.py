@@ -3,10 +3,10 @@ last) for `GET /_cloudfront-local/requests` and `mock_cloudfront.edge_requests`,
 log, text or JSON.
 
 The edge's end-of-request hook (`Edge.answered`) calls `RequestLog.add` once per viewer request, its answer
-sent, with the `Viewed` (viewed.py) it filled from values it already held; the record is that object, kept
-as it is, and every rendering (the ids, the ISO time, the result type, the line, the functions' ARNs) waits
-until someone reads it, so that a cache hit pays for a deque append. Lines go to stderr in batches, every
-FLUSH_SECONDS and when the application closes, formatted by the writer's thread."""
+sent, with the `Viewed` (viewed.py) it filled from values it already held; the record is a tuple of the few
+values it shows, and every rendering (the ids, the ISO time, the result type, the line, the functions' ARNs)
+waits until someone reads it, so that a cache hit pays for a tuple and a deque append. Lines go to stderr in
+batches, every FLUSH_SECONDS and when the application closes, formatted by the writer's thread."""
 from __future__ import annotations
 
 import collections
@@ -27,6 +27,9 @@ RESULT_TYPES = {"Hit": "Hit", "RefreshHit": "RefreshHit", "Miss": "Miss", "Error
                 "LambdaGeneratedResponse": "LambdaGeneratedResponse", "LimitExceeded": "LimitExceeded",
                 "CapacityExceeded": "CapacityExceeded", "LambdaLimitExceeded": "LimitExceeded"}
 FILTERS = ("distribution", "tenant", "status", "result")
+# A record's fields, in its tuple: (ended, started, method, path, query, host, viewer, scheme, status,
+# request_id, x_cache, bytes, site, behavior, asked, ran). The filters read these two by place.
+STATUS, SITE = 8, 12
 # Lines are written in batches this often, by a thread of their own: a write (and a reader's wake-up) per
 # request cost a cache hit over HTTP a third of its speed on the 2-core test machine (docs/behaviour.md).
 FLUSH_SECONDS = 0.1
@@ -52,11 +55,23 @@ class RequestLog:
         self._stop = threading.Event()
 
     def add(self, viewed) -> None:
-        """One viewer request's record: the edge's `Viewed` (viewed.py) itself, kept as it is."""
+        """One viewer request's record, from the edge's `Viewed` (viewed.py): a tuple of the few values the
+        record shows (RECORD's order), no list of the request's or the answer's. The ring keeps a record for
+        a thousand requests; holding those lists kept some thirty objects a request alive that long, freed
+        when their memory had gone cold, which cost a hit more than building the tuple does."""
+        host = None
+        for name, value in viewed.headers:
+            if name.lower() == "host":
+                host = value
+                break
+        request_id, x_cache = _ours(viewed.answer_headers)
+        record = (viewed.ended, viewed.started, viewed.method, viewed.path, viewed.query, host, viewed.viewer_ip,
+                  viewed.scheme, viewed.status, request_id, x_cache, viewed.sent_bytes, viewed.site,
+                  viewed.behavior, viewed.asked or (), viewed.ran or ())
         with self._lock:
-            self._ring.append(viewed)
+            self._ring.append(record)
             if self.write:
-                self._pending.append(viewed)
+                self._pending.append(record)
                 if self._writer is None:
                     self._writer = threading.Thread(target=self._write_lines, name="request-log", daemon=True)
                     self._writer.start()
@@ -71,7 +86,7 @@ class RequestLog:
             batch, self._pending = self._pending, []
         if not batch or not log.isEnabledFor(logging.INFO):
             return
-        text = "".join(f"{_stamp(r.ended)} {line(r, self.form)}\n" for r in batch)
+        text = "".join(f"{_stamp(r[0])} {line(r, self.form)}\n" for r in batch)
         try:
             sys.stderr.write(text)
             sys.stderr.flush()
@@ -91,13 +106,13 @@ class RequestLog:
         for record in reversed(kept):
             if limit is not None and len(found) >= limit:
                 break
-            site = record.site
+            site = record[SITE]
             if distribution is not None and (site.distribution["Id"] if site is not None else None) != distribution:
                 continue
             if tenant is not None and (site.tenant["Id"] if site is not None and site.tenant is not None
                                        else None) != tenant:
                 continue
-            if status is not None and record.status != status:
+            if status is not None and record[STATUS] != status:
                 continue
             shown = shown_record(record)
             if result is not None and shown["result"] != result:
@@ -110,26 +125,23 @@ class RequestLog:
             self._ring.clear()
 
 
-def shown_record(record) -> dict:
-    """A stored record (a `Viewed`) as a JSON document: the time in ISO 8601 UTC, the result type from
-    X-Cache, the origins asked and the functions that ran by event, with their ARNs from the behavior."""
-    request_id, x_cache = _ours(record.answer_headers)
+def shown_record(record: tuple) -> dict:
+    """A stored record as a JSON document: the time in ISO 8601 UTC, the result type from X-Cache, the
+    origins asked and the functions that ran by event, with their ARNs from the behavior."""
+    (ended, started, method, path, query, host, viewer, scheme, status, request_id, x_cache, sent, site, behavior,
+     asked, ran) = record
     result, detail = result_type(x_cache)
-    asked = list(record.asked)
-    seconds = record.ended
-    site, behavior = record.site, record.behavior
+    asked = list(asked)
     return {
-        "time": time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(seconds)) + f".{int(seconds % 1 * 1000):03d}Z",
+        "time": time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(ended)) + f".{int(ended % 1 * 1000):03d}Z",
         "request_id": request_id, "distribution": site.distribution["Id"] if site is not None else None,
         "tenant": site.tenant["Id"] if site is not None and site.tenant is not None else None,
-        "host": record.header("host"),
-        "method": record.method, "path": record.path, "query": record.query,
-        "viewer": record.viewer_ip, "protocol": record.scheme, "status": record.status,
-        "result": result, "detail": detail,
+        "host": host, "method": method, "path": path, "query": query, "viewer": viewer, "protocol": scheme,
+        "status": status, "result": result, "detail": detail,
         "pattern": (behavior.get("PathPattern") or "*") if behavior is not None else None,
         "origin": asked[-1] if asked else None, "origins_asked": asked,
-        "functions": _functions(record.ran, behavior),
-        "bytes": record.sent_bytes, "time_taken": round(max(record.ended - record.started, 0.0), 3),
+        "functions": _functions(ran, behavior),
+        "bytes": sent, "time_taken": round(max(ended - started, 0.0), 3),
     }
 
 
@@ -162,28 +174,28 @@ def _functions(ran, behavior: dict | None) -> list[dict]:
             for kind, event in ran]
 
 
-def line(record, form: str) -> str:
+def line(record: tuple, form: str) -> str:
     """The record's line on the server's log, after its time stamp."""
     if form == "json":
         return json.dumps({"edge": shown_record(record)}, separators=(",", ":"))
     # Straight from the record, not through shown_record: the writer's thread makes one per viewer request,
     # and the time it holds the interpreter is time the event loop does not serve.
-    request_id, x_cache = _ours(record.answer_headers)
-    site, behavior, asked = record.site, record.behavior, record.asked
+    (ended, started, method, path, query, host, _, _, status, request_id, x_cache, sent, site, behavior,
+     asked, ran) = record
     owner = "-"
     if site is not None:
         owner = site.distribution["Id"] if site.tenant is None else f"{site.distribution['Id']}/{site.tenant['Id']}"
     functions = ",".join(f"{event}:{'function' if kind == 'cloudfront-function' else 'lambda'}"
-                         for kind, event in record.ran) or "-"
+                         for kind, event in ran) or "-"
     # Text from the viewer or a configuration (Host, path, a pattern, an origin's id) goes through JSON's
     # escaping when it holds a space or a control character, so that one request is always one line; the
     # rest is the edge's own words and numbers.
     return " ".join((
-        "edge", owner, _safe(record.header("host") or "-"), _safe(record.method),
-        _safe(record.path + (f"?{record.query}" if record.query else "")), str(record.status),
-        result_type(x_cache)[0], _safe((behavior.get("PathPattern") or "*") if behavior is not None else "-"),
-        _safe(asked[-1] if asked else "-"), functions, f"{record.sent_bytes}B",
-        f"{max(record.ended - record.started, 0.0) * 1000:.1f}ms", request_id or "-"))
+        "edge", owner, _safe(host or "-"), _safe(method), _safe(path + (f"?{query}" if query else "")),
+        str(status), result_type(x_cache)[0],
+        _safe((behavior.get("PathPattern") or "*") if behavior is not None else "-"),
+        _safe(asked[-1] if asked else "-"), functions, f"{sent}B", f"{max(ended - started, 0.0) * 1000:.1f}ms",
+        request_id or "-"))
 
 
 _second = [(None, "")]  # the last second formatted, and its text: one item, replaced whole

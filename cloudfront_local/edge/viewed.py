@@ -1,6 +1,6 @@
 """`Viewed`: one viewer request as it came and as it was answered, the one record every end-of-request consumer
-reads — the edge's request log (request_log.py) keeps it as it is, CloudFront's standard and real-time logs
-(standard_logs.py, realtime_logs.py) read their fields from it.
+reads — the edge's request log (request_log.py) takes its record's few values from it, CloudFront's standard
+and real-time logs (standard_logs.py, realtime_logs.py) read their fields from it.
 
 A cache hit fills it with values the edge already holds (two clock reads in all, one at each end); whatever
 takes work — the request's and the answer's sizes, the answer's headers with Content-Length, the request id —
@@ -21,8 +21,8 @@ class Viewed:
         self.body_bytes = body_bytes
         self.started = started    # time.time() when the edge first looked at the request, its body read
         self.ended = 0.0          # time.time() when its answer was handed to the viewer's connection
-        # The answer as sent, without its body: the request log's ring keeps these records, and must not keep
-        # a thousand bodies alive (nor the plan, which holds the request's).
+        # The answer as sent, without its body (nor the plan, which holds the request's): nothing here keeps
+        # what a request carried alive past its own logging.
         self.status = 0
         self.answer_headers: list[tuple[str, str]] = []  # the EdgeResponse's own list, not a copy
         self.content_length = 0
