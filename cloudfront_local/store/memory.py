@@ -163,6 +163,9 @@ class _MemoryTransaction:
     def count(self, kind, account):
         return len(self._s.order.get((kind, account), ((), {}))[0])
 
+    def census(self):
+        return sorted((account, kind, len(seqs)) for (kind, account), (seqs, _) in self._s.order.items() if seqs)
+
     def rollback(self) -> None:
         for undo, *args in reversed(self._undo):
             undo(*args)
