@@ -139,7 +139,7 @@ class Dashboard:
 
     def _detail(self, session, account, kind, ident, now, port, extra: dict, status: int = 200) -> Response:
         with self.app.store.transaction() as tx:
-            record = tx.get(kind, account, ident)
+            record = views.find(tx, account, kind, ident)
             if record is None:
                 return self._page(session, "error.html", {"message": f"No {kind} {ident} in account {account}."}, 404)
             data = views.detail(self.app, tx, account, kind, record, now, port)

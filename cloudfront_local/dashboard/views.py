@@ -8,6 +8,9 @@ import time
 import uuid
 
 from ..service.common.context import Context
+from ..service.common import resource
+from ..service.distributions import references
+from ..store import Record
 from . import catalogue
 
 PAGE = 100              # records per page of a family's list
@@ -61,6 +64,16 @@ def _arn(doc: dict) -> str:
     return ""
 
 
+def find(tx, account: str, kind: str, ident: str):
+    """A record of the account, or an AWS-managed one (managed policies are every account's, and not stored)."""
+    found = tx.get(kind, account, ident)
+    if found is None:
+        managed = resource.managed_doc(kind, ident)
+        if managed is not None:
+            found = Record(kind, account, ident, 0, managed)
+    return found
+
+
 def _resolve(tx, account: str, kind: str, ident: str):
     """The record a reference names, by id, by ARN (its last segment) or by Lambda's ACCOUNT:NAME:VERSION."""
     candidates = [ident]
@@ -70,7 +83,7 @@ def _resolve(tx, account: str, kind: str, ident: str):
     if kind == "lambda-version" and ident.startswith(account + ":"):
         candidates.append(ident[len(account) + 1:])
     for candidate in candidates:
-        found = tx.get(kind, account, candidate)
+        found = find(tx, account, kind, candidate)
         if found is not None:
             return found
     return None
@@ -91,7 +104,10 @@ def _referred_by(tx, account: str, kind: str, record) -> list[dict]:
     if kind == "lambda-version":
         names.add(f"{account}:{record.id}")
     found = {}
-    for name in names:
+    # What a distribution's `_uses` can name (families register as they load): other kinds are never looked
+    # for there, which would be a scan of every distribution.
+    used = any(reference.kind == kind for reference in references.REFERENCES)
+    for name in names if used else ():
         for user in tx.page("distribution", account, 0, REFERRERS, {"_uses": f"{kind}:{name}"}):
             found[("distribution", user.id)] = user
     for member, holder in (("DistributionId", "distribution"), ("ConnectionGroupId", "connection-group")):

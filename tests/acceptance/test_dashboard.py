@@ -93,6 +93,11 @@ def test_detail_shows_config_etag_status_tags_domains_and_references(server):
     assert f'href="{UI}a/{ACCOUNT}/distribution/{distribution["Id"]}"' in used  # what refers to it
 
 
+def test_a_managed_policy_has_its_page(server):
+    page = requests.get(server.url + f"{UI}a/{ACCOUNT}/cache-policy/658327ea-f89d-4fab-a63d-7e88639e58f6", timeout=10)
+    assert page.status_code == 200 and "Managed-CachingOptimized" in page.text
+
+
 def test_a_get_changes_nothing(server):
     client = make_client(server.url, ACCOUNT)
     made = client.create_distribution(DistributionConfig=direct_config())["Distribution"]
@@ -291,3 +296,36 @@ def test_a_sign_in_never_redirects_off_the_server(guarded):
         "csrf": token, "access_key_id": "AKIAADMIN", "secret_access_key": "admin-secret",
         "next": "//evil.example/"}, allow_redirects=False, timeout=10)
     assert done.status_code == 303 and done.headers["Location"] == "/_cloudfront-local/"
+
+
+@pytest.mark.parametrize("method,target,headers,body", [
+    ("GET", UI + "a/%ZZ/%ff%fe/%00", {}, b""),
+    ("GET", UI + "a/" + "x" * 3000 + "/distribution", {}, b""),
+    ("GET", UI + "a/123456789012/distribution?after=99999999999999999999999", {}, b""),
+    ("GET", UI + "a/123456789012/distribution?after=%ff&after=1", {}, b""),
+    ("GET", "/_cloudfront-local/", {"Cookie": "cloudfront-local-dashboard=\x7f\x01..;;=\"\\"}, b""),
+    ("GET", "/_cloudfront-local/", {"Cookie": "cloudfront-local-dashboard=a.b.c.d"}, b""),
+    ("POST", UI + "dns", {"Content-Type": "application/x-www-form-urlencoded"}, b"\xff\xfe=\x00"),
+    ("POST", UI + "dns", {"Content-Type": "application/x-www-form-urlencoded"}, b"&".join([b"a=b"] * 5000)),
+    ("POST", UI + "geo", {}, b"cidr=%ZZ&country=" + b"F" * 5000),
+    ("PUT", UI + "dns", {}, b""),
+    ("DELETE", "/_cloudfront-local/", {}, b""),
+    ("GET", UI + "static/../../application.py", {}, b""),
+    ("GET", UI + "static/%2e%2e%2fguard.py", {}, b""),
+])
+def test_hostile_requests_get_a_4xx_never_a_5xx(server, method, target, headers, body):
+    import http.client
+
+    connection = http.client.HTTPConnection(server.url.split("//", 1)[1], timeout=10)
+    try:
+        connection.putrequest(method, target, skip_accept_encoding=True)
+        for name, value in headers.items():
+            connection.putheader(name, value.encode("latin-1"))
+        connection.putheader("Content-Length", str(len(body)))
+        connection.endheaders(body)
+        answer = connection.getresponse()
+        text = answer.read()
+    finally:
+        connection.close()
+    assert answer.status < 500, text[:300]
+    assert b"Traceback" not in text and b"import " not in text
