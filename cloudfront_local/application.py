@@ -16,6 +16,7 @@ from typing import NamedTuple
 
 from .auth import AuthError, Authenticator, Principal, load_credentials, signing_region
 from .config import Settings
+from .dashboard import Dashboard
 from .edge import geo
 from .edge.request_log import FILTERS, RequestLog
 from .protocol import CodecError, Response, RestJsonCodec, RestXmlCodec, load_service_model
@@ -29,6 +30,7 @@ from .store import KeyTaken, Store, TransientConflict, open_store
 
 log = logging.getLogger("cloudfront_local")
 INTERNAL_PREFIX = "/_cloudfront-local/"
+DASHBOARD_PREFIX = INTERNAL_PREFIX + "ui/"
 # CloudFront's documented limits: "Maximum length of a URL 8,192 bytes"; "Maximum length of a request,
 # including headers and query strings, but not including the body content 20,480 bytes".
 ATTEMPTS = 20
@@ -81,6 +83,8 @@ class Application:
         self.store = store if store is not None else open_store(settings.state)
         # What the edge did, viewer request by viewer request: a ring of settings.request_log_size records.
         self.requests = RequestLog(settings.request_log_size, settings.log_format, write=settings.log_requests)
+        self.edge = None  # the edge pipeline, once a viewer has come (it registers itself)
+        self.dashboard = Dashboard(self)
         # What must run before the store closes: the edge's logs register their last flush here.
         self.closing: list = []
 
@@ -145,6 +149,10 @@ class Application:
                 name = "internal:" + lambda_code.ENDPOINT
                 response = self._lambda_code(method, raw_path[len(INTERNAL_PREFIX + lambda_code.ENDPOINT) + 1:],
                                              query)
+            elif raw_path == INTERNAL_PREFIX or raw_path.startswith(DASHBOARD_PREFIX):
+                # The dashboard guards itself (a browser cannot sign with SigV4): dashboard/guard.py.
+                name = "dashboard"
+                response = self.dashboard.handle(method, raw_path, query, headers, body)
             elif raw_path.startswith(INTERNAL_PREFIX):
                 endpoint = raw_path[len(INTERNAL_PREFIX):]
                 name = "internal:" + endpoint.split("/", 1)[0]

@@ -152,6 +152,10 @@ class Authenticator:
     def enforcing(self) -> bool:
         return self._keys is not None
 
+    def key(self, key_id: str) -> _Key | None:
+        """A credentials-file entry (the dashboard's sign-in checks its secret), or None."""
+        return self._keys.get(key_id) if self._keys is not None and key_id else None
+
     def identify(self, method: str, raw_path: str, query: str, headers: dict[str, str], body: bytes) -> Principal:
         """The caller. Raises AuthError when credentials are enforced and the request is not properly signed."""
         if self._keys is None:

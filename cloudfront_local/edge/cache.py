@@ -257,6 +257,12 @@ class Cache:
             while self._held > self.max_bytes and self._entries:
                 self._drop(next(iter(self._entries)))
 
+    def entries(self, scope_prefix: str) -> list[tuple[str, Entry]]:
+        """(key, entry) of the entries whose scope starts with the prefix, most recently used last: the
+        dashboard's view, taken without touching their recency."""
+        with self._lock:
+            return [(key, entry) for key, (entry, _) in self._entries.items() if entry.scope.startswith(scope_prefix)]
+
     def remove(self, key: str) -> None:
         with self._lock:
             self._drop(key)

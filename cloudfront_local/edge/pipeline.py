@@ -31,6 +31,7 @@ class Edge:
         self.application = application
         self.cache = cache.Cache(cache_bytes)
         self.delivery = Delivery(application, self.cache)
+        application.edge = self  # the dashboard shows this edge's cache
 
     def handle(self, method: str, path: str, query: str, headers: list[tuple[str, str]], body: bytes,
                viewer_ip: str = "127.0.0.1", scheme: str = "http") -> EdgeResponse:

@@ -63,6 +63,9 @@ class Transaction(Protocol):
 
     def count(self, kind: str, account: str) -> int: ...
 
+    def census(self) -> list[tuple[str, str, int]]:
+        """(account, kind, count) for every account and kind holding records: what the dashboard lists."""
+
 
 class Store(Protocol):
     def transaction(self) -> contextlib.AbstractContextManager[Transaction]:

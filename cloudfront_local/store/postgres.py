@@ -142,6 +142,10 @@ class _PostgresTransaction:
         row = self._db.execute("SELECT n FROM counts WHERE kind = %s AND account = %s", (kind, account)).fetchone()
         return row[0] if row else 0
 
+    def census(self):
+        return [tuple(row) for row in self._db.execute(
+            "SELECT account, kind, n FROM counts WHERE n > 0 ORDER BY account, kind")]
+
 
 class _Transaction:
     __slots__ = ("_store", "_context", "_block")

@@ -150,6 +150,10 @@ class _SqliteTransaction:
         row = self._db.execute("SELECT n FROM counts WHERE kind = ? AND account = ?", (kind, account)).fetchone()
         return row[0] if row else 0
 
+    def census(self):
+        return [tuple(row) for row in self._db.execute(
+            "SELECT account, kind, n FROM counts WHERE n > 0 ORDER BY account, kind")]
+
 
 class _Transaction:
     """`with store.transaction() as tx:` (a class rather than a generator: it runs on every request)."""

@@ -70,6 +70,19 @@ def test_paging_is_in_insertion_order_and_filters(store):
         assert tx.count("thing", "222") == 0
 
 
+def test_census_counts_every_account_and_kind_holding_records(store):
+    with store.transaction() as tx:
+        for i in range(3):
+            tx.insert("thing", "222", f"t{i}", {})
+        tx.insert("other", "111", "o1", {})
+        tx.insert("gone", "111", "g1", {})
+        tx.insert("zone", GLOBAL, "z1", {})
+    with store.transaction() as tx:
+        tx.delete(tx.get("gone", "111", "g1"))
+    with store.transaction() as tx:
+        assert tx.census() == [(GLOBAL, "zone", 1), ("111", "other", 1), ("222", "thing", 3)]
+
+
 def test_sequence_numbers_are_never_reused(store):
     with store.transaction() as tx:
         last = tx.insert("thing", "111", "t1", {})

@@ -97,6 +97,11 @@ class Family:
 _MANAGED: dict[tuple[str, str], dict] = {}
 
 
+def managed_doc(kind: str, resource_id: str) -> dict | None:
+    """An AWS-managed document of any family by its store kind (the dashboard shows them as any other)."""
+    return _MANAGED.get((kind, resource_id))
+
+
 def managed(family: Family, configs: list[dict]) -> tuple:
     """Managed documents from (Id, config) entries: fixed times, and an ETag that is the same everywhere."""
     docs = []
