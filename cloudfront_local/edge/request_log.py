@@ -3,10 +3,10 @@ last) for `GET /_cloudfront-local/requests` and `mock_cloudfront.edge_requests`,
 log, text or JSON.
 
 The edge's end-of-request hook (`Edge.answered`) calls `RequestLog.add` once per viewer request, its answer
-sent, with the `Viewed` (viewed.py) it filled from values it already held; the record is a tuple of the few
-values it shows, and every rendering (the ids, the ISO time, the result type, the line, the functions' ARNs)
-waits until someone reads it, so that a cache hit pays for a tuple and a deque append. Lines go to stderr in
-batches, every FLUSH_SECONDS and when the application closes, formatted by the writer's thread."""
+sent, with the `Viewed` (viewed.py) it filled from values it already held; the record is a tuple of the
+strings and numbers it shows, and every rendering (the ISO time, the result type, the line, the JSON
+document) waits until someone reads it, so that a cache hit pays for a tuple and a deque append. Lines go to
+stderr in batches, every FLUSH_SECONDS and when the application closes, formatted by the writer's thread."""
 from __future__ import annotations
 
 import collections
@@ -28,8 +28,8 @@ RESULT_TYPES = {"Hit": "Hit", "RefreshHit": "RefreshHit", "Miss": "Miss", "Error
                 "CapacityExceeded": "CapacityExceeded", "LambdaLimitExceeded": "LimitExceeded"}
 FILTERS = ("distribution", "tenant", "status", "result")
 # A record's fields, in its tuple: (ended, started, method, path, query, host, viewer, scheme, status,
-# request_id, x_cache, bytes, site, behavior, asked, ran). The filters read these two by place.
-STATUS, SITE = 8, 12
+# request_id, x_cache, bytes, distribution, tenant, pattern, asked, functions). The filters read these by place.
+STATUS, DISTRIBUTION, TENANT = 8, 12, 13
 # Lines are written in batches this often, by a thread of their own: a write (and a reader's wake-up) per
 # request cost a cache hit over HTTP a third of its speed on the 2-core test machine (docs/behaviour.md).
 FLUSH_SECONDS = 0.1
@@ -55,19 +55,24 @@ class RequestLog:
         self._stop = threading.Event()
 
     def add(self, viewed) -> None:
-        """One viewer request's record, from the edge's `Viewed` (viewed.py): a tuple of the few values the
-        record shows (RECORD's order), no list of the request's or the answer's. The ring keeps a record for
-        a thousand requests; holding those lists kept some thirty objects a request alive that long, freed
-        when their memory had gone cold, which cost a hit more than building the tuple does."""
+        """One viewer request's record, from the edge's `Viewed` (viewed.py): a tuple of the strings and
+        numbers the record shows (RECORD's order). Nothing else of the request is kept: the ring holds a
+        record for a thousand requests, and the site and behavior a request was answered with are its own
+        copies, decoded from the store for it, so holding them (or the request's and answer's header lists)
+        kept dozens of objects a request alive that long, freed cold, and cost a hit more than this does."""
         host = None
         for name, value in viewed.headers:
             if name.lower() == "host":
                 host = value
                 break
         request_id, x_cache = _ours(viewed.answer_headers)
+        site, behavior, ran = viewed.site, viewed.behavior, viewed.ran
         record = (viewed.ended, viewed.started, viewed.method, viewed.path, viewed.query, host, viewed.viewer_ip,
-                  viewed.scheme, viewed.status, request_id, x_cache, viewed.sent_bytes, viewed.site,
-                  viewed.behavior, viewed.asked or (), viewed.ran or ())
+                  viewed.scheme, viewed.status, request_id, x_cache, viewed.sent_bytes,
+                  site.distribution["Id"] if site is not None else None,
+                  site.tenant["Id"] if site is not None and site.tenant is not None else None,
+                  (behavior.get("PathPattern") or "*") if behavior is not None else None,
+                  tuple(viewed.asked), _functions(ran, behavior) if ran else ())
         with self._lock:
             self._ring.append(record)
             if self.write:
@@ -106,11 +111,9 @@ class RequestLog:
         for record in reversed(kept):
             if limit is not None and len(found) >= limit:
                 break
-            site = record[SITE]
-            if distribution is not None and (site.distribution["Id"] if site is not None else None) != distribution:
+            if distribution is not None and record[DISTRIBUTION] != distribution:
                 continue
-            if tenant is not None and (site.tenant["Id"] if site is not None and site.tenant is not None
-                                       else None) != tenant:
+            if tenant is not None and record[TENANT] != tenant:
                 continue
             if status is not None and record[STATUS] != status:
                 continue
@@ -126,21 +129,17 @@ class RequestLog:
 
 
 def shown_record(record: tuple) -> dict:
-    """A stored record as a JSON document: the time in ISO 8601 UTC, the result type from X-Cache, the
-    origins asked and the functions that ran by event, with their ARNs from the behavior."""
-    (ended, started, method, path, query, host, viewer, scheme, status, request_id, x_cache, sent, site, behavior,
-     asked, ran) = record
+    """A stored record as a JSON document: the time in ISO 8601 UTC, the result type from X-Cache."""
+    (ended, started, method, path, query, host, viewer, scheme, status, request_id, x_cache, sent, distribution,
+     tenant, pattern, asked, functions) = record
     result, detail = result_type(x_cache)
-    asked = list(asked)
     return {
         "time": time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(ended)) + f".{int(ended % 1 * 1000):03d}Z",
-        "request_id": request_id, "distribution": site.distribution["Id"] if site is not None else None,
-        "tenant": site.tenant["Id"] if site is not None and site.tenant is not None else None,
+        "request_id": request_id, "distribution": distribution, "tenant": tenant,
         "host": host, "method": method, "path": path, "query": query, "viewer": viewer, "protocol": scheme,
-        "status": status, "result": result, "detail": detail,
-        "pattern": (behavior.get("PathPattern") or "*") if behavior is not None else None,
-        "origin": asked[-1] if asked else None, "origins_asked": asked,
-        "functions": _functions(ran, behavior),
+        "status": status, "result": result, "detail": detail, "pattern": pattern,
+        "origin": asked[-1] if asked else None, "origins_asked": list(asked),
+        "functions": [dict(function) for function in functions],
         "bytes": sent, "time_taken": round(max(ended - started, 0.0), 3),
     }
 
@@ -161,17 +160,15 @@ def _ours(headers) -> tuple[str | None, str | None]:
     return request_id, x_cache
 
 
-def _functions(ran, behavior: dict | None) -> list[dict]:
+def _functions(ran, behavior: dict | None) -> tuple[dict, ...]:
     """What ran, in order: {"event", "type" ("cloudfront-function" or "lambda@edge"), "arn"}."""
-    if not ran:
-        return []
     behavior = behavior or {}
     functions = {a.get("EventType"): a.get("FunctionARN")
                  for a in (behavior.get("FunctionAssociations") or {}).get("Items") or []}
     lambdas = {a.get("EventType"): a.get("LambdaFunctionARN")
                for a in (behavior.get("LambdaFunctionAssociations") or {}).get("Items") or []}
-    return [{"event": event, "type": kind, "arn": (functions if kind == "cloudfront-function" else lambdas).get(event)}
-            for kind, event in ran]
+    return tuple({"event": event, "type": kind,
+                  "arn": (functions if kind == "cloudfront-function" else lambdas).get(event)} for kind, event in ran)
 
 
 def line(record: tuple, form: str) -> str:
@@ -180,20 +177,20 @@ def line(record: tuple, form: str) -> str:
         return json.dumps({"edge": shown_record(record)}, separators=(",", ":"))
     # Straight from the record, not through shown_record: the writer's thread makes one per viewer request,
     # and the time it holds the interpreter is time the event loop does not serve.
-    (ended, started, method, path, query, host, _, _, status, request_id, x_cache, sent, site, behavior,
-     asked, ran) = record
-    owner = "-"
-    if site is not None:
-        owner = site.distribution["Id"] if site.tenant is None else f"{site.distribution['Id']}/{site.tenant['Id']}"
-    functions = ",".join(f"{event}:{'function' if kind == 'cloudfront-function' else 'lambda'}"
-                         for kind, event in ran) or "-"
+    (ended, started, method, path, query, host, _, _, status, request_id, x_cache, sent, distribution, tenant,
+     pattern, asked, functions) = record
+    owner = distribution or "-"
+    if tenant:
+        owner += "/" + tenant
+    functions = ",".join(f"{f['event']}:{'function' if f['type'] == 'cloudfront-function' else 'lambda'}"
+                         for f in functions) or "-"
     # Text from the viewer or a configuration (Host, path, a pattern, an origin's id) goes through JSON's
     # escaping when it holds a space or a control character, so that one request is always one line; the
     # rest is the edge's own words and numbers.
     return " ".join((
         "edge", owner, _safe(host or "-"), _safe(method), _safe(path + (f"?{query}" if query else "")),
         str(status), result_type(x_cache)[0],
-        _safe((behavior.get("PathPattern") or "*") if behavior is not None else "-"),
+        _safe(pattern or "-"),
         _safe(asked[-1] if asked else "-"), functions, f"{sent}B", f"{max(ended - started, 0.0) * 1000:.1f}ms",
         request_id or "-"))
 
