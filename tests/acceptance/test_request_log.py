@@ -188,6 +188,41 @@ def test_errors_and_unknown_hosts_are_logged(logged, origin):
         ("DELETE", "Error", "/static/*", None)
 
 
+def _refused(server, target: str, hosts: list[str]) -> http.client.HTTPResponse:
+    """A request the edge refuses before it reads any distribution, on the edge's own port."""
+    connection = http.client.HTTPConnection(server.edge_url.split("//", 1)[1], timeout=15)
+    try:
+        connection.putrequest("GET", target, skip_host=True)
+        for host in hosts:
+            connection.putheader("Host", host)
+        connection.endheaders()
+        answer = connection.getresponse()
+        answer.body = answer.read()
+        return answer
+    finally:
+        connection.close()
+
+
+def test_requests_refused_before_any_distribution_are_logged(logged):
+    # Two Hosts (RFC 9112's 400) and a URL past CloudFront's 8,192 bytes (413): answered before the edge
+    # reads a distribution, so logged with none, as an unknown Host is.
+    domain = f"d{uuid.uuid4().hex[:13]}.cloudfront.net"
+    two = _refused(logged, "/two?x=1", [domain, "other.example.com"])
+    long_path = "/" + "a" * 9000
+    too_long = _refused(logged, long_path, [domain])
+    assert (two.status, too_long.status) == (400, 413)
+    found = {r["request_id"]: r for r in _requests(logged, limit=5)}
+    for answer, status, path, query in ((two, 400, "/two", "x=1"), (too_long, 413, long_path, "")):
+        record = found[answer.getheader("X-Amz-Cf-Id")]
+        assert record == {**record, "status": status, "result": "Error", "detail": "Error", "distribution": None,
+                          "tenant": None, "host": domain, "method": "GET", "path": path, "query": query,
+                          "pattern": None, "origin": None, "origins_asked": [], "functions": [],
+                          "bytes": len(answer.body), "protocol": "http"}
+        line = _line(logged, record["request_id"]).split(" edge ", 1)[1].split()
+        assert line[:2] == ["-", domain] and line[4:6] == [str(status), "Error"]
+    assert [r["request_id"] for r in _requests(logged, status=400, limit=1)] == [two.getheader("X-Amz-Cf-Id")]
+
+
 def test_tenants_are_named_and_filtered(logged, origin):
     account = str(300000000000 + uuid.uuid4().int % 10**9)
     client = make_client(logged.url, account)
