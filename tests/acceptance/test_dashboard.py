@@ -329,3 +329,59 @@ def test_hostile_requests_get_a_4xx_never_a_5xx(server, method, target, headers,
         connection.close()
     assert answer.status < 500, text[:300]
     assert b"Traceback" not in text and b"import " not in text
+
+
+class _Markup(__import__("html.parser").parser.HTMLParser):
+    """What an accessibility check needs of a page: fields and their labels, headings, landmarks, images."""
+
+    def __init__(self):
+        super().__init__()
+        self.fields, self.labelled, self.label_depth, self.h1, self.main, self.lang = [], set(), 0, 0, 0, ""
+        self.images_without_alt = 0
+        self.buttons, self._button = [], None
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "html":
+            self.lang = attrs.get("lang", "")
+        if tag == "label":
+            self.label_depth += 1
+            if attrs.get("for"):
+                self.labelled.add(attrs["for"])
+        if tag in ("input", "select", "textarea") and attrs.get("type") != "hidden":
+            self.fields.append((attrs.get("id"), self.label_depth > 0 or bool(attrs.get("aria-label"))))
+        if tag == "h1":
+            self.h1 += 1
+        if tag == "main":
+            self.main += 1
+        if tag == "img" and "alt" not in attrs:
+            self.images_without_alt += 1
+        if tag == "button":
+            self._button = [attrs.get("aria-label") or ""]
+
+    def handle_data(self, data):
+        if self._button is not None:
+            self._button.append(data)
+
+    def handle_endtag(self, tag):
+        if tag == "label":
+            self.label_depth -= 1
+        if tag == "button" and self._button is not None:
+            self.buttons.append("".join(self._button).strip())
+            self._button = None
+
+
+def test_pages_have_accessible_markup(server):
+    client = make_client(server.url, ACCOUNT)
+    made = client.create_distribution(DistributionConfig=direct_config())["Distribution"]
+    name = f"a11y-{uuid.uuid4().hex[:8]}"
+    client.create_function(Name=name, FunctionConfig={"Comment": "", "Runtime": "cloudfront-js-2.0"},
+                           FunctionCode=b"function handler(event) { return event.request; }")
+    for path in ("/_cloudfront-local/", f"{UI}a/{ACCOUNT}/distribution", f"{UI}a/{ACCOUNT}/distribution/{made['Id']}",
+                 f"{UI}a/{ACCOUNT}/function/{name}", f"{UI}requests", f"{UI}dns", f"{UI}geo"):
+        markup = _Markup()
+        markup.feed(requests.get(server.url + path, timeout=10).text)
+        assert markup.lang == "en" and markup.h1 == 1 and markup.main == 1, path
+        unlabelled = [field for field, wrapped in markup.fields if not wrapped and field not in markup.labelled]
+        assert not unlabelled, (path, unlabelled)
+        assert markup.images_without_alt == 0 and all(markup.buttons), path
