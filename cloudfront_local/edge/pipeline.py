@@ -43,9 +43,10 @@ class Edge:
 
     def answered(self, viewed: Viewed, response: EdgeResponse) -> None:
         """The end of one viewer request, its answer sent (the server calls this once per viewer request, and
-        `handle` for the mock): the edge's request log keeps `viewed` as it is, and CloudFront's standard and
-        real-time logs get it only if the distribution has either; what they need beyond the values the edge
-        already holds, they work out from it (viewed.py), so a hit pays for a clock read and a ring append."""
+        `handle` for the mock): the edge's request log takes its record from `viewed`, and CloudFront's
+        standard and real-time logs get it only if the distribution has either; what they need beyond the
+        values the edge already holds, they work out from it (viewed.py), so a hit pays for a clock read, a
+        tuple and a ring append."""
         viewed.answer(response, time.time())
         self.application.requests.add(viewed)
         site = viewed.site
