@@ -7,6 +7,7 @@ import asyncio
 import logging
 import re
 import select
+import sys
 import time
 import traceback
 
@@ -88,6 +89,9 @@ class AsgiApp:
             if message["type"] == "lifespan.startup":
                 await send({"type": "lifespan.startup.complete"})
             elif message["type"] == "lifespan.shutdown":
+                origins = sys.modules.get("cloudfront_local.edge.origins")  # loaded only if a viewer came
+                if origins is not None:
+                    await origins.close()  # pooled origin connections, closed while their loop still runs
                 self.application.close()
                 await send({"type": "lifespan.shutdown.complete"})
                 return
@@ -133,10 +137,10 @@ def _wire(text: str) -> bytes:
 
 
 class EdgeAsgiApp:
-    """Viewer traffic: the request checked as CloudFront checks it, then handed to the edge pipeline. Reading
-    the configuration runs on the event loop, where the API's store work runs; functions and the origin
-    request, which can take seconds, run in a thread so that one slow origin holds up neither the API nor
-    other viewers."""
+    """Viewer traffic: the request checked as CloudFront checks it, then handed to the edge pipeline, all on the
+    event loop: reading the configuration, where the API's store work runs, and the origin request, awaited,
+    so that one slow origin holds up neither the API nor other viewers (what would block, a function's run,
+    waits on a thread: edge/delivery.py)."""
 
     def __init__(self, application, max_body: int):
         self.application = application
@@ -212,7 +216,7 @@ class EdgeAsgiApp:
                 await websockets.relay(prepared, handover, respond, self.application.settings.websocket_idle_seconds)
                 return
         response = prepared if isinstance(prepared, edge_pipeline.EdgeResponse) \
-            else edge.quick(prepared) or await asyncio.to_thread(edge.complete, prepared)
+            else edge.quick(prepared) or await edge.complete(prepared)
         await respond(response, False)
         edge.answered(viewed, response)
         if handover is not None:  # a handshake answered as an ordinary request

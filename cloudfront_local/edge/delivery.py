@@ -1,8 +1,11 @@
 """A request's way past the cache to the origin and back: the cache key and its entry (Hit, RefreshHit after a
 304, Miss), the origin request the policies shape, failover through an origin group, the distribution's
-custom error responses, and compression before the answer is cached."""
+custom error responses, and compression before the answer is cached. Coroutines, on the event loop that
+serves the viewer (the server's, or the mock's private one): what would block it, a Lambda@Edge run, a local
+bucket's file or a large body's compression, goes to a thread."""
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 
@@ -16,6 +19,8 @@ from .responses import EdgeResponse, bare_error, via_name
 NOT_FORWARDED = HOP_BY_HOP | {"host", "content-length", "x-forwarded-for", "cookie"}
 MAX_OWNERS_SEEN = 4096  # distributions and tenants whose invalidations are remembered between lookups
 FAILOVER_METHODS = ("GET", "HEAD", "OPTIONS")  # CloudFront fails over only for these (origin groups)
+# Compressing more than this in the event loop would hold up every other viewer: a thread does it instead.
+COMPRESS_INLINE_BYTES = 64 * 1024
 log = logging.getLogger("cloudfront_local")
 
 
@@ -25,24 +30,25 @@ class Delivery:
         self.cache = store_cache
         self._invalidations_seen: dict[tuple[str, str], tuple[int, list[dict]]] = {}
 
-    def through_cache(self, plan, request: dict, route: origin_choice.Route) -> tuple[EdgeResponse, str]:
+    async def through_cache(self, plan, request: dict, route: origin_choice.Route) -> tuple[EdgeResponse, str]:
         method = plan.method
         uri, query, headers = _parts(request)
         rules = plan.chosen.rules
         if not cache.cacheable_method(plan.behavior, method):
-            return self._final(plan, self._origin(plan, route, method, uri, query, headers, []), headers, None)
+            answer = await self._origin(plan, route, method, uri, query, headers, [])
+            return await self._final(plan, answer, headers, None)
         key = cache.cache_key(rules, plan.scope, method, uri, query, headers)
         now = time.time()
         entry = self._entry(plan, key)
         if entry is not None and entry.fresh(now):
             return _from(entry, now), "Error" if entry.status >= 400 else "Hit"
         validators = cache.revalidation_headers(entry) if entry is not None else []
-        answer = self._origin(plan, route, method, uri, query, headers, validators)
+        answer = await self._origin(plan, route, method, uri, query, headers, validators)
         if entry is not None and validators and isinstance(answer, origins.Answer) and answer.status == 304:
             renewed = cache.refreshed(entry, answer.headers, cache.ttl(rules, entry.status, answer.headers, now), now)
             self.cache.put(key, renewed)
             return _from(renewed, now), "RefreshHit"
-        return self._final(plan, answer, headers, (key, uri, query, now) if method != "HEAD" else None)
+        return await self._final(plan, answer, headers, (key, uri, query, now) if method != "HEAD" else None)
 
     def fresh(self, plan, request: dict) -> tuple[EdgeResponse, str] | None:
         """The answer of a fresh cache entry for the request, or None: a hit needs no thread of its own."""
@@ -82,7 +88,7 @@ class Delivery:
         self._invalidations_seen[(account, owner)] = (count, found)
         return found
 
-    def _final(self, plan, answer, headers, store: tuple | None) -> tuple[EdgeResponse, str]:
+    async def _final(self, plan, answer, headers, store: tuple | None) -> tuple[EdgeResponse, str]:
         """The answer after custom error responses and compression; kept in the cache when it may be.
         `headers` are the request's as keyed (after the viewer-request function)."""
         from_origin = isinstance(answer, origins.Answer)
@@ -93,12 +99,15 @@ class Delivery:
             response.length = int(declared) if declared and declared.isdigit() else None
         rule = error_responses.rule_for(plan.site.config, response.status) if response.status >= 400 else None
         if rule is not None:
-            response = self._custom_error(plan, rule, response)
+            response = await self._custom_error(plan, rule, response)
         if plan.behavior.get("Compress") and plan.method != "HEAD":
             # The encoding the cache key holds, so that what is stored under a key is what that key promises.
             encoding = compression.choice(cache.accept_encoding(plan.chosen.rules, headers))
-            response.headers, response.body = compression.compress(encoding, response.status, response.headers,
-                                                                   response.body)
+            work = (encoding, response.status, response.headers, response.body)
+            if len(response.body) <= COMPRESS_INLINE_BYTES:
+                response.headers, response.body = compression.compress(*work)
+            else:
+                response.headers, response.body = await asyncio.to_thread(compression.compress, *work)
         if store is not None and (from_origin or rule is not None):
             key, uri, query, now = store
             ttl = cache.ttl(plan.chosen.rules, answer.status, response.headers, now,
@@ -108,7 +117,7 @@ class Delivery:
                                                 now + ttl, uri, plan.scope, cache.cached_query(plan.chosen.rules, query)))
         return response, "Error" if response.status >= 400 else "Miss"
 
-    def _custom_error(self, plan, rule: error_responses.Rule, response: EdgeResponse) -> EdgeResponse:
+    async def _custom_error(self, plan, rule: error_responses.Rule, response: EdgeResponse) -> EdgeResponse:
         status = rule.response_code or response.status
         if not rule.page_path:
             return EdgeResponse(status, response.headers, response.body, response.length)
@@ -116,7 +125,7 @@ class Delivery:
         with self.application.store.transaction() as tx:
             route = origin_choice.resolve(tx, plan.site, self.application.settings,
                                           behavior.get("TargetOriginId") or "", plan.scheme)
-        page = self._fetch(plan, route, "GET", rule.page_path, "", [], [])
+        page = await self._fetch(plan, route, "GET", rule.page_path, "", [], [])
         if not isinstance(page, origins.Answer):
             return page  # the page's origin cannot be reached: CloudFront's own error for that
         if 200 <= page.status < 300:
@@ -126,12 +135,12 @@ class Delivery:
         return EdgeResponse(page.status, page.headers, page.body)
 
     # -- the origin ------------------------------------------------------------------------------------------
-    def _origin(self, plan, route, method, uri, query, headers, validators):
+    async def _origin(self, plan, route, method, uri, query, headers, validators):
         """The origin's answer on a cache miss, through the Lambda@Edge origin-request and origin-response
         triggers when the behavior has them (lambda_edge.Refused when one fails)."""
         request_trigger, response_trigger = plan.lambdas.get("origin-request"), plan.lambdas.get("origin-response")
         if request_trigger is None and response_trigger is None:
-            return self._fetch(plan, route, method, uri, query, headers, validators)
+            return await self._fetch(plan, route, method, uri, query, headers, validators)
         chosen = plan.chosen
         legacy = plan.behavior.get("ForwardedValues") if chosen.cache_policy is None else None
         forwarded = forwarding.to_origin(chosen.cache_params, chosen.origin_request, legacy, headers, query,
@@ -152,7 +161,8 @@ class Delivery:
                                                plan.body, origin)
         if request_trigger is not None:
             plan.ran.append(("lambda@edge", "origin-request"))
-            result = lambda_edge.run(self.runtime(), request_trigger, plan.context, shown)
+            # A Lambda@Edge run waits on its worker for up to its timeout: a thread's wait, not the loop's.
+            result = await asyncio.to_thread(lambda_edge.run, self.runtime(), request_trigger, plan.context, shown)
             changed = lambda_edge.applied_request(result, shown, kept, request_trigger, plan.request_id, plan.body)
             if isinstance(changed, lambda_edge.Generated):
                 # Cached as an origin's answer would be; no origin-response trigger runs for it.
@@ -178,13 +188,13 @@ class Delivery:
         exact = forwarding.Forwarded([(k, v) for k, v in pairs if k.lower() not in ("host", "cookie")],
                                      "; ".join(v for k, v in pairs if k.lower() == "cookie") or None,
                                      forwarded.query, True)
-        answer = self._fetch(plan, route, method, uri, forwarded.query, pairs, validators, exact)
+        answer = await self._fetch(plan, route, method, uri, forwarded.query, pairs, validators, exact)
         if response_trigger is None or not isinstance(answer, origins.Answer) or answer.status == 304:
             return answer
         seen, kept_back = lambda_edge.response_view(answer.status, answer.reason, answer.headers)
         shown.pop("body", None)
         plan.ran.append(("lambda@edge", "origin-response"))
-        result = lambda_edge.run(self.runtime(), response_trigger, plan.context, shown, seen)
+        result = await asyncio.to_thread(lambda_edge.run, self.runtime(), response_trigger, plan.context, shown, seen)
         changed = lambda_edge.applied_response(result, seen, kept_back, response_trigger, plan.request_id,
                                                EdgeResponse(answer.status, answer.headers, answer.body))
         return origins.Answer(changed.status, "", changed.headers, changed.body)
@@ -194,20 +204,20 @@ class Delivery:
 
         return lambda_runtime.shared(self.application.settings.lambda_workers)
 
-    def _fetch(self, plan, route, method, uri, query, headers, validators, exact=None):
+    async def _fetch(self, plan, route, method, uri, query, headers, validators, exact=None):
         """The origin's answer, through an origin group's members in turn; or CloudFront's error page.
         `exact`: what an origin-request trigger decided to send, instead of what the policies choose."""
         members = route.members if method in FAILOVER_METHODS else route.members[:1]
         result = None
         for index, member in enumerate(members):
-            result = self._one(plan, member, method, uri, query, headers, validators, exact)
+            result = await self._one(plan, member, method, uri, query, headers, validators, exact)
             last = index == len(members) - 1
             failed = isinstance(result, EdgeResponse) or result.status in route.failover
             if not failed or last or not route.failover:
                 break
         return result
 
-    def _one(self, plan, member, method, uri, query, headers, validators, exact=None):
+    async def _one(self, plan, member, method, uri, query, headers, validators, exact=None):
         if isinstance(member, str):
             _failed(plan, getattr(member, "origin_id", ""), 502, member)
             return bare_error(502, pages.CANNOT_CONNECT, plan.request_id)
@@ -235,9 +245,11 @@ class Delivery:
         body = plan.body if method not in ("GET", "HEAD") else b""
         sent = s3_origin.sign(target, method, path_and_query, sent, body)  # unchanged unless an OAC signs
         plan.asked.append(target.origin_id)
-        fetch = local_buckets.fetch if isinstance(target, local_buckets.LocalTarget) else origins.fetch
         try:
-            return fetch(target, method, path_and_query, sent, body)
+            if isinstance(target, local_buckets.LocalTarget):
+                # Files read whole (up to the edge's 32 MB bound): on a thread, so the loop serves others.
+                return await asyncio.to_thread(local_buckets.fetch, target, method, path_and_query, sent, body)
+            return await origins.fetch(target, method, path_and_query, sent, body)
         except origins.OriginError as failure:
             _failed(plan, target.origin_id, failure.status, str(failure))
             message = pages.TIMED_OUT if failure.status == 504 else pages.CANNOT_CONNECT

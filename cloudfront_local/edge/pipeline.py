@@ -1,9 +1,11 @@
 """One viewer request through the edge: host → site → geo restriction → behavior → signed URL → viewer-request
 function → cache → origin (or origin group) → custom error response → response headers policy → viewer-response
 function → response. `prepare` reads the configuration (on the caller's thread, where the API's store work
-runs); `complete` runs functions, the cache and the origin request, which may take seconds (a thread's work)."""
+runs); `complete`, a coroutine, runs functions, the cache and the origin request, which may take seconds: the
+server awaits it on its event loop, the mock's `handle` on the edge's private one (private_loop.py)."""
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import time
@@ -14,7 +16,7 @@ from ..service.functions import key_value_stores, staged
 from ..service.functions.functions import FUNCTION
 from ..service.common import ids
 from . import (cache, cloudfront_logs, events, field_level_encryption, function_rules, geo, lambda_edge,
-               origin_choice, pages, patterns, routing, staging)
+               origin_choice, pages, patterns, private_loop, routing, staging)
 from .access import keys_for, refused_by_geo
 from .delivery import Delivery, _parts
 from .plan import Function, Plan, policies_for
@@ -37,7 +39,8 @@ class Edge:
                viewer_ip: str = "127.0.0.1", scheme: str = "http") -> EdgeResponse:
         viewed = Viewed(method, path, query, headers, viewer_ip, 0, scheme, "HTTP/1.1", len(body), time.time())
         prepared = self.prepare(viewed, body)
-        response = prepared if isinstance(prepared, EdgeResponse) else self.quick(prepared) or self.complete(prepared)
+        response = prepared if isinstance(prepared, EdgeResponse) \
+            else self.quick(prepared) or private_loop.run(self.complete(prepared))
         self.answered(viewed, response)
         return response
 
@@ -143,7 +146,7 @@ class Edge:
     # -- running the request -----------------------------------------------------------------------------------
     def quick(self, plan: Plan) -> EdgeResponse | None:
         """The answer when it needs neither a function nor the origin (a fresh cache hit), else None: the
-        caller then hands the plan to `complete` on a thread."""
+        caller then awaits `complete` with the plan."""
         if plan.error or plan.viewer_request is not None or plan.viewer_response is not None or \
                 "viewer-request" in plan.lambdas or "viewer-response" in plan.lambdas:
             return None
@@ -155,16 +158,16 @@ class Edge:
             log.error("edge: internal error\n%s", traceback.format_exc())
             return error(502, pages.CANNOT_CONNECT, plan.request_id)
 
-    def complete(self, plan: Plan) -> EdgeResponse:
+    async def complete(self, plan: Plan) -> EdgeResponse:
         try:
-            return self._complete(plan)
+            return await self._complete(plan)
         except lambda_edge.Refused as refused:  # a Lambda@Edge function failed: CloudFront's page for it
             return refused.response
         except Exception:
             log.error("edge: internal error\n%s", traceback.format_exc())
             return error(502, pages.CANNOT_CONNECT, plan.request_id)
 
-    def _complete(self, plan: Plan) -> EdgeResponse:
+    async def _complete(self, plan: Plan) -> EdgeResponse:
         if plan.error:
             return error(*plan.error, plan.request_id)
         if plan.fle is not None:  # at the viewer's side: functions and the origin see the encrypted form
@@ -178,8 +181,8 @@ class Edge:
             shown_headers, kept_back = function_rules.hidden(request["headers"])
             shown = {**request, "headers": shown_headers}
             plan.ran.append(("cloudfront-function", "viewer-request"))
-            outcome = _run(plan.viewer_request, events.event("viewer-request", plan.context, plan.viewer_ip,
-                                                             shown))
+            outcome = await _run(plan.viewer_request, events.event("viewer-request", plan.context, plan.viewer_ip,
+                                                                   shown))
             if outcome is None:
                 return error(503, pages.FUNCTION_FAILED, plan.request_id)
             result, calls = outcome
@@ -203,14 +206,14 @@ class Edge:
                                                   plan.scheme)
         trigger = plan.lambdas.get("viewer-request")
         if trigger is not None:
-            changed = self._viewer_request_lambda(plan, trigger, request)
+            changed = await self._viewer_request_lambda(plan, trigger, request)
             if isinstance(changed, EdgeResponse):
                 return changed
             request = changed
-        response, cache_status = self.delivery.through_cache(plan, request, route)
-        return self._respond(plan, response, cache_status, request)
+        response, cache_status = await self.delivery.through_cache(plan, request, route)
+        return await self._respond_running(plan, response, cache_status, request)
 
-    def _viewer_request_lambda(self, plan: Plan, trigger, request: dict) -> dict | EdgeResponse:
+    async def _viewer_request_lambda(self, plan: Plan, trigger, request: dict) -> dict | EdgeResponse:
         """The Lambda@Edge viewer-request trigger: the request it returns (as the rest of the edge reads a
         request), or the response it generated, sent as it is (no viewer-response trigger runs for it)."""
         uri, query, pairs = _parts(request)
@@ -218,7 +221,7 @@ class Edge:
             pairs = plan.headers + plan.generated_headers()  # the viewer's own spelling of each name
         shown, kept = lambda_edge.request_view(plan.method, uri, query, pairs, plan.viewer_ip, trigger, plan.body)
         plan.ran.append(("lambda@edge", "viewer-request"))
-        result = lambda_edge.run(self.delivery.runtime(), trigger, plan.context, shown)
+        result = await asyncio.to_thread(lambda_edge.run, self.delivery.runtime(), trigger, plan.context, shown)
         changed = lambda_edge.applied_request(result, shown, kept, trigger, plan.request_id, plan.body)
         if isinstance(changed, lambda_edge.Generated):
             return finish(changed.response, plan.request_id, "LambdaGeneratedResponse")
@@ -226,10 +229,15 @@ class Edge:
         return events.request_event(plan.method, changed["uri"], changed["querystring"],
                                     lambda_edge.entry_pairs(changed["headers"]))
 
-    def _respond(self, plan: Plan, response: EdgeResponse, cache_status: str, request: dict | None = None):
+    def _respond(self, plan: Plan, response: EdgeResponse, cache_status: str) -> EdgeResponse:
+        """`quick`'s answer, which has no viewer-response function to run: the response headers policy, then
+        CloudFront's own headers."""
+        return self._finished(plan, self._policy_headers(plan, response), cache_status)
+
+    async def _respond_running(self, plan: Plan, response: EdgeResponse, cache_status: str,
+                               request: dict | None = None) -> EdgeResponse:
         """The response headers policy, then the viewer-response function, then CloudFront's own headers."""
-        if plan.chosen.response_headers is not None:
-            response.headers = plan.chosen.apply_response_headers(plan.headers, response.headers, plan.method)
+        response = self._policy_headers(plan, response)
         if plan.viewer_response is not None:
             seen = events.response_event(response.status, "", response.headers)
             seen["headers"], kept_back = function_rules.hidden(seen["headers"])
@@ -238,8 +246,8 @@ class Edge:
                 shown_request = events.event_request(request)
                 shown_request = {**shown_request, "headers": function_rules.hidden(shown_request["headers"])[0]}
             plan.ran.append(("cloudfront-function", "viewer-response"))
-            outcome = _run(plan.viewer_response, events.event("viewer-response", plan.context, plan.viewer_ip,
-                                                              shown_request, seen))
+            outcome = await _run(plan.viewer_response, events.event("viewer-response", plan.context,
+                                                                    plan.viewer_ip, shown_request, seen))
             if outcome is None or "response" not in outcome[0]:
                 return error(503, pages.FUNCTION_FAILED, plan.request_id)
             changed = outcome[0]["response"]
@@ -258,8 +266,20 @@ class Edge:
             uri, query, pairs = _parts(request) if request is not None else (plan.uri, plan.query, plan.headers)
             shown, _ = lambda_edge.request_view(plan.method, uri, query, pairs, plan.viewer_ip, trigger, b"")
             plan.ran.append(("lambda@edge", "viewer-response"))
-            result = lambda_edge.run(self.delivery.runtime(), trigger, plan.context, shown, seen)
+            result = await asyncio.to_thread(lambda_edge.run, self.delivery.runtime(), trigger, plan.context, shown,
+                                             seen)
             response = lambda_edge.applied_response(result, seen, kept_back, trigger, plan.request_id, response)
+        return self._finished(plan, response, cache_status)
+
+    @staticmethod
+    def _policy_headers(plan: Plan, response: EdgeResponse) -> EdgeResponse:
+        if plan.chosen.response_headers is not None:
+            response.headers = plan.chosen.apply_response_headers(plan.headers, response.headers, plan.method)
+        return response
+
+    @staticmethod
+    def _finished(plan: Plan, response: EdgeResponse, cache_status: str) -> EdgeResponse:
+        """CloudFront's own headers, and a continuous deployment's stickiness cookie."""
         if plan.set_cookies:  # a new list: a cached answer's own is left as stored
             response = EdgeResponse(response.status, response.headers + [("Set-Cookie", c) for c in plan.set_cookies],
                                     response.body, response.length)
@@ -321,11 +341,14 @@ def _function(ctx: Context, tx, arn: str) -> Function | None:
     return Function(staged.code(live), live["Config"]["Runtime"], key_value_stores.reader_for(ctx, tx, live["Config"]))
 
 
-def _run(function: Function, event: dict) -> tuple[dict, list[dict]] | None:
+async def _run(function: Function, event: dict) -> tuple[dict, list[dict]] | None:
     """The function's result and the origin calls it made; None when it failed."""
     from ..service.functions import runtime  # QuickJS loads when a function first runs
 
-    outcome = runtime.run_function(function.code, function.runtime, json.dumps(event).encode(), kvs=function.kvs)
+    # The run waits on a worker of the function runtime (and reads the KeyValueStore): a thread's wait, so
+    # that the loop goes on serving other viewers meanwhile.
+    outcome = await asyncio.to_thread(runtime.run_function, function.code, function.runtime,
+                                      json.dumps(event).encode(), kvs=function.kvs)
     if outcome.error is not None or outcome.result is None:
         if outcome.error:
             log.info("edge: function failed: %s", outcome.error)

@@ -4,7 +4,7 @@ an endpoint, from the bucket's directory under --s3-dir (local_buckets).
 
 The edge calls, for an origin with S3OriginConfig:
     to = s3_origin.target(tx, account, origin, settings, origin_path)   # an S3Target, or a reason (502)
-    headers = s3_origin.sign(to, method, path_and_query, headers, body)  # right before origins.fetch(to, ...)
+    headers = s3_origin.sign(to, method, path_and_query, headers, body)  # right before await origins.fetch(to, ...)
 """
 from __future__ import annotations
 
@@ -150,8 +150,8 @@ def sign(to: origins.Target, method: str, path_and_query: str, headers: list[tup
 
 def _literal(component: str) -> bool:
     """Whether S3 reads the path (or query) as it is written, undecoded. When a "%" of it starts no escape,
-    urllib3 sends each "%" as "%25", the escapes' hex digits upper-cased first ("/%%2f" goes out as
-    "/%25%252F"), so S3 decodes that to "/%%2F"."""
+    the edge sends each "%" as "%25", the escapes' hex digits upper-cased first ("/%%2f" goes out as
+    "/%25%252F": origins.request_target), so S3 decodes that to "/%%2F"."""
     return component.count("%") != len(_ESCAPE.findall(component))
 
 

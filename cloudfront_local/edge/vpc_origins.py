@@ -31,7 +31,8 @@ def target(tx, account: str, settings, origin: dict, domain: str, path: str, vie
     endpoint = record.doc.get(VPC_ORIGIN.config) or {}
     custom = {"HTTPPort": endpoint.get("HTTPPort"), "HTTPSPort": endpoint.get("HTTPSPort"),
               "OriginProtocolPolicy": endpoint.get("OriginProtocolPolicy"),
-              "OriginReadTimeout": vpc.get("OriginReadTimeout")}
+              "OriginReadTimeout": vpc.get("OriginReadTimeout"),
+              "OriginKeepaliveTimeout": vpc.get("OriginKeepaliveTimeout")}
     found = origins.target(tx, {**origin, "CustomOriginConfig": custom}, domain, path, viewer_scheme)
     listed = ((endpoint.get("OriginSslProtocols") or {}).get("Items")) or []
     lowest = next((name for name in _LOWEST if name in listed), "")

@@ -7,7 +7,7 @@ import time
 import pytest
 
 from cloudfront_local.config import Settings
-from cloudfront_local.edge import origins, s3_origin
+from cloudfront_local.edge import origins, private_loop, s3_origin
 from cloudfront_local.service.access.origin_access_controls import ORIGIN_ACCESS_CONTROL
 from cloudfront_local.service.common import resource
 from cloudfront_local.service.common.context import Context
@@ -56,8 +56,8 @@ def _send(to, method="GET", uri="/index.html", query="", viewer=(), body=b""):
     """What the edge does: the viewer's headers and its own, signed as the target says, then sent."""
     headers = [*viewer, ("Host", f"{to.domain}:{to.port}"), ("X-Amz-Cf-Id", "req-1")] + to.headers
     path_and_query = to.path + uri + (f"?{query}" if query else "")
-    return origins.fetch(to, method, path_and_query, s3_origin.sign(to, method, path_and_query, headers, body),
-                         body)
+    signed = s3_origin.sign(to, method, path_and_query, headers, body)
+    return private_loop.run(origins.fetch(to, method, path_and_query, signed, body))
 
 
 def test_always_signs_for_the_buckets_region(store, s3):
@@ -113,8 +113,8 @@ def test_a_changed_signed_header_is_refused(store, s3):
     path = to.path + "/index.html"
     headers = s3_origin.sign(to, "GET", path, [("Host", f"{to.domain}:{to.port}"), ("X-Amz-Cf-Id", "a")], b"")
     tampered = [(k, "b" if k == "X-Amz-Cf-Id" else v) for k, v in headers]
-    assert origins.fetch(to, "GET", path, tampered, b"").status == 403
-    assert origins.fetch(to, "GET", path, headers, b"").status == 200
+    assert private_loop.run(origins.fetch(to, "GET", path, tampered, b"")).status == 403
+    assert private_loop.run(origins.fetch(to, "GET", path, headers, b"")).status == 200
 
 
 def test_the_target_reads_the_endpoint_and_the_origins_settings(store, s3):
