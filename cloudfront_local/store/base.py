@@ -63,6 +63,10 @@ class Transaction(Protocol):
 
     def count(self, kind: str, account: str) -> int: ...
 
+    # Optional: `generation()`, a value every write changes, where the store can tell cheaply (in-process and
+    # SQLite; not PostgreSQL, which other servers write). The edge keeps what it read of the configuration
+    # until the value changes.
+
     def census(self) -> list[tuple[str, str, int]]:
         """(account, kind, count) for every account and kind holding records: what the dashboard lists."""
 
