@@ -124,6 +124,14 @@ async def read_body(receive, limit: int, idle: float | None = None) -> bytes:
     return b"".join(chunks)
 
 
+def _has_body(headers: list[tuple[str, str]]) -> bool:
+    """Whether a request's head announces a body (RFC 9112, 6.3: Content-Length above 0, or Transfer-Encoding)."""
+    for name, value in headers:
+        if name == "transfer-encoding" or (name == "content-length" and value.strip() not in ("0", "")):
+            return True
+    return False
+
+
 def _wire(text: str) -> bytes:
     """Header text as bytes: latin-1 where it fits (what HTTP/1.1 clients decode), UTF-8 where it does not."""
     try:
@@ -186,7 +194,8 @@ class EdgeAsgiApp:
         body = b""
         if refusal is None:
             try:
-                body = await read_body(receive, self.max_body, BODY_IDLE_SECONDS)
+                # A request that announces no body has its one empty message ready: no idle timer for it.
+                body = await read_body(receive, self.max_body, BODY_IDLE_SECONDS if _has_body(headers) else None)
             except PayloadTooLarge:
                 refusal = 413
             except BodyStalled:
