@@ -6,8 +6,17 @@ A transaction PostgreSQL cannot serialize raises TransientConflict, and the call
 Per-(kind, account) counts are updated in the same transaction as every insert and delete: that keeps
 quotas O(1), and it makes concurrent inserts of one kind in one account conflict, so their sequence
 numbers commit in order and paging by sequence never skips a late commit.
+
+Writers of one account queue instead of conflicting: a write transaction takes its account's advisory lock
+(session-level, before BEGIN, so that its snapshot is taken once the writer before it has committed; a lock
+taken inside the transaction would come after the snapshot and the conflict would remain). Reads take no
+lock. What can still conflict is writers of different accounts meeting on a shared index page, rarely; a
+transaction that has lost a few times runs `alone`, with every other writer held off by a global lock that
+ordinary writers hold shared, and a writer with no concurrent writer cannot lose a serialization race.
 """
 from __future__ import annotations
+
+import zlib
 
 import psycopg
 from psycopg import errors
@@ -18,6 +27,13 @@ from .base import KeyTaken, Record, TransientConflict
 
 SCHEMA_VERSION = 1
 MIGRATION_LOCK = 0x436C46  # an arbitrary advisory-lock number: servers starting together migrate one at a time
+# The (class, object) pairs of the writers' advisory locks: a class of their own (two-int locks never meet the
+# bigint MIGRATION_LOCK), object 0 the global lock, an account's CRC-32 its own (two accounts sharing one only
+# queue behind each other).
+WRITER_LOCKS = 0x436C47
+# Request threads per server; the pool holds two more connections for the event loop's own reads (which
+# host a viewer's request is for), so that busy request threads never hold it up.
+WORKERS = 8
 SCHEMA = (
     "CREATE TABLE IF NOT EXISTS cloudfront_local_schema (version INTEGER NOT NULL)",
     """CREATE TABLE IF NOT EXISTS resources (
@@ -148,34 +164,74 @@ class _PostgresTransaction:
 
 
 class _Transaction:
-    __slots__ = ("_store", "_context", "_block")
+    __slots__ = ("_store", "_db", "_lock")
 
-    def __init__(self, store: "PostgresStore"):
+    def __init__(self, store: "PostgresStore", account: str | None, alone: bool):
         self._store = store
+        self._lock = _lock_statement(account, alone)
 
     def __enter__(self) -> _PostgresTransaction:
-        self._context = self._store.pool.connection()
-        connection = self._context.__enter__()
-        # An explicit outer block: the blocks the writes open inside it are then savepoints.
-        self._block = connection.transaction()
-        self._block.__enter__()
+        connection = self._db = self._store.pool.getconn()
+        try:
+            if self._lock is not None:
+                connection.execute(self._lock)  # autocommit: held from now until unlocked, outside the snapshot
+            # Begun by hand rather than by connection.transaction(): the writes' blocks are still savepoints
+            # (psycopg sees the open transaction), and the end can carry the unlock in the same round trip.
+            connection.execute("BEGIN ISOLATION LEVEL SERIALIZABLE")
+        except BaseException as error:
+            self._release()
+            if isinstance(error, _RETRYABLE):
+                raise TransientConflict() from None
+            raise
         return _PostgresTransaction(connection)
 
     def __exit__(self, kind, error, trace) -> bool:
+        unlock = "; SELECT pg_advisory_unlock_all()" if self._lock is not None else ""
         try:
-            try:
-                self._block.__exit__(kind, error, trace)  # commits, or rolls back on an exception
-            finally:
-                self._context.__exit__(kind, error, trace)
-        except _RETRYABLE:
+            self._db.execute(("ROLLBACK" if kind is not None else "COMMIT") + unlock)
+            unlock = ""
+        except _RETRYABLE:  # COMMIT found the conflict; the transaction is over, the unlock not yet run
+            self._release(unlock)
             raise TransientConflict() from None
+        except BaseException:
+            self._release(unlock)
+            raise
+        self._store.pool.putconn(self._db)
         if kind is not None and issubclass(kind, _RETRYABLE):
             raise TransientConflict() from error
         return False
 
+    def _release(self, unlock: str = "; SELECT pg_advisory_unlock_all()") -> None:
+        """Give the connection back with no transaction open and no lock held; one that cannot be brought
+        there is closed (the pool replaces it, and PostgreSQL drops a closed session's locks)."""
+        try:
+            if self._db.pgconn.transaction_status != psycopg.pq.TransactionStatus.IDLE:
+                self._db.execute("ROLLBACK")
+            if self._lock is not None and unlock:
+                self._db.execute("SELECT pg_advisory_unlock_all()")
+        except Exception:
+            self._db.close()
+        self._store.pool.putconn(self._db)
+
+
+def _lock_statement(account: str | None, alone: bool) -> str | None:
+    if account is None and not alone:
+        return None
+    own = f"pg_advisory_lock({WRITER_LOCKS}, {_account_lock(account)})" if account is not None else ""
+    everyone = f"pg_advisory_lock{'' if alone else '_shared'}({WRITER_LOCKS}, 0)"
+    # Always the account's lock first, then the global one: one order, so the locks cannot deadlock.
+    return "SELECT " + ", ".join(part for part in (own, everyone) if part)
+
+
+def _account_lock(account: str) -> int:
+    number = zlib.crc32(account.encode())
+    return (number - (1 << 32) if number >= 1 << 31 else number) or 1  # an int4; 0 is the global lock's
+
 
 class PostgresStore:
-    def __init__(self, url: str, max_connections: int = 8):
+    workers = WORKERS  # the server runs this many requests at once, each in a thread of its own
+
+    def __init__(self, url: str, max_connections: int = WORKERS + 2):
         self.url = url
         try:
             self._migrate()  # first, on a plain connection: an unreachable database fails here, at once
@@ -206,8 +262,8 @@ class PostgresStore:
             finally:
                 connection.execute("SELECT pg_advisory_unlock(%s)", (MIGRATION_LOCK,))
 
-    def transaction(self) -> _Transaction:
-        return _Transaction(self)
+    def transaction(self, account: str | None = None, alone: bool = False) -> _Transaction:
+        return _Transaction(self, account, alone)
 
     def clear(self) -> None:
         with self.pool.connection() as connection:
