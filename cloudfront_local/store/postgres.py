@@ -7,12 +7,16 @@ Per-(kind, account) counts are updated in the same transaction as every insert a
 quotas O(1), and it makes concurrent inserts of one kind in one account conflict, so their sequence
 numbers commit in order and paging by sequence never skips a late commit.
 
-Writers of one account queue instead of conflicting: a write transaction takes its account's advisory lock
-(session-level, before BEGIN, so that its snapshot is taken once the writer before it has committed; a lock
-taken inside the transaction would come after the snapshot and the conflict would remain). Reads take no
-lock. What can still conflict is writers of different accounts meeting on a shared index page, rarely; a
-transaction that has lost a few times runs `alone`, with every other writer held off by a global lock that
-ordinary writers hold shared, and a writer with no concurrent writer cannot lose a serialization race.
+Writers of one account queue instead of conflicting: a write transaction begins by locking its account's
+lock table (LOCK TABLE, in the same round trip as BEGIN). LOCK TABLE is the one lock a serializable
+transaction can take before its snapshot, so the snapshot is taken once the writer before it has committed
+and the two cannot conflict; a lock taken by a query (pg_advisory_xact_lock, SELECT ... FOR UPDATE) would
+come after the snapshot, and the conflict would remain. Being the transaction's own, the lock goes with it
+at commit, rollback or a killed server. Accounts share LOCK_TABLES tables by hash (two accounts on one only
+queue behind each other). Reads take no lock. What can still conflict is writers of different accounts
+meeting on an index page, rarely; a transaction that has lost a few times runs `alone`, holding off every
+other writer (ordinary writers hold the global lock table in a mode an alone writer's excludes), and a
+writer with no concurrent writer cannot lose a serialization race.
 """
 from __future__ import annotations
 
@@ -27,12 +31,8 @@ from .base import KeyTaken, Record, TransientConflict
 
 SCHEMA_VERSION = 1
 MIGRATION_LOCK = 0x436C46  # an arbitrary advisory-lock number: servers starting together migrate one at a time
-# The (class, object) pairs of the writers' advisory locks: a class of their own (two-int locks never meet the
-# bigint MIGRATION_LOCK), object 0 the global lock, an account's CRC-32 its own (two accounts sharing one only
-# queue behind each other).
-WRITER_LOCKS = 0x436C47
+LOCK_TABLES = 32  # the accounts' lock tables (see above); and one more, every writer's
 # Request threads per server; the pool holds two more connections for the event loop's own reads (which
-# host a viewer's request is for), so that busy request threads never hold it up.
 WORKERS = 8
 SCHEMA = (
     "CREATE TABLE IF NOT EXISTS cloudfront_local_schema (version INTEGER NOT NULL)",
@@ -62,7 +62,24 @@ SCHEMA = (
         n       BIGINT NOT NULL,
         PRIMARY KEY (kind, account)
     )""",
+    # Tables that hold nothing, only locked (see above); created on every start, so stores made before
+    # them gain them.
+    "CREATE TABLE IF NOT EXISTS writers_lock ()",
+    "; ".join(f"CREATE TABLE IF NOT EXISTS account_lock_{n} ()" for n in range(LOCK_TABLES)),
 )
+# One statement for an insert, its count and its keys, so that a write costs one round trip.
+_INSERT = """WITH counted AS (
+        INSERT INTO counts (kind, account, n) VALUES (%(kind)s, %(account)s, 1)
+        ON CONFLICT (kind, account) DO UPDATE SET n = counts.n + 1),
+    added AS (INSERT INTO resources (kind, account, id, doc) VALUES (%(kind)s, %(account)s, %(id)s, %(doc)s)
+              RETURNING seq),
+    held AS (INSERT INTO unique_keys (scope, key, value, seq)
+             SELECT held.scope, held.key, held.value, added.seq
+             FROM added, unnest(%(scopes)s::text[], %(keys)s::text[], %(values)s::text[]) AS held (scope, key, value))
+    SELECT seq FROM added"""
+_KEYS = """INSERT INTO unique_keys (scope, key, value, seq)
+    SELECT held.scope, held.key, held.value, %(seq)s
+    FROM unnest(%(scopes)s::text[], %(keys)s::text[], %(values)s::text[]) AS held (scope, key, value)"""
 _RETRYABLE = (errors.SerializationFailure, errors.DeadlockDetected)
 
 
@@ -93,26 +110,41 @@ class _PostgresTransaction:
         return [self._record(row) for row in rows]
 
     def insert(self, kind, account, id, doc, keys=()):
+        keys = list(keys)
+        args = {"kind": kind, "account": account, "id": id, "doc": Jsonb(doc), **_columns(keys)}
         try:
-            with self._db.transaction():  # a savepoint: a taken key must not doom the whole transaction
-                self._count(kind, account, 1)
-                seq = self._db.execute("INSERT INTO resources (kind, account, id, doc) VALUES (%s, %s, %s, %s)"
-                                       " RETURNING seq", (kind, account, id, Jsonb(doc))).fetchone()[0]
-                self._hold(seq, list(keys))
+            seq = self._write([(_INSERT, args)]).fetchone()[0]
         except errors.UniqueViolation as violation:
-            raise self._taken(violation, list(keys), id) from None
+            raise self._taken(violation, keys, id) from None
         return Record(kind, account, id, seq, doc)
+
+    def _write(self, statements: list) -> psycopg.Cursor:
+        """A write's statements sent together, in one round trip, inside a savepoint: a taken key must not
+        doom the whole transaction (the pipeline skips what follows a failed statement, the savepoint undoes
+        what preceded it). The last statement's cursor."""
+        db = self._db
+        failure = None
+        with db.pipeline() as pipeline:
+            try:
+                db.execute("SAVEPOINT write")
+                cursors = [db.execute(sql, args) for sql, args in statements]
+                db.execute("RELEASE write")
+            except psycopg.Error as raised:  # a failure's result came back while the rest was being sent
+                failure = raised
+            try:
+                pipeline.sync()
+            except psycopg.Error as raised:
+                failure = failure or raised  # the first failure; the statements after it only report skipping
+        if failure is not None:
+            if isinstance(failure, errors.UniqueViolation):
+                db.execute("ROLLBACK TO write; RELEASE write")
+            raise failure
+        return cursors[-1]
 
     def _count(self, kind: str, account: str, change: int) -> None:
         self._db.execute("INSERT INTO counts (kind, account, n) VALUES (%s, %s, %s)"
                          " ON CONFLICT (kind, account) DO UPDATE SET n = counts.n + EXCLUDED.n",
                          (kind, account, change))
-
-    def _hold(self, seq: int, keys: list) -> None:
-        if keys:
-            with self._db.cursor() as cursor:
-                cursor.executemany("INSERT INTO unique_keys (scope, key, value, seq) VALUES (%s, %s, %s, %s)",
-                                   [(scope, key, value, seq) for scope, key, value in keys])
 
     def _taken(self, violation, keys: list, id_: str) -> KeyTaken:
         """Which key the violation was about (PostgreSQL names the constraint, not the value)."""
@@ -129,19 +161,21 @@ class _PostgresTransaction:
         return KeyTaken("id", id_)
 
     def replace(self, record, doc, keys=None):
+        keys = list(keys) if keys is not None else None
+        statements = [("UPDATE resources SET doc = %s WHERE seq = %s", (Jsonb(doc), record.seq))]
+        if keys is not None:
+            statements += [("DELETE FROM unique_keys WHERE seq = %s", (record.seq,)),
+                           (_KEYS, {"seq": record.seq, **_columns(keys)})]
         try:
-            with self._db.transaction():
-                self._db.execute("UPDATE resources SET doc = %s WHERE seq = %s", (Jsonb(doc), record.seq))
-                if keys is not None:
-                    self._db.execute("DELETE FROM unique_keys WHERE seq = %s", (record.seq,))
-                    self._hold(record.seq, list(keys))
+            self._write(statements)
         except errors.UniqueViolation as violation:
-            raise self._taken(violation, list(keys or ()), record.id) from None
+            raise self._taken(violation, keys or [], record.id) from None
         return Record(record.kind, record.account, record.id, record.seq, doc)
 
     def delete(self, record):
-        self._db.execute("DELETE FROM resources WHERE seq = %s", (record.seq,))  # keys go by ON DELETE CASCADE
-        self._count(record.kind, record.account, -1)
+        with self._db.pipeline():  # both statements in one round trip
+            self._db.execute("DELETE FROM resources WHERE seq = %s", (record.seq,))  # keys go by ON DELETE CASCADE
+            self._count(record.kind, record.account, -1)
 
     def page(self, kind, account, after_seq, limit, where=None):
         sql = "SELECT seq, kind, account, id, doc FROM resources WHERE kind = %s AND account = %s AND seq > %s"
@@ -163,21 +197,23 @@ class _PostgresTransaction:
             "SELECT account, kind, n FROM counts WHERE n > 0 ORDER BY account, kind")]
 
 
+def _columns(keys: list) -> dict:
+    return {"scopes": [k[0] for k in keys], "keys": [k[1] for k in keys], "values": [k[2] for k in keys]}
+
+
 class _Transaction:
-    __slots__ = ("_store", "_db", "_lock")
+    __slots__ = ("_store", "_db", "_begin")
 
     def __init__(self, store: "PostgresStore", account: str | None, alone: bool):
         self._store = store
-        self._lock = _lock_statement(account, alone)
+        self._begin = _begin(account, alone)
 
     def __enter__(self) -> _PostgresTransaction:
         connection = self._db = self._store.pool.getconn()
         try:
-            if self._lock is not None:
-                connection.execute(self._lock)  # autocommit: held from now until unlocked, outside the snapshot
-            # Begun by hand rather than by connection.transaction(): the writes' blocks are still savepoints
-            # (psycopg sees the open transaction), and the end can carry the unlock in the same round trip.
-            connection.execute("BEGIN ISOLATION LEVEL SERIALIZABLE")
+            # By hand rather than by connection.transaction(), so that the locks go in the same round trip;
+            # the writes' blocks are still savepoints (psycopg sees the open transaction).
+            connection.execute(self._begin)
         except BaseException as error:
             self._release()
             if isinstance(error, _RETRYABLE):
@@ -186,46 +222,40 @@ class _Transaction:
         return _PostgresTransaction(connection)
 
     def __exit__(self, kind, error, trace) -> bool:
-        unlock = "; SELECT pg_advisory_unlock_all()" if self._lock is not None else ""
         try:
-            self._db.execute(("ROLLBACK" if kind is not None else "COMMIT") + unlock)
-            unlock = ""
-        except _RETRYABLE:  # COMMIT found the conflict; the transaction is over, the unlock not yet run
-            self._release(unlock)
+            self._db.execute("ROLLBACK" if kind is not None else "COMMIT")
+        except _RETRYABLE:  # COMMIT found the conflict; the transaction is over
+            self._release()
             raise TransientConflict() from None
         except BaseException:
-            self._release(unlock)
+            self._release()
             raise
         self._store.pool.putconn(self._db)
         if kind is not None and issubclass(kind, _RETRYABLE):
             raise TransientConflict() from error
         return False
 
-    def _release(self, unlock: str = "; SELECT pg_advisory_unlock_all()") -> None:
-        """Give the connection back with no transaction open and no lock held; one that cannot be brought
-        there is closed (the pool replaces it, and PostgreSQL drops a closed session's locks)."""
+    def _release(self) -> None:
+        """Give the connection back with no transaction open; one that cannot be brought there is closed
+        (the pool replaces it)."""
         try:
             if self._db.pgconn.transaction_status != psycopg.pq.TransactionStatus.IDLE:
                 self._db.execute("ROLLBACK")
-            if self._lock is not None and unlock:
-                self._db.execute("SELECT pg_advisory_unlock_all()")
         except Exception:
             self._db.close()
         self._store.pool.putconn(self._db)
 
 
-def _lock_statement(account: str | None, alone: bool) -> str | None:
+_BEGIN = "BEGIN ISOLATION LEVEL SERIALIZABLE"
+
+
+def _begin(account: str | None, alone: bool) -> str:
     if account is None and not alone:
-        return None
-    own = f"pg_advisory_lock({WRITER_LOCKS}, {_account_lock(account)})" if account is not None else ""
-    everyone = f"pg_advisory_lock{'' if alone else '_shared'}({WRITER_LOCKS}, 0)"
-    # Always the account's lock first, then the global one: one order, so the locks cannot deadlock.
-    return "SELECT " + ", ".join(part for part in (own, everyone) if part)
-
-
-def _account_lock(account: str) -> int:
-    number = zlib.crc32(account.encode())
-    return (number - (1 << 32) if number >= 1 << 31 else number) or 1  # an int4; 0 is the global lock's
+        return _BEGIN
+    # The account's table first, then everyone's: one order, so that writers' locks cannot deadlock.
+    own = f"; LOCK TABLE account_lock_{zlib.crc32(account.encode()) % LOCK_TABLES} IN EXCLUSIVE MODE" \
+        if account is not None else ""
+    return f"{_BEGIN}{own}; LOCK TABLE writers_lock IN {'EXCLUSIVE' if alone else 'ROW SHARE'} MODE"
 
 
 class PostgresStore:
