@@ -31,9 +31,12 @@ from .base import KeyTaken, Record, TransientConflict
 
 SCHEMA_VERSION = 1
 MIGRATION_LOCK = 0x436C46  # an arbitrary advisory-lock number: servers starting together migrate one at a time
-LOCK_TABLES = 32  # the accounts' lock tables (see above); and one more, every writer's
-# Request threads per server; the pool holds two more connections for the event loop's own reads (which
-WORKERS = 8
+LOCK_TABLES = 32  # the tables accounts' writers lock, by hash (see above); writers_lock is every writer's
+# Request threads per server: the database waits of four overlap, and on a 2-core machine eight cost more CPU
+# per request in handing Python's GIL between them than they overlapped (measured with the creates of
+# benchmarks/scaleout.py). The pool holds two more connections, for the event loop's own reads (which host a
+# viewer's request is for), so that busy request threads never hold it up.
+WORKERS = 4
 SCHEMA = (
     "CREATE TABLE IF NOT EXISTS cloudfront_local_schema (version INTEGER NOT NULL)",
     """CREATE TABLE IF NOT EXISTS resources (
@@ -272,7 +275,7 @@ class PostgresStore:
 
     @staticmethod
     def _configure(connection: psycopg.Connection) -> None:
-        # Autocommit, so that the store's own transaction() block is the transaction, serializable.
+        # Autocommit: the store begins its transactions itself (_Transaction), serializable.
         connection.isolation_level = psycopg.IsolationLevel.SERIALIZABLE
 
     def _migrate(self) -> None:
