@@ -3,6 +3,7 @@ an error, and the state reached is the one a single server reaches with the same
 import collections
 import concurrent.futures
 import threading
+import time
 
 import botocore.exceptions
 import pytest
@@ -78,3 +79,55 @@ def test_creates_in_one_account_on_two_servers_never_fail_and_reach_one_servers_
     with RunningServer("--edge-port", "-1", "--connection-group-quota", str(NAMES)) as alone:
         alone_outcomes, alone_names = _workload([alone.url])
     assert alone_outcomes == outcomes and sorted(alone_names) == sorted(names)
+
+
+def test_a_server_killed_mid_write_leaves_no_lock_behind(postgres):
+    """kill -9 of one server while both write in one account: the other goes on writing (its account's lock
+    went with the killed server's transactions), and every acknowledged write is there."""
+    database = postgres.database()
+    settings = ("--state", database, "--edge-port", "-1", "--connection-group-quota", "100000")
+    acknowledged: list[str] = []
+    failures: list[str] = []
+    lock = threading.Lock()
+    stop = threading.Event()
+
+    def writer(url: str, prefix: str, survivor: bool) -> None:
+        client = make_client(url, ACCOUNT)
+        i = 0
+        while not stop.is_set():
+            name = f"{prefix}-{i}"
+            try:
+                client.create_connection_group(Name=name)
+            except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as error:
+                if survivor:
+                    failures.append(f"{name}: {error}")
+                return
+            with lock:
+                acknowledged.append(name)
+            i += 1
+
+    with RunningServer(*settings) as survivor:
+        doomed = RunningServer(*settings)
+        threads = [threading.Thread(target=writer, args=(doomed.url, f"d{t}", False)) for t in range(6)]
+        threads += [threading.Thread(target=writer, args=(survivor.url, f"s{t}", True)) for t in range(4)]
+        for thread in threads:
+            thread.start()
+        try:
+            deadline = time.monotonic() + 30
+            while len(acknowledged) < 200 and time.monotonic() < deadline:
+                time.sleep(0.01)
+            doomed.stop(kill=True)  # SIGKILL, with its transactions under way
+            made = len(acknowledged)
+            while len(acknowledged) < made + 100 and time.monotonic() < deadline + 30:
+                time.sleep(0.01)
+        finally:
+            stop.set()
+            for thread in threads:
+                thread.join()
+        assert not failures, failures[:3]
+        assert len(acknowledged) >= made + 100, "the surviving server stopped writing after the kill"
+        client = make_client(survivor.url, ACCOUNT)
+        names = {group["Name"] for page in client.get_paginator("list_connection_groups").paginate()
+                 for group in page["ConnectionGroups"]}
+    missing = set(acknowledged) - names
+    assert not missing, f"{len(missing)} acknowledged writes lost, e.g. {sorted(missing)[:5]}"
