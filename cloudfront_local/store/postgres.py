@@ -32,9 +32,9 @@ from .base import KeyTaken, Record, TransientConflict
 SCHEMA_VERSION = 1
 MIGRATION_LOCK = 0x436C46  # an arbitrary advisory-lock number: servers starting together migrate one at a time
 LOCK_TABLES = 32  # the tables accounts' writers lock, by hash (see above); writers_lock is every writer's
-# Request threads per server: the database waits of four overlap, and on a 2-core machine eight cost more CPU
-# per request in handing Python's GIL between them than they overlapped (measured with the creates of
-# benchmarks/scaleout.py). The pool holds two more connections, for the event loop's own reads (which host a
+# Request threads per server: the database waits of four overlap. On a 2-core machine eight seemed to cost more
+# CPU per request in handing Python's GIL between them (two of four runs of benchmarks/scaleout.py's creates;
+# the rest within the noise), and never did better. The pool holds two more connections, for the event loop's own reads (which host a
 # viewer's request is for), so that busy request threads never hold it up.
 WORKERS = 4
 SCHEMA = (
