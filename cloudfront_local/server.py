@@ -4,6 +4,7 @@ Host."""
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import logging
 import re
 import select
@@ -13,7 +14,7 @@ import traceback
 import httptools
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
-from .application import MAX_URL_BYTES, Application
+from .application import INTERNAL_PREFIX, MAX_URL_BYTES, Application
 from .config import Settings
 from .edge import pages, responses as edge_pipeline, routing
 
@@ -46,6 +47,11 @@ class AsgiApp:
     def __init__(self, application: Application):
         self.application = application
         self.max_body = application.settings.max_body_bytes
+        # A store whose transactions run side by side (PostgreSQL) gets its requests in threads, as many at
+        # once as it has connections for them, so that one server overlaps its database waits; the others keep
+        # the event loop (see __call__).
+        workers = application.workers
+        self._threads = concurrent.futures.ThreadPoolExecutor(workers, "api") if workers else None
 
     async def __call__(self, scope, receive, send):
         kind = scope["type"]
@@ -73,8 +79,13 @@ class AsgiApp:
             body = None
         query = scope.get("query_string", b"").decode("latin-1")
         # Handlers run on the event loop: one SQLite connection serialises them anyway, and each is well
-        # under a millisecond, so a thread hop would cost more than it frees.
-        response = self.application.handle(scope["method"], path, query, headers, body)
+        # under a millisecond, so a thread hop would cost more than it frees. On PostgreSQL, API calls wait
+        # on the database, and go to a thread; the emulator's own endpoints (reset, the dashboard) stay here.
+        if self._threads is None or path.startswith(INTERNAL_PREFIX):
+            response = self.application.handle(scope["method"], path, query, headers, body)
+        else:
+            response = await asyncio.get_running_loop().run_in_executor(
+                self._threads, self.application.handle, scope["method"], path, query, headers, body)
         raw = [(_wire(k), _wire(v)) for k, v in response.headers.items()]
         raw.append((b"content-length", str(len(response.body)).encode()))
         if body is None:
@@ -88,6 +99,8 @@ class AsgiApp:
             if message["type"] == "lifespan.startup":
                 await send({"type": "lifespan.startup.complete"})
             elif message["type"] == "lifespan.shutdown":
+                if self._threads is not None:
+                    self._threads.shutdown()  # the calls under way finish before their store closes
                 self.application.close()
                 await send({"type": "lifespan.shutdown.complete"})
                 return

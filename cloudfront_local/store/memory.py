@@ -204,6 +204,8 @@ class _Transaction:
 
 
 class MemoryStore:
+    workers = 0
+
     def __init__(self):
         self.lock = threading.Lock()
         self.seq = 0
@@ -216,8 +218,8 @@ class MemoryStore:
         self.keys: dict[tuple[str, str, str], _Row] = {}
         self.holders: dict[str, dict[str, list[_Row]]] = {}  # key name -> value -> every scope's holders
 
-    def transaction(self) -> _Transaction:
-        return _Transaction(self)
+    def transaction(self, account: str | None = None, alone: bool = False) -> _Transaction:
+        return _Transaction(self)  # one transaction at a time: nothing to queue
 
     def clear(self) -> None:
         with self.lock:

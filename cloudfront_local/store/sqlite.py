@@ -198,6 +198,8 @@ class SqliteStore:
     """One connection, one writer at a time. A file store commits with WAL and synchronous=FULL, so a
     transaction that has returned is on disk before its response is sent."""
 
+    workers = 0
+
     def __init__(self, path: str = ":memory:"):
         self.path = path
         self._lock = threading.Lock()
@@ -227,8 +229,8 @@ class SqliteStore:
             self._db.execute("ROLLBACK")
             raise
 
-    def transaction(self) -> "_Transaction":
-        return _Transaction(self)
+    def transaction(self, account: str | None = None, alone: bool = False) -> "_Transaction":
+        return _Transaction(self)  # one transaction at a time: nothing to queue
 
     def clear(self) -> None:
         with self._lock:
