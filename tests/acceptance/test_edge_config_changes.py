@@ -3,7 +3,6 @@ must show at the next viewer request. In process, each kind of change a viewer w
 SQLite file, where one server's write must reach the other's edge (SQLite's data_version)."""
 from __future__ import annotations
 
-import http.server
 import uuid
 
 import boto3
@@ -11,7 +10,7 @@ import origin_servers
 import pytest
 import requests
 
-from builders import CACHING_OPTIMIZED, direct_config
+from builders import direct_config
 from cloudfront_local import mock_cloudfront
 from conftest import make_client
 from serving import RunningServer
@@ -19,21 +18,9 @@ from serving import RunningServer
 CACHING_DISABLED = "4135ea2d-6df8-44a3-9df3-4b5a84be39ad"
 
 
-class _Named(http.server.BaseHTTPRequestHandler):
-    def do_GET(self):  # noqa: N802 - http.server's name
-        body = self.server.name.encode()
-        self.send_response(200)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args):
-        pass
-
-
 @pytest.fixture(scope="module")
 def origins():
-    servers = [origin_servers.start(_Named, "one"), origin_servers.start(_Named, "two")]
+    servers = [origin_servers.start(origin_servers.Named, "one"), origin_servers.start(origin_servers.Named, "two")]
     yield servers
     for server in servers:
         server.shutdown()
