@@ -74,8 +74,13 @@ def table(results: dict) -> str:
     if "skipped" in scale:
         lines.append(f"| creates/s on PostgreSQL | {scale['skipped']} | | |")
     else:
-        lines.append(f"| creates/s on PostgreSQL, 1 server / 2 servers (wrk, {scale['connections']} connections) | "
-                     f"{scale['1_server']:.0f} / {scale['2_server']:.0f} | | {scale['speedup']:.2f}x with two |")
+        for accounts, label in (("same_account", "one account"), ("two_accounts", "two accounts")):
+            lines.append(f"| PostgreSQL creates/s, one server, 8 connections against 1 ({label}; wrk) | "
+                         f"{scale['one_server_' + accounts]:.0f} / {scale['one_server_1_connection']:.0f} | | "
+                         f"{scale['eight_vs_one_' + accounts]:.2f}x |")
+            lines.append(f"| PostgreSQL creates/s, two servers against one, 8 connections ({label}; wrk) | "
+                         f"{scale['two_servers_' + accounts]:.0f} / {scale['one_server_' + accounts]:.0f} | | "
+                         f"{scale['two_vs_one_' + accounts]:.2f}x |")
     trip = results["functions"]["round_trip"]
     for stat in ("p50", "p99"):
         lines.append(f"| TestFunction {stat}, http | {trip['ours'][stat + '_us']:.0f} µs | "

@@ -1,6 +1,8 @@
-"""Creates per second on PostgreSQL state, with one server and with two on the same database (one run).
+"""Creates per second on PostgreSQL state: one server with one connection and with eight, and two servers on
+the same database; each with the creates in one account and in two (one run).
 
-Needs the PostgreSQL server binaries (a throwaway cluster is started, as the tests do) and wrk.
+Needs the PostgreSQL server binaries (a throwaway cluster is started, as the tests do) and wrk. Any create
+answered with other than 2xx fails the run: contention must never show as an error.
 """
 from __future__ import annotations
 
@@ -14,6 +16,15 @@ from . import processes
 
 ROOT = Path(__file__).resolve().parents[1]
 SCRIPT = Path(__file__).resolve().parent / "create.lua"
+ACCOUNTS = ("111111111100", "111111111101")
+# (name, servers, connections, accounts): the loads are spread evenly, each load one account on one server.
+LAYOUTS = (
+    ("one_server_1_connection", 1, 1, 1),
+    ("one_server_same_account", 1, 8, 1),
+    ("one_server_two_accounts", 1, 8, 2),
+    ("two_servers_same_account", 2, 8, 1),
+    ("two_servers_two_accounts", 2, 8, 2),
+)
 
 
 def _wrk(url: str, seconds: int, connections: int, prefix: str, account: str) -> subprocess.Popen:
@@ -28,7 +39,18 @@ def _rate(process: subprocess.Popen) -> float:
     return float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
 
 
-def measure(seconds: int = 5, connections: int = 8) -> dict:
+def _loads(count: int, connections: int, accounts: int) -> list[tuple[int, int, str]]:
+    """(server index, connections, account) of each wrk: one per (server, account) pair, the connections
+    shared evenly (two servers with two accounts: each account on a server of its own, as two CI jobs
+    behind a balancer that keeps a client on one server would be)."""
+    if count == accounts:
+        pairs = [(i, ACCOUNTS[i]) for i in range(count)]
+    else:
+        pairs = [(server, ACCOUNTS[account]) for server in range(count) for account in range(accounts)]
+    return [(server, connections // len(pairs), account) for server, account in pairs]
+
+
+def measure(seconds: int = 5) -> dict:
     if shutil.which("wrk") is None:
         return {"skipped": "wrk is not installed (Debian: apt-get install wrk)"}
     sys.path.insert(0, str(ROOT / "tests"))
@@ -38,21 +60,28 @@ def measure(seconds: int = 5, connections: int = 8) -> dict:
         return {"skipped": "PostgreSQL server binaries are not installed"}
     cluster = Cluster()
     try:
-        results = {}
-        for count in (1, 2):
+        results: dict = {"seconds": seconds}
+        for name, count, connections, accounts in LAYOUTS:
             database = cluster.database()
             servers = [processes.emulator("--state", database) for _ in range(count)]
             try:
-                # The same two loads (two accounts, as two CI jobs would be) either way; with two servers
-                # each load has a server of its own.
-                loads = [_wrk(servers[i % count].url, seconds, connections // 2, f"s{count}-{i}",
-                              f"1111111111{i:02d}") for i in range(2)]
-                results[f"{count}_server"] = sum(_rate(load) for load in loads)
+                loads = [_wrk(servers[server].url, seconds, share, f"{name}-{i}", account)
+                         for i, (server, share, account) in enumerate(_loads(count, connections, accounts))]
+                results[name] = sum(_rate(load) for load in loads)
             finally:
                 for server in servers:
                     server.stop()
-        results["speedup"] = results["2_server"] / results["1_server"]
-        results.update(seconds=seconds, connections=connections)
+        one = results["one_server_1_connection"]
+        results["eight_vs_one_same_account"] = results["one_server_same_account"] / one
+        results["eight_vs_one_two_accounts"] = results["one_server_two_accounts"] / one
+        results["two_vs_one_same_account"] = results["two_servers_same_account"] / results["one_server_same_account"]
+        results["two_vs_one_two_accounts"] = results["two_servers_two_accounts"] / results["one_server_two_accounts"]
         return results
     finally:
         cluster.stop()
+
+
+if __name__ == "__main__":
+    import json
+
+    print(json.dumps(measure(), indent=2))

@@ -4,6 +4,7 @@ Host."""
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import logging
 import re
 import select
@@ -14,7 +15,7 @@ import traceback
 import httptools
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
-from .application import MAX_URL_BYTES, Application
+from .application import INTERNAL_PREFIX, MAX_URL_BYTES, Application
 from .config import Settings
 from .edge import pages, responses as edge_pipeline, routing
 
@@ -47,6 +48,11 @@ class AsgiApp:
     def __init__(self, application: Application):
         self.application = application
         self.max_body = application.settings.max_body_bytes
+        # A store whose transactions run side by side (PostgreSQL) gets its requests in threads, as many at
+        # once as it has connections for them, so that one server overlaps its database waits; the others keep
+        # the event loop (see __call__).
+        workers = application.workers
+        self._threads = concurrent.futures.ThreadPoolExecutor(workers, "api") if workers else None
 
     async def __call__(self, scope, receive, send):
         kind = scope["type"]
@@ -74,8 +80,13 @@ class AsgiApp:
             body = None
         query = scope.get("query_string", b"").decode("latin-1")
         # Handlers run on the event loop: one SQLite connection serialises them anyway, and each is well
-        # under a millisecond, so a thread hop would cost more than it frees.
-        response = self.application.handle(scope["method"], path, query, headers, body)
+        # under a millisecond, so a thread hop would cost more than it frees. On PostgreSQL, API calls wait
+        # on the database, and go to a thread; the emulator's own endpoints (reset, the dashboard) stay here.
+        if self._threads is None or path.startswith(INTERNAL_PREFIX):
+            response = self.application.handle(scope["method"], path, query, headers, body)
+        else:
+            response = await asyncio.get_running_loop().run_in_executor(
+                self._threads, self.application.handle, scope["method"], path, query, headers, body)
         raw = [(_wire(k), _wire(v)) for k, v in response.headers.items()]
         raw.append((b"content-length", str(len(response.body)).encode()))
         if body is None:
@@ -92,6 +103,8 @@ class AsgiApp:
                 origins = sys.modules.get("cloudfront_local.edge.origins")  # loaded only if a viewer came
                 if origins is not None:
                     await origins.close()  # pooled origin connections, closed while their loop still runs
+                if self._threads is not None:
+                    self._threads.shutdown()  # the calls under way finish before their store closes
                 self.application.close()
                 await send({"type": "lifespan.shutdown.complete"})
                 return
@@ -126,6 +139,14 @@ async def read_body(receive, limit: int, idle: float | None = None) -> bytes:
         if not message.get("more_body"):
             break
     return b"".join(chunks)
+
+
+def _has_body(headers: list[tuple[str, str]]) -> bool:
+    """Whether a request's head announces a body (RFC 9112, 6.3: Content-Length above 0, or Transfer-Encoding)."""
+    for name, value in headers:
+        if name == "transfer-encoding" or (name == "content-length" and value.strip() not in ("0", "")):
+            return True
+    return False
 
 
 def _wire(text: str) -> bytes:
@@ -190,7 +211,8 @@ class EdgeAsgiApp:
         body = b""
         if refusal is None:
             try:
-                body = await read_body(receive, self.max_body, BODY_IDLE_SECONDS)
+                # A request that announces no body has its one empty message ready: no idle timer for it.
+                body = await read_body(receive, self.max_body, BODY_IDLE_SECONDS if _has_body(headers) else None)
             except PayloadTooLarge:
                 refusal = 413
             except BodyStalled:

@@ -23,3 +23,28 @@ def send_json(handler: http.server.BaseHTTPRequestHandler, payload, status: int 
     handler.send_header("Content-Length", str(len(body)))
     handler.end_headers()
     handler.wfile.write(body)
+
+
+def answer(handler: http.server.BaseHTTPRequestHandler, body: bytes, status: int = 200,
+           headers: tuple[tuple[str, str], ...] = ()) -> None:
+    """One whole answer: the status, the given headers and a Content-Length, the body."""
+    handler.send_response(status)
+    for name, value in headers:
+        handler.send_header(name, value)
+    handler.send_header("Content-Length", str(len(body)))
+    handler.end_headers()
+    handler.wfile.write(body)
+
+
+class Quiet(http.server.BaseHTTPRequestHandler):
+    """A test origin's handler that keeps the test's output clean: no line per request."""
+
+    def log_message(self, *args):
+        pass
+
+
+class Named(Quiet):
+    """Answers every GET with its server's name: which origin the edge asked."""
+
+    def do_GET(self):  # noqa: N802 - http.server's name
+        answer(self, self.server.name.encode())

@@ -10,6 +10,7 @@ import json
 import logging
 import time
 import traceback
+from typing import NamedTuple
 
 from ..service.common.context import Context
 from ..service.functions import key_value_stores, staged
@@ -26,6 +27,7 @@ from .responses import (EdgeResponse, bare_error, error, finish, generated, move
 
 log = logging.getLogger("cloudfront_local")
 DEFAULT_METHODS = ["GET", "HEAD"]
+MEMO_ENTRIES = 4096  # a flood of distinct Hosts or viewer addresses empties the memo, never grows it
 
 
 class Edge:
@@ -34,6 +36,9 @@ class Edge:
         self.cache = cache.Cache(cache_bytes)
         self.delivery = Delivery(application, self.cache)
         application.edge = self  # the dashboard shows this edge's cache
+        # What reading the configuration gave, for the state version it was read at (`_memo`).
+        self._memory: dict = {}
+        self._version = None
 
     def handle(self, method: str, path: str, query: str, headers: list[tuple[str, str]], body: bytes,
                viewer_ip: str = "127.0.0.1", scheme: str = "http") -> EdgeResponse:
@@ -83,7 +88,8 @@ class Edge:
         host = routing.host_name(raw_host)
         settings = self.application.settings
         with self.application.store.transaction() as tx:
-            site = routing.find(tx, host)
+            memo = self._memo(tx)
+            site = _remembered(memo, ("site", host), routing.find, tx, host)
             if site is None:
                 return error(403, pages.BAD_REQUEST, request_id)
             routed = staging.route(tx, site, headers)  # continuous deployment: the primary or its staging side
@@ -97,7 +103,7 @@ class Edge:
                 headers = [(k, site.host) if k.lower() == "host" else (k, v) for k, v in headers]
                 signed_hosts.append(site.host)
             config = site.config
-            country = viewed.country = geo.country_of(tx, viewer_ip)
+            country = viewed.country = _remembered(memo, ("geo", viewer_ip), geo.country_of, tx, viewer_ip)
             if refused_by_geo(site, country):
                 return error(403, GEO_BLOCKED, request_id)
             behavior = viewed.behavior = patterns.behavior_for(config, path)
@@ -110,7 +116,10 @@ class Edge:
                 return finish(moved(location), request_id, "Redirect")
             if policy == "https-only" and scheme == "http":
                 return error(403, pages.HTTPS_ONLY, request_id)
-            keys = keys_for(tx, site.account, behavior)
+            read = _remembered(memo, ("behavior", site.distribution["Id"], site.tenant["Id"] if site.tenant else None,
+                                      behavior.get("PathPattern"), scheme), _behavior_reads, tx, site, behavior,
+                               scheme, settings)
+            keys = read.keys
             if keys is not None:
                 refusal = _signature(signed_hosts, path, query, headers, keys, viewer_ip)
                 if refusal is not None:
@@ -119,18 +128,8 @@ class Edge:
             uri = path
             if uri == "/" and config.get("DefaultRootObject"):
                 uri = "/" + config["DefaultRootObject"]
-            ctx = Context(site.account, time.time(), settings)
-            functions, problem = {}, None
-            for association in (behavior.get("FunctionAssociations") or {}).get("Items") or []:
-                loaded = _function(ctx, tx, association["FunctionARN"])
-                if loaded is None:
-                    problem = (503, pages.FUNCTION_FAILED)
-                functions[association["EventType"]] = loaded
-            route = origin_choice.resolve(tx, site, settings, behavior.get("TargetOriginId") or "", scheme)
-            chosen = policies_for(tx, site.account, behavior)
-            lambdas = lambda_edge.associations(tx, behavior) \
-                if (behavior.get("LambdaFunctionAssociations") or {}).get("Items") else {}
-            fle = field_level_encryption.load(tx, site.account, behavior)
+            functions, problem, route, chosen, lambdas, fle = \
+                read.functions, read.problem, read.route, read.chosen, read.lambdas, read.fle
         context = {"distributionDomainName": site.distribution["DomainName"],
                    "distributionId": site.distribution["Id"], "requestId": request_id}
         if site.tenant is not None:
@@ -142,6 +141,18 @@ class Edge:
         plan.set_cookies = routed.set_cookies
         plan.fle = fle
         return plan
+
+    def _memo(self, tx) -> dict | None:
+        """What this state version's configuration reads gave (sites by Host, countries by address, each
+        behavior's policies, functions and route), or None where the store keeps no version (PostgreSQL, shared
+        with other servers, is read every time). Any write gives a new version, and the memo starts again."""
+        generation = getattr(tx, "generation", None)
+        version = generation() if generation is not None else None
+        if version is None:
+            return None
+        if version != self._version or len(self._memory) >= MEMO_ENTRIES:
+            self._memory, self._version = {}, version
+        return self._memory
 
     # -- running the request -----------------------------------------------------------------------------------
     def quick(self, plan: Plan) -> EdgeResponse | None:
@@ -327,6 +338,43 @@ def _unsigned(query: str) -> str:
 
     return "&".join(part for part in query.split("&") if part and part.partition("=")[0]
                     not in SIGNING_PARAMETERS)
+
+
+def _remembered(memo: dict | None, key: tuple, read, *args):
+    if memo is None:
+        return read(*args)
+    try:
+        return memo[key]
+    except KeyError:
+        found = memo[key] = read(*args)
+        return found
+
+
+class _Reads(NamedTuple):
+    keys: dict | None
+    functions: dict
+    problem: tuple | None
+    route: object
+    chosen: object
+    lambdas: dict
+    fle: object
+
+
+def _behavior_reads(tx, site, behavior: dict, scheme: str, settings) -> _Reads:
+    """Everything a behavior names, read from the store: the same for every request of one state version."""
+    ctx = Context(site.account, time.time(), settings)
+    functions, problem = {}, None
+    for association in (behavior.get("FunctionAssociations") or {}).get("Items") or []:
+        loaded = _function(ctx, tx, association["FunctionARN"])
+        if loaded is None:
+            problem = (503, pages.FUNCTION_FAILED)
+        functions[association["EventType"]] = loaded
+    route = origin_choice.resolve(tx, site, settings, behavior.get("TargetOriginId") or "", scheme)
+    lambdas = lambda_edge.associations(tx, behavior) \
+        if (behavior.get("LambdaFunctionAssociations") or {}).get("Items") else {}
+    return _Reads(keys_for(tx, site.account, behavior), functions, problem, route,
+                  policies_for(tx, site.account, behavior), lambdas,
+                  field_level_encryption.load(tx, site.account, behavior))
 
 
 def _function(ctx: Context, tx, arn: str) -> Function | None:

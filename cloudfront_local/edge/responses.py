@@ -7,7 +7,6 @@ import binascii
 import email.utils
 import re
 import secrets
-import uuid
 from dataclasses import dataclass, field
 
 from . import events, pages
@@ -103,4 +102,4 @@ def via_name() -> str:
 
 def new_request_id() -> str:
     # 56 characters of URL-safe base64, as X-Amz-Cf-Id values look.
-    return base64.urlsafe_b64encode(uuid.uuid4().bytes + uuid.uuid4().bytes + secrets.token_bytes(10)).decode()[:56]
+    return base64.urlsafe_b64encode(secrets.token_bytes(42)).decode()

@@ -63,14 +63,26 @@ class Transaction(Protocol):
 
     def count(self, kind: str, account: str) -> int: ...
 
+    # Optional: `generation()`, a value every write changes, where the store can tell cheaply (in-process and
+    # SQLite; not PostgreSQL, which other servers write). The edge keeps what it read of the configuration
+    # until the value changes.
+
     def census(self) -> list[tuple[str, str, int]]:
         """(account, kind, count) for every account and kind holding records: what the dashboard lists."""
 
 
 class Store(Protocol):
-    def transaction(self) -> contextlib.AbstractContextManager[Transaction]:
+    # How many requests the server may run at once, each in a thread: 0 for a store that serialises every
+    # transaction anyway (memory, SQLite), whose requests run on the event loop with no thread hop.
+    workers: int
+
+    def transaction(self, account: str | None = None, alone: bool = False
+                    ) -> contextlib.AbstractContextManager[Transaction]:
         """All-or-nothing; serialised against every other transaction on the same state, and durable
-        (when the store is) once the block exits."""
+        (when the store is) once the block exits. `account`: the transaction writes in that account, and
+        a store that runs transactions concurrently queues it behind the account's other writers rather
+        than letting them conflict. `alone`: no other writer runs beside it (for a transaction that has
+        lost races before). A store that serialises everything ignores both."""
 
     def clear(self) -> None: ...
 

@@ -64,8 +64,12 @@ class _MemoryTransaction:
                     index.setdefault(held_value, []).append(row)
         return [row.record() for row in sorted(index.get(value) or (), key=lambda row: row.seq)[:limit]]
 
+    def generation(self) -> int:
+        return self._s.version
+
     def insert(self, kind, account, id, doc, keys=()):
         store = self._s
+        store.version += 1
         if (kind, account, id) in store.rows:
             raise KeyTaken("id", id)
         keys = list(keys)
@@ -120,6 +124,7 @@ class _MemoryTransaction:
         row.keys = keys
 
     def replace(self, record, doc, keys=None):
+        self._s.version += 1
         row = self._s.rows[(record.kind, record.account, record.id)]
         if keys is not None:
             keys = list(keys)
@@ -135,6 +140,7 @@ class _MemoryTransaction:
         row.text = text
 
     def delete(self, record):
+        self._s.version += 1
         row = self._s.rows[(record.kind, record.account, record.id)]
         self._undo.append((self._reinsert, row, row.keys))
         self._set_keys(row, [])
@@ -198,9 +204,12 @@ class _Transaction:
 
 
 class MemoryStore:
+    workers = 0
+
     def __init__(self):
         self.lock = threading.Lock()
         self.seq = 0
+        self.version = 0  # every write moves it on (a rolled-back one too): what the edge's memo is keyed by
         self._empty()
 
     def _empty(self) -> None:
@@ -209,11 +218,12 @@ class MemoryStore:
         self.keys: dict[tuple[str, str, str], _Row] = {}
         self.holders: dict[str, dict[str, list[_Row]]] = {}  # key name -> value -> every scope's holders
 
-    def transaction(self) -> _Transaction:
-        return _Transaction(self)
+    def transaction(self, account: str | None = None, alone: bool = False) -> _Transaction:
+        return _Transaction(self)  # one transaction at a time: nothing to queue
 
     def clear(self) -> None:
         with self.lock:
+            self.version += 1
             self._empty()  # self.seq goes on: sequence numbers are never reused, even across a reset
 
     def close(self) -> None:

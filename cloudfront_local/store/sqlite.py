@@ -51,8 +51,16 @@ _loads = json.loads
 
 
 class _SqliteTransaction:
-    def __init__(self, connection: sqlite3.Connection):
+    def __init__(self, connection: sqlite3.Connection, shared: bool):
         self._db = connection
+        self._shared = shared  # a file another process may write too
+        self.writes = 0        # this connection's writes; PRAGMA data_version counts other connections'
+
+    def generation(self):
+        """A value every committed write changes: the edge keeps what it read until it does."""
+        if self._shared:
+            return self.writes, self._db.execute("PRAGMA data_version").fetchone()[0]
+        return self.writes
 
     @staticmethod
     def _record(row) -> Record:
@@ -81,6 +89,7 @@ class _SqliteTransaction:
         return [self._record(row) for row in rows]
 
     def insert(self, kind, account, id, doc, keys=()):
+        self.writes += 1
         with self._savepoint():
             cursor = self._db.execute(
                 "INSERT INTO resources (kind, account, id, doc) VALUES (?, ?, ?, ?)", (kind, account, id, _dumps(doc))
@@ -122,6 +131,7 @@ class _SqliteTransaction:
             raise
 
     def replace(self, record, doc, keys=None):
+        self.writes += 1
         if keys is None:
             self._db.execute("UPDATE resources SET doc = ? WHERE seq = ?", (_dumps(doc), record.seq))
         else:
@@ -132,6 +142,7 @@ class _SqliteTransaction:
         return Record(record.kind, record.account, record.id, record.seq, doc)
 
     def delete(self, record):
+        self.writes += 1
         self._db.execute("DELETE FROM unique_keys WHERE seq = ?", (record.seq,))
         self._db.execute("DELETE FROM resources WHERE seq = ?", (record.seq,))
 
@@ -187,6 +198,8 @@ class SqliteStore:
     """One connection, one writer at a time. A file store commits with WAL and synchronous=FULL, so a
     transaction that has returned is on disk before its response is sent."""
 
+    workers = 0
+
     def __init__(self, path: str = ":memory:"):
         self.path = path
         self._lock = threading.Lock()
@@ -200,7 +213,7 @@ class SqliteStore:
             self._db.execute("PRAGMA busy_timeout = 5000")
         self._db.execute("PRAGMA foreign_keys = ON")
         self._migrate()
-        self._tx = _SqliteTransaction(self._db)
+        self._tx = _SqliteTransaction(self._db, path != ":memory:")
 
     def _migrate(self) -> None:
         version = self._db.execute("PRAGMA user_version").fetchone()[0]
@@ -216,8 +229,8 @@ class SqliteStore:
             self._db.execute("ROLLBACK")
             raise
 
-    def transaction(self) -> "_Transaction":
-        return _Transaction(self)
+    def transaction(self, account: str | None = None, alone: bool = False) -> "_Transaction":
+        return _Transaction(self)  # one transaction at a time: nothing to queue
 
     def clear(self) -> None:
         with self._lock:
@@ -226,6 +239,7 @@ class SqliteStore:
             self._db.execute("DELETE FROM resources")
             self._db.execute("DELETE FROM counts")
             self._db.execute("COMMIT")
+            self._tx.writes += 1
 
     def close(self) -> None:
         with self._lock:

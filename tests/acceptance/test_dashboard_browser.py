@@ -6,7 +6,6 @@ the cache, runs a TestFunction, edits the DNS zone, and takes the screenshot the
 CLOUDFRONT_LOCAL_SCREENSHOTS=DIR also keeps the screenshots in DIR (the README's is docs/dashboard.png)."""
 from __future__ import annotations
 
-import http.server
 import io
 import os
 import pathlib
@@ -30,18 +29,10 @@ from serving import RunningServer
 ACCOUNT = "123456789012"
 
 
-class _Origin(http.server.BaseHTTPRequestHandler):
+class _Origin(origin_servers.Quiet):
     def do_GET(self):  # noqa: N802 - http.server's name
-        body = f"<!doctype html><title>shop</title><h1 id='origin'>the origin saw {self.path}</h1>".encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "text/html")
-        self.send_header("Cache-Control", "max-age=600")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args):
-        pass
+        origin_servers.answer(self, f"<!doctype html><title>shop</title><h1 id='origin'>the origin saw {self.path}</h1>"
+                              .encode(), headers=(("Content-Type", "text/html"), ("Cache-Control", "max-age=600")))
 
 
 @pytest.fixture(scope="module")

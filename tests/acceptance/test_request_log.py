@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import collections
 import http.client
-import http.server
 import json
 import time
 import uuid
@@ -33,19 +32,11 @@ REDIRECT = b"""function handler(event) {
 }"""
 
 
-class _Origin(http.server.BaseHTTPRequestHandler):
+class _Origin(origin_servers.Quiet):
     def do_GET(self):  # noqa: N802 - http.server's name
         self.server.asked[self.path] += 1
-        body = f"origin saw {self.path}".encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "text/plain")
-        self.send_header("Cache-Control", "max-age=300")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args):
-        pass
+        origin_servers.answer(self, f"origin saw {self.path}".encode(),
+                              headers=(("Content-Type", "text/plain"), ("Cache-Control", "max-age=300")))
 
 
 @pytest.fixture(scope="module")

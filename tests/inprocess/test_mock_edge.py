@@ -7,6 +7,7 @@ import threading
 import time
 
 import boto3
+import origin_servers
 
 from builders import CACHING_OPTIMIZED, direct_config
 from cloudfront_local import mock_cloudfront
@@ -87,16 +88,7 @@ def test_local_buckets_in_process(tmp_path):
         assert (missing.status, missing.body) == (404, b"web 404")
 
 
-class _Named(http.server.BaseHTTPRequestHandler):
-    def do_GET(self):  # noqa: N802 - http.server's name
-        body = self.server.name.encode()
-        self.send_response(200)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args):
-        pass
+_Named = origin_servers.Named
 
 
 def test_continuous_deployment_in_process(monkeypatch):

@@ -83,6 +83,28 @@ def test_census_counts_every_account_and_kind_holding_records(store):
         assert tx.census() == [(GLOBAL, "zone", 1), ("111", "other", 1), ("222", "thing", 3)]
 
 
+def test_a_generation_changes_with_every_write_where_the_store_keeps_one(store):
+    with store.transaction() as tx:
+        if not hasattr(tx, "generation"):
+            assert type(store).__name__ == "PostgresStore"  # shared with other servers: the edge reads each time
+            return
+        seen = [tx.generation()]
+        record = tx.insert("thing", "111", "t1", {"v": 1})
+    for change in (lambda tx: tx.replace(tx.get("thing", "111", "t1"), {"v": 2}),
+                   lambda tx: tx.delete(tx.get("thing", "111", "t1")), lambda tx: None):
+        with store.transaction() as tx:
+            seen.append(tx.generation())
+            change(tx)
+    store.clear()
+    with store.transaction() as tx:
+        seen.append(tx.generation())
+        assert tx.generation() == seen[-1]  # reading changes nothing
+    # seen: before the insert, after it, after the replace, after the delete, after the reset
+    assert len(set(seen[:4])) == 4, seen
+    assert seen[4] != seen[3], seen  # a reset is a write
+    assert record.id == "t1"
+
+
 def test_sequence_numbers_are_never_reused(store):
     with store.transaction() as tx:
         last = tx.insert("thing", "111", "t1", {})
