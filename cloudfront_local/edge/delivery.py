@@ -194,7 +194,8 @@ class Delivery:
         seen, kept_back = lambda_edge.response_view(answer.status, answer.reason, answer.headers)
         shown.pop("body", None)
         plan.ran.append(("lambda@edge", "origin-response"))
-        result = await asyncio.to_thread(lambda_edge.run, self.runtime(), response_trigger, plan.context, shown, seen)
+        result = await asyncio.to_thread(lambda_edge.run, self.runtime(), response_trigger, plan.context, shown,
+                                         seen)
         changed = lambda_edge.applied_response(result, seen, kept_back, response_trigger, plan.request_id,
                                                EdgeResponse(answer.status, answer.headers, answer.body))
         return origins.Answer(changed.status, "", changed.headers, changed.body)

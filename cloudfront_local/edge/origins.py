@@ -127,7 +127,8 @@ def _session(keepalive: float) -> aiohttp.ClientSession:
         connector = aiohttp.TCPConnector(limit=0, limit_per_host=0, keepalive_timeout=keepalive,
                                          use_dns_cache=False)
         session = sessions[keepalive] = aiohttp.ClientSession(
-            connector=connector, auto_decompress=False, skip_auto_headers=_NOT_ADDED, cookie_jar=aiohttp.DummyCookieJar(),
+            connector=connector, auto_decompress=False, skip_auto_headers=_NOT_ADDED,
+            cookie_jar=aiohttp.DummyCookieJar(),
             max_line_size=MAX_HEADER_BYTES, max_field_size=MAX_HEADER_BYTES, max_headers=MAX_RESPONSE_HEADERS,
             response_class=_Response, timeout=aiohttp.ClientTimeout(total=None))
     return session
