@@ -13,7 +13,7 @@ import time
 import traceback
 
 import httptools
-from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+from uvicorn.protocols.http.httptools_impl import HEADER_RE, HEADER_VALUE_RE, STATUS_LINE, HttpToolsProtocol
 
 from .application import INTERNAL_PREFIX, MAX_URL_BYTES, Application
 from .config import Settings
@@ -202,7 +202,47 @@ class EdgeAsgiApp:
             if not started:
                 await respond(edge_pipeline.error(502, pages.CANNOT_CONNECT, edge_pipeline.new_request_id()), True)
 
+    def answer_now(self, scope) -> tuple | None:
+        """For a viewer request whose head is all there is (no body announced, no WebSocket handshake): its
+        answer when the edge gives it without waiting on anything (a refusal, a redirect, a fresh cache hit),
+        as (viewed, response, close), for ViewerProtocol to write at once. Otherwise None, with the request's
+        reading of the configuration kept in the scope for the ASGI call that follows to go on from."""
+        raw_path = scope.get("raw_path")
+        path = raw_path.decode("latin-1").split("?", 1)[0] if raw_path else scope["path"]
+        headers = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in scope["headers"]]
+        query = scope.get("query_string", b"").decode("latin-1")
+        if _has_body(headers):
+            return None
+        viewed = self._view(scope, path, query, headers, 0)
+        refusal = _refusal(scope, path, query, headers)
+        if refusal is not None:
+            return viewed, edge_pipeline.error(refusal, pages.BAD_REQUEST, edge_pipeline.new_request_id()), True
+        edge = self.edge
+        prepared = edge.prepare(viewed, b"")
+        if isinstance(prepared, edge_pipeline.EdgeResponse):
+            return viewed, prepared, False
+        response = edge.quick(prepared)
+        if response is not None:
+            return viewed, response, False
+        scope[_PREPARED] = (viewed, prepared)
+        return None
+
+    def _view(self, scope, path, query, headers, body_bytes: int):
+        edge = self.edge
+        viewer, viewer_port = (scope.get("client") or ("127.0.0.1", 0))[:2]
+        return self._viewed(scope["method"], path, query, headers, viewer, viewer_port,
+                            "https" if scope.get("scheme") == "https" else "http",
+                            f"HTTP/{scope.get('http_version') or '1.1'}", body_bytes, time.time())
+
     async def _handle(self, scope, receive, respond) -> None:
+        edge = self.edge
+        begun = scope.pop(_PREPARED, None)
+        if begun is not None:  # answer_now read the configuration already; the origin or a function is next
+            viewed, prepared = begun
+            response = await edge.complete(prepared)
+            await respond(response, False)
+            edge.answered(viewed, response)
+            return
         raw_path = scope.get("raw_path")
         path = raw_path.decode("latin-1").split("?", 1)[0] if raw_path else scope["path"]
         headers = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in scope["headers"]]
@@ -217,11 +257,7 @@ class EdgeAsgiApp:
                 refusal = 413
             except BodyStalled:
                 refusal = 408
-        edge = self.edge
-        viewer, viewer_port = (scope.get("client") or ("127.0.0.1", 0))[:2]
-        viewed = self._viewed(scope["method"], path, query, headers, viewer, viewer_port,
-                        "https" if scope.get("scheme") == "https" else "http",
-                        f"HTTP/{scope.get('http_version') or '1.1'}", len(body), time.time())
+        viewed = self._view(scope, path, query, headers, len(body))
         if refusal is not None:
             # Refused before any distribution is read: logged with none. An unread body leaves the connection
             # unusable; CloudFront closes it after a 413 anyway.
@@ -273,6 +309,7 @@ def _refusal(scope, path: str, query: str, headers: list[tuple[str, str]]) -> in
 _API_SUFFIXES = (b".amazonaws.com", b".amazonaws.com.cn", b".api.aws")
 VIEWER = "cloudfront_local.viewer"  # the scope's mark, once a request's side is decided
 VIEWER_WEBSOCKET = "cloudfront_local.websocket"  # a viewer's WebSocket handshake: its edge/websockets.Handover
+_PREPARED = "cloudfront_local.prepared"  # answer_now's reading of the configuration, for the ASGI call to go on
 
 
 class Dispatch:
@@ -431,6 +468,52 @@ class ViewerProtocol(HttpToolsProtocol):
 
                 if websockets.asks(self.cycle.scope["method"], self.cycle.scope["headers"]):
                     self._handover = self.cycle.scope[VIEWER_WEBSOCKET] = websockets.Handover(self)
+
+    def _start_asgi_task(self, cycle, app) -> None:
+        """A viewer request the edge answers without waiting (a fresh hit, a refusal) is written here, in one
+        piece and in the same turn of the loop: no ASGI task, no two writes. Anything else, or anything
+        unusual about the connection, takes uvicorn's way."""
+        answer_now = getattr(getattr(self.app, "edge", None), "answer_now", None)
+        if answer_now is not None and not self.flow.write_paused and not self.transport.is_closing() \
+                and not cycle.waiting_for_100_continue \
+                and not self.parser.should_upgrade() and self._viewer(cycle.scope):
+            try:
+                answered = answer_now(cycle.scope)
+            except Exception:  # a bug of ours: the ASGI way answers it (and logs it) as for any request
+                log.error("edge: internal error\n%s", traceback.format_exc())
+                cycle.scope.pop(_PREPARED, None)
+                answered = None
+            if answered is not None and self._write_now(cycle, *answered):
+                return
+        super()._start_asgi_task(cycle, app)
+
+    def _write_now(self, cycle, viewed, response: edge_pipeline.EdgeResponse, close: bool) -> bool:
+        """uvicorn's writing of an answer (names lowered, values checked, its default headers but Date, the
+        connection closed after when either side asked), done at once; False, with nothing written, when a
+        header would not pass uvicorn's checks (the ASGI way then answers as it always has)."""
+        close = close or not cycle.keep_alive
+        parts = [STATUS_LINE[response.status]]
+        for name, value in [h for h in cycle.default_headers if h[0].lower() != b"date"]:
+            parts += (name.lower(), b": ", value, b"\r\n")
+        for name, value in response.headers:
+            name, value = _wire(name), _wire(value)
+            if HEADER_RE.search(name) or HEADER_VALUE_RE.search(value):
+                cycle.scope.pop(_PREPARED, None)
+                return False
+            parts += (name.lower(), b": ", value, b"\r\n")
+        parts += (b"content-length: ", str(response.content_length).encode(), b"\r\n")
+        if close:
+            parts.append(b"connection: close\r\n")
+        parts.append(b"\r\n")
+        if cycle.scope["method"] != "HEAD":
+            parts.append(response.body)
+        self.transport.write(b"".join(parts))
+        cycle.response_started = cycle.response_complete = True
+        if close:
+            self.transport.close()
+        self.on_response_complete()
+        self.app.edge.edge.answered(viewed, response)
+        return True
 
     def _head_expired(self) -> None:
         self._head_timer = None

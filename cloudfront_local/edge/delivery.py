@@ -50,13 +50,16 @@ class Delivery:
             return _from(renewed, now), "RefreshHit"
         return await self._final(plan, answer, headers, (key, uri, query, now) if method != "HEAD" else None)
 
-    def fresh(self, plan, request: dict) -> tuple[EdgeResponse, str] | None:
-        """The answer of a fresh cache entry for the request, or None: a hit needs no thread of its own."""
-        if not cache.cacheable_method(plan.behavior, plan.method):
-            return None
+    def key(self, plan, request: dict) -> str:
+        """The cache key of a request event (as through_cache works it out)."""
         uri, query, headers = _parts(request)
+        return cache.cache_key(plan.chosen.rules, plan.scope, plan.method, uri, query, headers)
+
+    def fresh(self, plan, key: str) -> tuple[EdgeResponse, str] | None:
+        """The answer of a fresh cache entry under `key` (a cacheable method's), or None: a hit needs no thread
+        of its own."""
         now = time.time()
-        entry = self._entry(plan, cache.cache_key(plan.chosen.rules, plan.scope, plan.method, uri, query, headers))
+        entry = self._entry(plan, key)
         if entry is None or not entry.fresh(now):
             return None
         return _from(entry, now), "Error" if entry.status >= 400 else "Hit"

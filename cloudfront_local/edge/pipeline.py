@@ -27,6 +27,7 @@ from .responses import (EdgeResponse, bare_error, error, finish, generated, move
 
 log = logging.getLogger("cloudfront_local")
 DEFAULT_METHODS = ["GET", "HEAD"]
+KEYED_REQUEST_BYTES = 2048  # requests larger than this have their cache key worked out each time
 MEMO_ENTRIES = 4096  # a flood of distinct Hosts or viewer addresses empties the memo, never grows it
 
 
@@ -39,6 +40,8 @@ class Edge:
         # What reading the configuration gave, for the state version it was read at (`_memo`).
         self._memory: dict = {}
         self._version = None
+        self._keys: dict = {}  # cache keys by request, for the configuration version `_keys_version`
+        self._keys_version = None
 
     def handle(self, method: str, path: str, query: str, headers: list[tuple[str, str]], body: bytes,
                viewer_ip: str = "127.0.0.1", scheme: str = "http") -> EdgeResponse:
@@ -138,6 +141,7 @@ class Edge:
                     route, chosen, functions.get("viewer-request"), functions.get("viewer-response"), problem,
                     scheme)
         plan.lambdas = lambdas
+        plan.generation = self._version if memo is not None else None
         plan.set_cookies = routed.set_cookies
         plan.fle = fle
         return plan
@@ -162,8 +166,23 @@ class Edge:
                 "viewer-request" in plan.lambdas or "viewer-response" in plan.lambdas:
             return None
         try:
-            request = events.request_event(plan.method, plan.uri, plan.query, plan.headers + plan.generated_headers())
-            found = self.delivery.fresh(plan, request)
+            if not cache.cacheable_method(plan.behavior, plan.method):
+                return None
+            generated = plan.generated_headers()
+            # The same request under the same configuration has the same cache key: worked out once per
+            # configuration version (the event and the key's parts cost more than the rest of a hit).
+            remembered = (plan.scope, plan.behavior.get("PathPattern"), plan.method, plan.uri, plan.query,
+                          *plan.headers, *generated) \
+                if self._version is not None and plan.generation == self._version and _small(plan) else None
+            key = self._keys.get(remembered) if remembered is not None else None
+            if key is None:
+                request = events.request_event(plan.method, plan.uri, plan.query, plan.headers + generated)
+                key = self.delivery.key(plan, request)
+                if remembered is not None:
+                    if self._keys_version != self._version or len(self._keys) >= MEMO_ENTRIES:
+                        self._keys, self._keys_version = {}, self._version
+                    self._keys[remembered] = key
+            found = self.delivery.fresh(plan, key)
             return None if found is None else self._respond(plan, *found)
         except Exception:
             log.error("edge: internal error\n%s", traceback.format_exc())
@@ -338,6 +357,11 @@ def _unsigned(query: str) -> str:
 
     return "&".join(part for part in query.split("&") if part and part.partition("=")[0]
                     not in SIGNING_PARAMETERS)
+
+
+def _small(plan: Plan) -> bool:
+    """Whether a request is small enough to keep its cache key by (the memo's bound is in bytes too)."""
+    return len(plan.uri) + len(plan.query) + sum(len(k) + len(v) for k, v in plan.headers) <= KEYED_REQUEST_BYTES
 
 
 def _remembered(memo: dict | None, key: tuple, read, *args):

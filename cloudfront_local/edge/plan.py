@@ -33,10 +33,16 @@ class Chosen:
         return (self.cache_policy or {}).get("ParametersInCacheKeyAndForwardedToOrigin")
 
     def named_headers(self) -> set[str]:
-        """Header names (lower case) the cache key or the origin request policy lists."""
-        names = set()
-        for config in ((self.cache_params or {}).get("HeadersConfig"), (self.origin_request or {}).get("HeadersConfig")):
-            names.update(h.lower() for h in ((config or {}).get("Headers") or {}).get("Items") or [])
+        """Header names (lower case) the cache key or the origin request policy lists (the policies of one
+        configuration version do not change: worked out once)."""
+        names = self.__dict__.get("_named")
+        if names is None:
+            names = set()
+            for config in ((self.cache_params or {}).get("HeadersConfig"),
+                           (self.origin_request or {}).get("HeadersConfig")):
+                names.update(h.lower() for h in ((config or {}).get("Headers") or {}).get("Items") or [])
+            self.__dict__["_named"] = names = frozenset(names)
+            self.__dict__["_generated_named"] = any(name.startswith("cloudfront-") for name in names)
         return names
 
     def apply_response_headers(self, request_headers, response_headers_, method):
@@ -103,6 +109,7 @@ class Plan:
     set_cookies: list = field(default_factory=list)  # CloudFront's own cookies for the answer (staging)
     fle: object = None                     # the behavior's field-level encryption (field_level_encryption)
     asked: list = field(default_factory=list)  # the origins asked, by id, in order (request_log)
+    generation: object = None  # the configuration version it was read under (None: the store keeps none)
     ran: list = field(default_factory=list)    # the functions that ran: ("cloudfront-function"|"lambda@edge", event)
 
     @property
@@ -124,4 +131,6 @@ class Plan:
 
     def generated_headers(self) -> list[tuple[str, str]]:
         named = self.chosen.named_headers()
+        if not self.chosen.__dict__["_generated_named"]:
+            return []  # most behaviors name none: no User-Agent matching for them
         return [(k, v) for k, v in self.generated().items() if k.lower() in named]
