@@ -28,6 +28,7 @@ def _run(code: str) -> dict:
                       "log_bytes": 10240}}
     outcome = engine.run(job, lambda requests: [])
     engine.prepare_next()
+    engine.free_spent()
     return outcome
 
 

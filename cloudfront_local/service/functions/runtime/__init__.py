@@ -57,15 +57,20 @@ def _run(kind, code, runtime, event, kvs, limits: Limits, now, extra) -> Outcome
            "limits": {"cpu_seconds": limits.cpu_seconds, "memory_bytes": limits.memory_bytes,
                       "stack_bytes": limits.stack_bytes, "log_bytes": limits.log_bytes, "kvs_reads": limits.kvs_reads},
            **extra}
-    budget = {"reads": limits.kvs_reads}
-    try:
-        answer = shared().run(job, lambda requests: _answer_kvs(kvs, requests, budget),
-                            limits.cpu_seconds + limits.grace_seconds)
-    except WorkerFailure as failure:
-        error = messages.TIMEOUT if failure.timed_out else messages.CRASHED
-        return Outcome(None, [], messages.failure(error), 100 if failure.timed_out else 0,
-                       cpu_seconds=limits.cpu_seconds if failure.timed_out else 0.0)
-    return _outcome(answer, limits)
+    for attempt in range(2):
+        budget = {"reads": limits.kvs_reads}
+        try:
+            answer = shared().run(job, lambda requests: _answer_kvs(kvs, requests, budget),
+                                  limits.cpu_seconds + limits.grace_seconds)
+            return _outcome(answer, limits)
+        except WorkerFailure as failure:
+            # QuickJS (2021-03-27, the binding's) can crash its process while running out of memory, about one
+            # such run in a hundred. A run is the same each time (a fresh context, the same clock), so a worker
+            # that died gets one more try in a fresh one; dying twice is the function's answer.
+            if failure.timed_out or attempt:
+                error = messages.TIMEOUT if failure.timed_out else messages.CRASHED
+                return Outcome(None, [], messages.failure(error), 100 if failure.timed_out else 0,
+                               cpu_seconds=limits.cpu_seconds if failure.timed_out else 0.0)
 
 
 def _event_text(event: bytes) -> str | None:

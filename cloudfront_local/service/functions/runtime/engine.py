@@ -60,12 +60,12 @@ def run(job: dict, ask: Callable[[list[dict]], list[dict]]) -> dict:
         return outcome
     if job["kind"] == "connection":
         modules |= {"cloudfront"}  # connection.logCustomData lives there
-    context, host = _fresh_context(modules, limits["stack_bytes"])
+    context, host = _fresh_context(modules, limits["stack_bytes"], job["runtime"])
     clock = _Clock(context, limits["cpu_seconds"])
     try:
         try:
             host("init", json.dumps({
-                "runtime": job["runtime"], "kind": job["kind"], "now": job["now"], "kvs": job["kvs"],
+                "kind": job["kind"], "now": job["now"], "kvs": job["kvs"],
                 "kvsLimit": limits["kvs_reads"], "logLimit": limits["log_bytes"], "edge": job.get("edge"),
                 "rawQuery": job.get("raw_query"), "event": job["event"]}))
         except Exception:  # an event too deeply nested for the parser's stack, say
@@ -95,13 +95,13 @@ def run(job: dict, ask: Callable[[list[dict]], list[dict]]) -> dict:
 _ready: dict = {}
 
 
-def _fresh_context(modules: frozenset[str], stack_bytes: int):
-    key = (modules, stack_bytes)
+def _fresh_context(modules: frozenset[str], stack_bytes: int, runtime: str):
+    key = (modules, stack_bytes, runtime)
     ready = _ready.pop("context", None)
     _ready["key"] = key
     if ready is not None and ready[0] == key:
         return ready[1], ready[2]
-    return _shaped(modules, stack_bytes)
+    return _shaped(modules, stack_bytes, runtime)
 
 
 @functools.lru_cache(maxsize=64)
@@ -109,27 +109,31 @@ def _compiled(modules: frozenset[str]) -> bytes | None:
     return bytecode.compile_script(prelude(modules))
 
 
-def _shaped(modules: frozenset[str], stack_bytes: int):
-    """A new context with the preludes for `modules` run in it, and their `host`."""
+def _shaped(modules: frozenset[str], stack_bytes: int, runtime: str):
+    """A new context with the preludes for `modules` run in it and its globals shaped for `runtime`, and
+    their `host`. Nothing of a job is in it yet."""
     context = quickjs.Context()
     context.set_max_stack_size(stack_bytes)
     compiled = _compiled(modules)
-    if compiled is not None:
-        host = bytecode.load(context, compiled)
-        if host is not None:
-            return context, host
+    host = bytecode.load(context, compiled) if compiled is not None else None
+    if host is None:
         context = quickjs.Context()
         context.set_max_stack_size(stack_bytes)
-    return context, context.eval(prelude(modules))
+        host = context.eval(prelude(modules))
+    host("shape", runtime)
+    return context, host
 
 
 def prepare_next() -> None:
-    """Free the last run's context and make the one the next run most likely wants; the worker calls
-    this between jobs."""
-    _ready.pop("spent", None)
+    """Make the context the next run most likely wants; the worker calls this between jobs (and then
+    `free_spent`, once it has said it is ready)."""
     if "key" in _ready and "context" not in _ready:
-        modules, stack_bytes = _ready["key"]
-        _ready["context"] = (_ready["key"], *_shaped(modules, stack_bytes))
+        _ready["context"] = (_ready["key"], *_shaped(*_ready["key"]))
+
+
+def free_spent() -> None:
+    """Free the last run's context: its runtime's teardown is not on the way to anyone's answer."""
+    _ready.pop("spent", None)
 
 
 class _Clock:

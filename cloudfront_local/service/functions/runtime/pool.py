@@ -4,11 +4,17 @@ forgotten, and the next job starts a fresh one.
 
 KeyValueStore reads a running function makes come back here, where the caller's reader answers them,
 on the caller's thread (a reader may be bound to the caller's transaction).
+
+After each job a worker makes the next job's context, then says "ready". A job goes to a worker that has
+said so; when none has and the machine has a core to spare, a second worker is started in the background,
+so that runs one after the other (a test suite, a benchmark) alternate between two workers and a context is
+always being made while the other worker runs: a run pays for its own code, not for its context.
 """
 from __future__ import annotations
 
 import atexit
 import os
+import select
 import subprocess
 import sys
 import threading
@@ -40,14 +46,39 @@ class _Worker:
             [sys.executable, "-m", __package__ + ".worker"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL, close_fds=True, env=env)
         self.to_worker, self.from_worker = self.process.stdin.fileno(), self.process.stdout.fileno()
+        self.ready = False
         try:
-            if frames.read(self.from_worker, time.monotonic() + _STARTUP_SECONDS).get("op") != "ready":
-                raise frames.FrameError("not ready")
-        except frames.FrameError:
+            self.wait_ready(time.monotonic() + _STARTUP_SECONDS)
+        except WorkerFailure:
             self.kill()
+            raise
+
+    def ready_now(self) -> bool:
+        """Whether the worker has said "ready" (read here if it is waiting in the pipe), without waiting."""
+        if not self.ready:
+            poller = select.poll()
+            poller.register(self.from_worker, select.POLLIN)
+            if poller.poll(0):
+                self.wait_ready(time.monotonic() + _STARTUP_SECONDS)
+        return self.ready
+
+    def wait_ready(self, deadline: float) -> None:
+        if self.ready:
+            return
+        try:
+            if frames.read(self.from_worker, deadline).get("op") != "ready":
+                raise frames.FrameError("not ready")
+        except (frames.FrameError, OSError):
             raise WorkerFailure(False) from None
+        self.ready = True
 
     def run(self, job: dict, answer_kvs, seconds: float) -> dict:
+        try:
+            self.wait_ready(time.monotonic() + _STARTUP_SECONDS)
+        except WorkerFailure:
+            self.kill()
+            raise
+        self.ready = False
         deadline = time.monotonic() + seconds
         try:
             frames.write(self.to_worker, job)
@@ -90,6 +121,37 @@ class Pool:
         self._slots = threading.BoundedSemaphore(size)
         self._idle: list[_Worker] = []
         self._lock = threading.Lock()
+        self._spare = size > 1  # a second worker may be started ahead of need (once at a time)
+        self._starting = False
+
+    def _pick(self) -> _Worker | None:
+        """An idle worker, one that is ready first; the one idle longest when none is (it is the likeliest to
+        be ready soonest). Called with the lock held."""
+        for worker in list(self._idle):
+            if not worker.alive():
+                self._idle.remove(worker)
+                worker.kill()
+        for worker in self._idle:
+            try:
+                if worker.ready_now():
+                    self._idle.remove(worker)
+                    return worker
+            except WorkerFailure:
+                pass  # its run() fails over to a fresh one
+        if self._idle and len(self._idle) < 2 and self._spare and not self._starting:
+            self._starting = True
+            threading.Thread(target=self._start_spare, daemon=True).start()
+        return self._idle.pop(0) if self._idle else None
+
+    def _start_spare(self) -> None:
+        try:
+            worker = _Worker()
+        except WorkerFailure:
+            worker = None
+        with self._lock:
+            self._starting = False
+            if worker is not None:
+                self._idle.append(worker)
 
     def run(self, job: dict, answer_kvs, seconds: float) -> dict:
         if not self._slots.acquire(timeout=_WAIT_FOR_WORKER_SECONDS):
@@ -97,11 +159,7 @@ class Pool:
         worker = None
         try:
             with self._lock:
-                while self._idle and worker is None:
-                    worker = self._idle.pop()
-                    if not worker.alive():
-                        worker.kill()
-                        worker = None
+                worker = self._pick()
             worker = worker or _Worker()
             outcome = worker.run(job, answer_kvs, seconds)
             error = outcome.get("error") if isinstance(outcome, dict) else None

@@ -281,17 +281,9 @@ function finish() {
 // The engine's calls, by name. Each returns a string (JSON where structured) or nothing.
 function host(command, argument) {
     switch (command) {
-        case 'init':
-            var config = jsonParse(argument);
-            state.runtime2 = config.runtime === 'cloudfront-js-2.0';
-            state.kind = config.kind;
-            state.now = config.now;
-            state.kvs = config.kvs;
-            state.kvsLimit = config.kvsLimit;
-            state.logLimit = config.logLimit;
-            state.edge = config.edge || {};
+        case 'shape':  // what depends on the runtime only: done while the context waits for a job
+            state.runtime2 = argument === 'cloudfront-js-2.0';
             forbidDynamicCode();
-            fixDate(config.now);
             removeGlobals(['__date_clock', 'Atomics', 'SharedArrayBuffer']);
             defineHidden(globalThis, 'console', {log: log});
             defineHidden(globalThis, 'require', requireModule);
@@ -307,6 +299,16 @@ function host(command, argument) {
             } else {
                 installByteStrings();
             }
+            return;
+        case 'init':
+            var config = jsonParse(argument);
+            state.kind = config.kind;
+            state.now = config.now;
+            state.kvs = config.kvs;
+            state.kvsLimit = config.kvsLimit;
+            state.logLimit = config.logLimit;
+            state.edge = config.edge || {};
+            fixDate(config.now);
             // A copy the function cannot reach, to tell what it changed from what it was given.
             state.original = jsonParse(config.event);
             state.event = prepareEvent(jsonParse(config.event));

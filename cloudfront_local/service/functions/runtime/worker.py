@@ -38,6 +38,8 @@ def main() -> None:
             outcome = {"error": messages.failure(messages.CRASHED)}
         frames.write(writer, {"op": "done", "outcome": outcome})
         engine.prepare_next()
+        frames.write(writer, {"op": "ready"})  # the next context is made: the pool may pick this worker
+        engine.free_spent()
 
 
 if __name__ == "__main__":
