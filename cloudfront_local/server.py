@@ -186,6 +186,14 @@ class EdgeAsgiApp:
 
         async def respond(response: edge_pipeline.EdgeResponse, close: bool) -> None:
             nonlocal started
+            direct = scope.pop(_DIRECT, None)
+            if direct is not None and scope.get(VIEWER_WEBSOCKET) is None:
+                protocol, cycle = direct
+                if protocol.flow.write_paused:
+                    await protocol.flow.drain()
+                if not protocol.transport.is_closing() and protocol.write_answer(cycle, response, close):
+                    started = True
+                    return
             raw = [(_wire(k), _wire(v)) for k, v in response.headers]
             raw.append((b"content-length", str(response.content_length).encode()))
             if close:
@@ -310,6 +318,7 @@ _API_SUFFIXES = (b".amazonaws.com", b".amazonaws.com.cn", b".api.aws")
 VIEWER = "cloudfront_local.viewer"  # the scope's mark, once a request's side is decided
 VIEWER_WEBSOCKET = "cloudfront_local.websocket"  # a viewer's WebSocket handshake: its edge/websockets.Handover
 _PREPARED = "cloudfront_local.prepared"  # answer_now's reading of the configuration, for the ASGI call to go on
+_DIRECT = "cloudfront_local.direct"  # (protocol, cycle) a viewer's answer can be written through at once
 
 
 class Dispatch:
@@ -483,13 +492,17 @@ class ViewerProtocol(HttpToolsProtocol):
                 log.error("edge: internal error\n%s", traceback.format_exc())
                 cycle.scope.pop(_PREPARED, None)
                 answered = None
-            if answered is not None and self._write_now(cycle, *answered):
-                return
+            if answered is not None:
+                viewed, response, close = answered
+                if self.write_answer(cycle, response, close):
+                    self.app.edge.edge.answered(viewed, response)
+                    return
+            cycle.scope[_DIRECT] = (self, cycle)  # the edge's answer, when it comes, is written in one piece
         super()._start_asgi_task(cycle, app)
 
-    def _write_now(self, cycle, viewed, response: edge_pipeline.EdgeResponse, close: bool) -> bool:
+    def write_answer(self, cycle, response: edge_pipeline.EdgeResponse, close: bool) -> bool:
         """uvicorn's writing of an answer (names lowered, values checked, its default headers but Date, the
-        connection closed after when either side asked), done at once; False, with nothing written, when a
+        connection closed after when either side asked), in one write; False, with nothing written, when a
         header would not pass uvicorn's checks (the ASGI way then answers as it always has)."""
         close = close or not cycle.keep_alive
         parts = [STATUS_LINE[response.status]]
@@ -512,7 +525,6 @@ class ViewerProtocol(HttpToolsProtocol):
         if close:
             self.transport.close()
         self.on_response_complete()
-        self.app.edge.edge.answered(viewed, response)
         return True
 
     def _head_expired(self) -> None:
