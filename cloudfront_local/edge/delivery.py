@@ -30,14 +30,16 @@ class Delivery:
         self.cache = store_cache
         self._invalidations_seen: dict[tuple[str, str], tuple[int, list[dict]]] = {}
 
-    async def through_cache(self, plan, request: dict, route: origin_choice.Route) -> tuple[EdgeResponse, str]:
+    async def through_cache(self, plan, request: dict, route: origin_choice.Route,
+                            key: str | None = None) -> tuple[EdgeResponse, str]:
+        """`key`: the request's cache key when the caller has it already (no function changed the request)."""
         method = plan.method
         uri, query, headers = _parts(request)
         rules = plan.chosen.rules
         if not cache.cacheable_method(plan.behavior, method):
             answer = await self._origin(plan, route, method, uri, query, headers, [])
             return await self._final(plan, answer, headers, None)
-        key = cache.cache_key(rules, plan.scope, method, uri, query, headers)
+        key = key or cache.cache_key(rules, plan.scope, method, uri, query, headers)
         now = time.time()
         entry = self._entry(plan, key)
         if entry is not None and entry.fresh(now):

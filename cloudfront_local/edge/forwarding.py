@@ -47,28 +47,61 @@ def to_origin(cache_params: dict | None, origin_request: dict | None, forwarded_
     headers = [(str(k), str(v)) for k, v in (headers or []) if k is not None and v is not None]
     generated = {str(k): str(v) for k, v in (generated or {}).items() if k is not None and v is not None}
     if isinstance(cache_params, dict):
-        return _with_policies(cache_params, origin_request if isinstance(origin_request, dict) else {},
+        return _with_policies(cache_params, origin_request if isinstance(origin_request, dict) else _NO_POLICY,
                               headers, query or "", generated)
     return _legacy(forwarded_values if isinstance(forwarded_values, dict) else {}, headers, query or "",
                    generated, str(method or "GET").upper())
 
 
 # -- cache policy and origin request policy ---------------------------------------------------------------------
-def _with_policies(cache: dict, origin: dict, headers, query, generated) -> Forwarded:
+@dataclass
+class _PolicyRules:
+    """What a pair of policies lets through, worked out once per pair (the edge reads the same policy
+    documents again and again under one configuration version)."""
+    viewer: Selection
+    authorization: bool
+    named: set
+    cookies: Selection
+    strings: Selection
+
+
+_NO_POLICY: dict = {}  # no origin request policy: one object, so that the pair's rules are found again
+# By the pair's identity; each entry holds its documents, so an id cannot be reused while it is here.
+_RULES: dict = {}
+_RULES_KEPT = 256
+
+
+def _policy_rules(cache: dict, origin: dict) -> _PolicyRules:
+    kept = _RULES.get((id(cache), id(origin)))
+    if kept is not None and kept[0] is cache and kept[1] is origin:
+        return kept[2]
     cache_headers = _config(cache, "HeadersConfig")
     origin_headers = _config(origin, "HeadersConfig")
     in_key = _select(cache_headers.get("HeaderBehavior"), _names(cache_headers, "Headers"), str.lower)
     behavior = origin_headers.get("HeaderBehavior")
     sent = _select(behavior, _names(origin_headers, "Headers"), str.lower)
-    viewer = _union(in_key, sent)
     # A whitelist cannot name Authorization in an origin request policy (the API refuses it); forwarding all
     # viewer headers, AllViewer or AllViewerExceptHostHeader, does send it (guide: "HTTP 401 status code").
     whole = behavior in ("allViewer", "allViewerAndWhitelistCloudFront", "allExcept")
-    authorization = in_key[0]("authorization") or (whole and sent[0]("authorization"))
+    authorization = bool(in_key[0]("authorization") or (whole and sent[0]("authorization")))
     # CloudFront's own headers are added only when a policy names one; allExcept names the ones left out.
     named = {n.lower() for n in _names(cache_headers, "Headers")}
     if behavior in ("whitelist", "allViewerAndWhitelistCloudFront"):
         named |= {n.lower() for n in _names(origin_headers, "Headers")}
+    rules = _PolicyRules(_union(in_key, sent), authorization, named,
+                         _union(_from(cache, "CookiesConfig", "CookieBehavior", "Cookies"),
+                                _from(origin, "CookiesConfig", "CookieBehavior", "Cookies")),
+                         _union(_from(cache, "QueryStringsConfig", "QueryStringBehavior", "QueryStrings"),
+                                _from(origin, "QueryStringsConfig", "QueryStringBehavior", "QueryStrings")))
+    if len(_RULES) >= _RULES_KEPT:
+        _RULES.clear()
+    _RULES[(id(cache), id(origin))] = (cache, origin, rules)
+    return rules
+
+
+def _with_policies(cache: dict, origin: dict, headers, query, generated) -> Forwarded:
+    rules = _policy_rules(cache, origin)
+    viewer, authorization, named = rules.viewer, rules.authorization, rules.named
     ours = {name.lower() for name in generated}
     out = []
     for name, value in headers:
@@ -86,11 +119,7 @@ def _with_policies(cache: dict, origin: dict, headers, query, generated) -> Forw
     out += [(name, value) for name, value in generated.items() if name.lower() in named]
     if not any(n.lower() == "user-agent" for n, _ in out):
         out.append(("User-Agent", USER_AGENT))
-    cookies = _union(_from(cache, "CookiesConfig", "CookieBehavior", "Cookies"),
-                     _from(origin, "CookiesConfig", "CookieBehavior", "Cookies"))
-    strings = _union(_from(cache, "QueryStringsConfig", "QueryStringBehavior", "QueryStrings"),
-                     _from(origin, "QueryStringsConfig", "QueryStringBehavior", "QueryStrings"))
-    return Forwarded(out, _cookie(headers, cookies[0]), _query(query, strings[0]), viewer[0]("host"))
+    return Forwarded(out, _cookie(headers, rules.cookies[0]), _query(query, rules.strings[0]), viewer[0]("host"))
 
 
 def _accept_encoding(cache: dict, headers, forwarded: bool) -> str | None:

@@ -182,6 +182,7 @@ class Edge:
                     if self._keys_version != self._version or len(self._keys) >= MEMO_ENTRIES:
                         self._keys, self._keys_version = {}, self._version
                     self._keys[remembered] = key
+            plan.key = key
             found = self.delivery.fresh(plan, key)
             return None if found is None else self._respond(plan, *found)
         except Exception:
@@ -240,7 +241,9 @@ class Edge:
             if isinstance(changed, EdgeResponse):
                 return changed
             request = changed
-        response, cache_status = await self.delivery.through_cache(plan, request, route)
+        unchanged = plan.viewer_request is None and trigger is None  # the request quick() keyed, as it was
+        response, cache_status = await self.delivery.through_cache(plan, request, route,
+                                                                   plan.key if unchanged else None)
         return await self._respond_running(plan, response, cache_status, request)
 
     async def _viewer_request_lambda(self, plan: Plan, trigger, request: dict) -> dict | EdgeResponse:

@@ -110,6 +110,7 @@ class Plan:
     fle: object = None                     # the behavior's field-level encryption (field_level_encryption)
     asked: list = field(default_factory=list)  # the origins asked, by id, in order (request_log)
     generation: object = None  # the configuration version it was read under (None: the store keeps none)
+    key: str | None = None     # its cache key, once quick() has worked it out
     ran: list = field(default_factory=list)    # the functions that ran: ("cloudfront-function"|"lambda@edge", event)
 
     @property
