@@ -100,6 +100,9 @@ def table(results: dict) -> str:
         lines.append(f"| viewer GET p50 one at a time, {label} | {row['p50_us']:.0f} µs | {floor['p50_us']:.0f} µs | "
                      f"{row['p50_us'] / floor['p50_us']:.2f}x |")
     lines.append(f"| edge miss against the origin alone | {viewer['miss_of_origin']:.0%} of its req/s | | |")
+    origin_p50, miss_p50 = viewer["origin"]["p50_us"], viewer["edge_miss"]["p50_us"]
+    lines.append(f"| edge miss p50 one at a time against the origin alone's | {miss_p50:.0f} µs | {origin_p50:.0f} µs "
+                 f"the origin alone | {miss_p50 / origin_p50:.2f}x |")
     added = results["lambda_edge"]
     lines.append(f"| viewer GET p50 one at a time, edge hit + warm Node.js viewer-request (pass-through), http | "
                  f"{added['p50_ms_with_node_viewer_request'] * 1000:.0f} µs | {added['p50_ms_without'] * 1000:.0f} µs "
