@@ -14,6 +14,7 @@ import urllib.parse
 import uuid
 from typing import NamedTuple
 
+from . import urlencoded
 from .auth import AuthError, Authenticator, Principal, load_credentials, signing_region
 from .config import Settings
 from .dashboard import Dashboard
@@ -42,6 +43,7 @@ CONFLICT_SECONDS = 120.0
 EXTRA_HEADERS = "__headers__"  # an output key no model member can have
 MAX_URL_BYTES = 8192
 MAX_HEAD_BYTES = 20480
+MAX_FILTERS = 16  # more than the request log's filters and limit, each once: the message then names the wrong one
 
 
 KEY_VALUE_STORE = "cloudfront-keyvaluestore"
@@ -435,22 +437,14 @@ def _internal_action(method: str, endpoint: str) -> str:
 
 def _request_filters(query: str) -> dict:
     """GET /_cloudfront-local/requests's query as edge_requests' arguments; ValueError for a bad one."""
-    try:
-        pairs = urllib.parse.parse_qsl(query, keep_blank_values=True, strict_parsing=bool(query))
-    except ValueError:
-        raise ValueError("the query is not NAME=VALUE pairs joined by &") from None
-    found = {}
-    for name, value in pairs:
+    found = urlencoded.fields(query, MAX_FILTERS)
+    for name, value in found.items():
         if name not in (*FILTERS, "limit"):
             raise ValueError(f"no filter {name!r}: the filters are {', '.join(FILTERS)} and limit")
-        if name in found:
-            raise ValueError(f"{name} is given twice")
         if name in ("status", "limit"):
             if not (value.isascii() and value.isdigit() and len(value) <= 9):
                 raise ValueError(f"{name} must be a whole number, not {value[:100]!r}")
             found[name] = int(value)
-        else:
-            found[name] = value
     return found
 
 

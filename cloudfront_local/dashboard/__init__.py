@@ -12,6 +12,7 @@ import time
 import urllib.parse
 from pathlib import Path
 
+from .. import urlencoded
 from ..protocol import Response
 from ..service.common.errors import ServiceError
 from . import catalogue, views
@@ -260,16 +261,15 @@ def _static(name: str) -> Response:
 def _form(body: bytes | None) -> dict | None:
     """A urlencoded form, each field once; None for a body that is not one."""
     try:
-        pairs = urllib.parse.parse_qsl((body or b"").decode("utf-8"), keep_blank_values=True,
-                                       max_num_fields=MAX_FORM_FIELDS)
-    except (UnicodeDecodeError, ValueError):
+        return urlencoded.fields((body or b"").decode("utf-8"), MAX_FORM_FIELDS)
+    except ValueError:  # UnicodeDecodeError is a ValueError
         return None
-    return {k: v for k, v in pairs}
 
 
 def _query(query: str) -> dict:
+    """A page's query; a malformed one is no query (every page works without one)."""
     try:
-        return dict(urllib.parse.parse_qsl(query, keep_blank_values=True, max_num_fields=MAX_FORM_FIELDS))
+        return urlencoded.fields(query, MAX_FORM_FIELDS)
     except ValueError:
         return {}
 
