@@ -43,7 +43,8 @@ CONFLICT_SECONDS = 120.0
 EXTRA_HEADERS = "__headers__"  # an output key no model member can have
 MAX_URL_BYTES = 8192
 MAX_HEAD_BYTES = 20480
-MAX_FILTERS = 16  # more than the request log's filters and limit, each once: the message then names the wrong one
+# Room beyond the request log's filters and limit, each once: a wrong name gets its own message before the bound.
+MAX_FILTERS = 16
 
 
 KEY_VALUE_STORE = "cloudfront-keyvaluestore"
@@ -353,7 +354,7 @@ class Application:
 
     def transact(self, work, account: str | None = None, writes: bool = True):
         """work(tx) in a transaction, run again until it commits: the one way a request reaches the store
-        (API operations, the internal endpoints, the dashboard's changes). `account`: where the work writes
+        (API operations, the internal endpoints, the dashboard). `account`: where the work writes
         (GLOBAL for every account's tables); on a store whose transactions run side by side (PostgreSQL) a
         writer queues behind that account's other writers, a reader (`writes` False) takes no lock. `work`
         must have no effect outside the transaction, since it may run more than once."""
