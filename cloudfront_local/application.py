@@ -14,6 +14,7 @@ import urllib.parse
 import uuid
 from typing import NamedTuple
 
+from . import urlencoded
 from .auth import AuthError, Authenticator, Principal, load_credentials, signing_region
 from .config import Settings
 from .dashboard import Dashboard
@@ -26,7 +27,7 @@ from .service.common.registry import CLOUDFRONT, load_all
 from .service.lambda_functions import code as lambda_code
 from .service.access import key_pairs
 from .service.multitenant import dns
-from .store import KeyTaken, Store, TransientConflict, open_store
+from .store import GLOBAL, KeyTaken, Store, TransientConflict, open_store
 
 log = logging.getLogger("cloudfront_local")
 INTERNAL_PREFIX = "/_cloudfront-local/"
@@ -42,6 +43,8 @@ CONFLICT_SECONDS = 120.0
 EXTRA_HEADERS = "__headers__"  # an output key no model member can have
 MAX_URL_BYTES = 8192
 MAX_HEAD_BYTES = 20480
+# Room beyond the request log's filters and limit, each once: a wrong name gets its own message before the bound.
+MAX_FILTERS = 16
 
 
 KEY_VALUE_STORE = "cloudfront-keyvaluestore"
@@ -229,8 +232,7 @@ class Application:
     def _lambda_code(self, method: str, rest: str, query: str) -> Response:
         if method not in ("GET", "HEAD"):
             return _json(405, {"error": "GET the code"})
-        with self.store.transaction() as tx:
-            found = lambda_code.presigned_zip(tx, rest, query, time.time())
+        found = self.transact(lambda tx: lambda_code.presigned_zip(tx, rest, query, time.time()), writes=False)
         if found is None:
             return _json(403, {"error": "the URL is not one GetFunction gave, or it has expired"})
         return Response(200, {"Content-Type": "application/zip"}, b"" if method == "HEAD" else found)
@@ -301,55 +303,47 @@ class Application:
         except geo.BadEntry as error:
             return _json(400, {"error": error.message})
 
-    # The simulated DNS zone, for tests: the internal endpoint and mock_cloudfront both call these.
+    # The simulated DNS zone, for tests: the internal endpoint and mock_cloudfront both call these. The zone is
+    # every account's (GLOBAL): its writers queue behind each other.
     def add_dns_record(self, name: str, type: str, value: str) -> dict:  # noqa: A002 - DNS's own word
         """Add a record to the zone (a CNAME, A, AAAA or TXT); raises dns.BadRecord for a bad one."""
-        with self.store.transaction() as tx:
-            return dns.add(tx, {"name": name, "type": type, "value": value})
+        return self.transact(lambda tx: dns.add(tx, {"name": name, "type": type, "value": value}), GLOBAL)
 
     def dns_records(self) -> list[dict]:
-        with self.store.transaction() as tx:
-            return dns.listing(tx)
+        return self.transact(dns.listing, GLOBAL, writes=False)
 
     def remove_dns_records(self, name: str) -> bool:
-        with self.store.transaction() as tx:
-            return dns.remove(tx, name)
+        return self.transact(lambda tx: dns.remove(tx, name), GLOBAL)
 
     # CloudFront key pairs (legacy trusted signers), for tests: the console makes them, the API cannot.
     def add_key_pair(self, account: str, publicKey: str, id: str | None = None) -> dict:  # noqa: N803, A002
         """Register an account's key pair (a PEM RSA public key); raises key_pairs.BadKeyPair for a bad one."""
         entry = {"account": account, "publicKey": publicKey, **({"id": id} if id is not None else {})}
-        with self.store.transaction() as tx:
-            return key_pairs.add(tx, entry)
+        return self.transact(lambda tx: key_pairs.add(tx, entry), account if isinstance(account, str) else None)
 
     def remove_key_pair(self, key_pair_id: str) -> bool:
-        with self.store.transaction() as tx:
-            return key_pairs.remove(tx, key_pair_id)
+        # The account is known only once the pair is read: no queue to join, the retries alone.
+        return self.transact(lambda tx: key_pairs.remove(tx, key_pair_id))
 
     # The simulated geo table, for tests: the internal endpoint and mock_cloudfront call these, the edge
     # calls country_of for every viewer.
     def add_geo(self, cidr: str, country: str) -> dict:
         """Place a network in a country ("FR"); raises geo.BadEntry for a bad one."""
-        with self.store.transaction() as tx:
-            return geo.add(tx, {"cidr": cidr, "country": country})
+        return self.transact(lambda tx: geo.add(tx, {"cidr": cidr, "country": country}), GLOBAL)
 
     def geo_entries(self) -> list[dict]:
-        with self.store.transaction() as tx:
-            return geo.listing(tx)
+        return self.transact(geo.listing, GLOBAL, writes=False)
 
     def clear_geo(self) -> None:
-        with self.store.transaction() as tx:
-            geo.clear(tx)
+        self.transact(geo.clear, GLOBAL)
 
     def country_of(self, ip: str) -> str:
         with self.store.transaction() as tx:
             return geo.country_of(tx, ip)
 
     def _call(self, codec, handler, context, params, operation) -> Response:
-        if self.workers:
-            output = self._queued(handler, context, params, operation)
-        else:
-            output = self._serial(handler, context, params)
+        output = self.transact(lambda tx: handler(context, tx, params), context.account,
+                               operation.http["method"] not in ("GET", "HEAD"))
         # A handler may add headers its output shape does not describe: UpdateFunction's ETag, which
         # CloudFront sends beside the `ETtag` header botocore's model reads.
         extra = output.pop(EXTRA_HEADERS, None) if output else None
@@ -358,32 +352,45 @@ class Application:
             response.headers.update(extra)
         return response
 
-    def _serial(self, handler, context, params):
-        for attempt in range(ATTEMPTS):
+    def transact(self, work, account: str | None = None, writes: bool = True):
+        """work(tx) in a transaction, run again until it commits: the one way a request reaches the store
+        (API operations, the internal endpoints, the dashboard). `account`: where the work writes
+        (GLOBAL for every account's tables); on a store whose transactions run side by side (PostgreSQL) a
+        writer queues behind that account's other writers, a reader (`writes` False) takes no lock. `work`
+        must have no effect outside the transaction, since it may run more than once."""
+        queue = account if writes else None
+
+        def attempt(alone: bool):
+            with self.store.transaction(account if alone else queue, alone) as tx:
+                return work(tx)
+        return self._retried(attempt)
+
+    def _retried(self, attempt):
+        """attempt(alone) until it neither collides (KeyTaken) nor loses a race (TransientConflict)."""
+        return self._queued(attempt) if self.workers else self._serial(attempt)
+
+    @staticmethod
+    def _serial(attempt):
+        for n in range(ATTEMPTS):
             try:
-                with self.store.transaction() as tx:
-                    output = handler(context, tx, params)
-                break
+                return attempt(False)
             except (KeyTaken, TransientConflict):
                 # A random identifier collided, or another server's transaction won a race: the handler
                 # has no effects outside the transaction, so running it again is safe.
-                if attempt == ATTEMPTS - 1:
+                if n == ATTEMPTS - 1:
                     raise
-                time.sleep(random.uniform(0, 0.002 * (attempt + 1)))
-        return output
+                time.sleep(random.uniform(0, 0.002 * (n + 1)))
 
-    def _queued(self, handler, context, params, operation):
-        """A handler's transaction on a store whose transactions run side by side: a write queues behind the
-        account's other writers (its 4xx, a real conflict, comes from what it then reads), a read takes no
-        lock, and a run that loses a serialization race anyway runs again at once, until it commits."""
-        account = context.account if operation.http["method"] not in ("GET", "HEAD") else None
+    @staticmethod
+    def _queued(attempt):
+        """On a store whose transactions run side by side: a write queues behind the account's other writers
+        (its 4xx, a real conflict, comes from what it then reads), and a run that loses a serialization race
+        anyway runs again at once, until it commits, alone once it has lost ALONE_AFTER times."""
         collisions = conflicts = 0
         deadline = time.monotonic() + CONFLICT_SECONDS
         while True:
-            alone = conflicts >= ALONE_AFTER
             try:
-                with self.store.transaction(context.account if alone else account, alone) as tx:
-                    return handler(context, tx, params)
+                return attempt(conflicts >= ALONE_AFTER)
             except KeyTaken:
                 collisions += 1
                 if collisions == ATTEMPTS:
@@ -401,7 +408,8 @@ class Application:
         return self.requests.records(distribution, tenant, status, result, limit)
 
     def reset(self) -> None:
-        self.store.clear()
+        # On PostgreSQL, clearing waits out the writers under way and can lose a deadlock to a reader: retried.
+        self._retried(lambda alone: self.store.clear())
         self.requests.clear()
 
     def close(self) -> None:
@@ -430,22 +438,14 @@ def _internal_action(method: str, endpoint: str) -> str:
 
 def _request_filters(query: str) -> dict:
     """GET /_cloudfront-local/requests's query as edge_requests' arguments; ValueError for a bad one."""
-    try:
-        pairs = urllib.parse.parse_qsl(query, keep_blank_values=True, strict_parsing=bool(query))
-    except ValueError:
-        raise ValueError("the query is not NAME=VALUE pairs joined by &") from None
-    found = {}
-    for name, value in pairs:
+    found = urlencoded.fields(query, MAX_FILTERS)
+    for name, value in found.items():
         if name not in (*FILTERS, "limit"):
             raise ValueError(f"no filter {name!r}: the filters are {', '.join(FILTERS)} and limit")
-        if name in found:
-            raise ValueError(f"{name} is given twice")
         if name in ("status", "limit"):
             if not (value.isascii() and value.isdigit() and len(value) <= 9):
                 raise ValueError(f"{name} must be a whole number, not {value[:100]!r}")
             found[name] = int(value)
-        else:
-            found[name] = value
     return found
 
 

@@ -12,6 +12,7 @@ import time
 import urllib.parse
 from pathlib import Path
 
+from .. import urlencoded
 from ..protocol import Response
 from ..service.common.errors import ServiceError
 from . import catalogue, views
@@ -90,8 +91,7 @@ class Dashboard:
         now = time.time()
         accounts = [principal.account] if self.guard.enforcing else None
         if not parts:
-            with self.app.store.transaction() as tx:
-                data = views.home(tx, accounts)
+            data = self._read(lambda tx: views.home(tx, accounts))
             return self._page(session, "home.html", data)
         if parts == ["requests"]:
             denied = self.guard.may(principal, "cloudfront-local:ListRequests")
@@ -100,9 +100,8 @@ class Dashboard:
             filters = {k: query[k] for k in ("distribution", "tenant", "result") if query.get(k)}
             records = self.app.edge_requests(limit=200, **filters)
             if accounts is not None:  # another account's viewers are not this session's to see
-                with self.app.store.transaction() as tx:
-                    records = [r for r in records if r["distribution"] and tx.get(
-                        "distribution", principal.account, r["distribution"]) is not None]
+                records = self._read(lambda tx: [r for r in records if r["distribution"] and tx.get(
+                    "distribution", principal.account, r["distribution"]) is not None])
             template = "requests_rows.html" if query.get("fragment") else "requests.html"
             return self._page(session, template, {"requests": records, "filters": filters})
         if parts[0] == "dns":
@@ -119,15 +118,13 @@ class Dashboard:
             if denied:
                 return self._denied(session, denied)
             after = int(query["after"]) if query.get("after", "").isdigit() and len(query["after"]) < 19 else 0
-            with self.app.store.transaction() as tx:
-                data = views.listing(tx, account, kind, after, now)
+            data = self._read(lambda tx: views.listing(tx, account, kind, after, now))
             return self._page(session, "list.html", data)
         ident, action = parts[3], parts[4:]
         if action and method == "POST":
             return self._act(kind, account, ident, action, form, session, principal, port)
         if action == ["requests"] and kind == "distribution":
-            with self.app.store.transaction() as tx:
-                mine = tx.get(kind, account, ident) is not None
+            mine = self._read(lambda tx: tx.get(kind, account, ident) is not None)
             records = self.app.edge_requests(distribution=ident, limit=50) if mine else []
             return self._page(session, "requests_rows.html", {"requests": records})
         if action:
@@ -138,11 +135,12 @@ class Dashboard:
         return self._detail(session, account, kind, ident, now, port, {"notice": query.get("done", "")})
 
     def _detail(self, session, account, kind, ident, now, port, extra: dict, status: int = 200) -> Response:
-        with self.app.store.transaction() as tx:
+        def read(tx):
             record = views.find(tx, account, kind, ident)
-            if record is None:
-                return self._page(session, "error.html", {"message": f"No {kind} {ident} in account {account}."}, 404)
-            data = views.detail(self.app, tx, account, kind, record, now, port)
+            return None if record is None else views.detail(self.app, tx, account, kind, record, now, port)
+        data = self._read(read)
+        if data is None:
+            return self._page(session, "error.html", {"message": f"No {kind} {ident} in account {account}."}, 404)
         return self._page(session, "detail.html", {**data, "test_result": None, "event": "", "stage": "DEVELOPMENT",
                                                    **extra}, status)
 
@@ -225,6 +223,10 @@ class Dashboard:
             return self._page(session, "login.html", {"next": target, "failed": True}, 401)
         return self._page(session, "login.html", {"next": target, "failed": False})
 
+    def _read(self, work):
+        """A page's reading, the API's way (Application.transact): run again should it lose a race."""
+        return self.app.transact(work, writes=False)
+
     def _denied(self, session, message: str) -> Response:
         return self._page(session, "error.html", {"message": message}, 403)
 
@@ -260,16 +262,15 @@ def _static(name: str) -> Response:
 def _form(body: bytes | None) -> dict | None:
     """A urlencoded form, each field once; None for a body that is not one."""
     try:
-        pairs = urllib.parse.parse_qsl((body or b"").decode("utf-8"), keep_blank_values=True,
-                                       max_num_fields=MAX_FORM_FIELDS)
-    except (UnicodeDecodeError, ValueError):
+        return urlencoded.fields((body or b"").decode("utf-8"), MAX_FORM_FIELDS)
+    except ValueError:  # UnicodeDecodeError is a ValueError
         return None
-    return {k: v for k, v in pairs}
 
 
 def _query(query: str) -> dict:
+    """A page's query; a malformed one is no query (every page works without one)."""
     try:
-        return dict(urllib.parse.parse_qsl(query, keep_blank_values=True, max_num_fields=MAX_FORM_FIELDS))
+        return urlencoded.fields(query, MAX_FORM_FIELDS)
     except ValueError:
         return {}
 

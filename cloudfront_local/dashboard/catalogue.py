@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..service.common import lifecycle
+
 
 @dataclass(frozen=True)
 class Kind:
@@ -76,16 +78,13 @@ def comment(doc: dict) -> str:
 
 
 def status(doc: dict, now: float) -> str:
-    """What Get… reports: a stored Status, else the deployment's (InProgress until it is due)."""
-    if isinstance(doc.get("Status"), str):
-        due = doc.get("_deploy_at")
-        if doc["Status"] in ("InProgress", "Deployed") and isinstance(due, (int, float)):
-            return "Deployed" if now >= due else "InProgress"
-        return doc["Status"]
-    due = doc.get("_deploy_at")
-    if isinstance(due, (int, float)):
-        return "Deployed" if now >= due else "InProgress"
-    return ""
+    """What Get… reports: the deployment's state (InProgress until it is due) where the document has one and
+    stores no other Status, else the stored Status."""
+    stored = doc.get("Status")
+    deploying = not isinstance(stored, str) or stored in ("InProgress", "Deployed")
+    if deploying and isinstance(doc.get(lifecycle.DEPLOY_AT), (int, float)):
+        return "Deployed" if lifecycle.deployed_at(doc, now) else "InProgress"
+    return stored if isinstance(stored, str) else ""
 
 
 # Members that hold the Id of a record of another kind, wherever they sit in a document.

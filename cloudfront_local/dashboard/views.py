@@ -220,14 +220,16 @@ def purge(app, account: str, distribution_id: str, path: str) -> dict:
     """A purge is a real invalidation: CreateInvalidation, with the rules and limits it has."""
     params = {"DistributionId": distribution_id, "InvalidationBatch": {
         "Paths": {"Quantity": 1, "Items": [path]}, "CallerReference": f"dashboard-{uuid.uuid4()}"}}
-    with app.store.transaction() as tx:
-        return app.handlers["CreateInvalidation"](_context(app, account), tx, params)["Invalidation"]
+    ctx = _context(app, account)
+    return app.transact(lambda tx: app.handlers["CreateInvalidation"](ctx, tx, params), account)["Invalidation"]
 
 
 def test_function(app, account: str, name: str, stage: str, event: bytes) -> dict:
     ctx = _context(app, account)
-    with app.store.transaction() as tx:
+
+    def run(tx):
         found = tx.get("function", account, name)
         etag = ((found.doc.get("Stages") or {}).get(stage) or {}).get("ETag") if found else None
         params = {"Name": name, "IfMatch": etag, "Stage": stage, "EventObject": event}
         return app.handlers["TestFunction"](ctx, tx, params)["TestResult"]
+    return app.transact(run, account)  # as the API runs TestFunction, a POST

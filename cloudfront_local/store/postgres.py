@@ -195,6 +195,10 @@ class _PostgresTransaction:
         row = self._db.execute("SELECT n FROM counts WHERE kind = %s AND account = %s", (kind, account)).fetchone()
         return row[0] if row else 0
 
+    def truncate(self) -> None:
+        """Every record gone (PostgresStore.clear, in a transaction of its own)."""
+        self._db.execute("TRUNCATE resources, unique_keys, counts")
+
     def census(self):
         return [tuple(row) for row in self._db.execute(
             "SELECT account, kind, n FROM counts WHERE n > 0 ORDER BY account, kind")]
@@ -299,8 +303,10 @@ class PostgresStore:
         return _Transaction(self, account, alone)
 
     def clear(self) -> None:
-        with self.pool.connection() as connection:
-            connection.execute("TRUNCATE resources, unique_keys, counts")
+        """Alone, so that no writer is cut in half; a deadlock with a reader (TRUNCATE's lock waits for the
+        tables it reads) raises TransientConflict, as any transaction's lost race does."""
+        with self.transaction(alone=True) as tx:
+            tx.truncate()
 
     def close(self) -> None:
         self.pool.close()

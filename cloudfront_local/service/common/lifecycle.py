@@ -46,11 +46,17 @@ def deploying(ctx: Context) -> dict:
 
 def status(ctx: Context, doc: dict, pending: str = "InProgress") -> str:
     """`pending` until the change's deployment is due, then Deployed (Anycast lists say "Deploying")."""
-    return "Deployed" if ctx.now >= doc[DEPLOY_AT] else pending
+    return "Deployed" if is_deployed(ctx, doc) else pending
 
 
 def is_deployed(ctx: Context, doc: dict) -> bool:
-    return ctx.now >= doc[DEPLOY_AT]
+    return deployed_at(doc, ctx.now)
+
+
+def deployed_at(doc: dict, now: float) -> bool:
+    """Whether the document's deployment is done at `now`: is_deployed for a reader with no request's
+    context (the dashboard)."""
+    return now >= doc[DEPLOY_AT]
 
 
 def created(ctx: Context) -> dict:
