@@ -100,6 +100,9 @@ def table(results: dict) -> str:
         lines.append(f"| viewer GET p50 one at a time, {label} | {row['p50_us']:.0f} µs | {floor['p50_us']:.0f} µs | "
                      f"{row['p50_us'] / floor['p50_us']:.2f}x |")
     lines.append(f"| edge miss against the origin alone | {viewer['miss_of_origin']:.0%} of its req/s | | |")
+    lines.append(f"| the edge's origin client (aiohttp) alone, asking that origin, {viewer['connections']} at a time | "
+                 f"{viewer['origin_client_alone']['rps']:.0f} req/s | | the miss is "
+                 f"{viewer['miss_of_client_alone']:.0%} of it |")
     origin_p50, miss_p50 = viewer["origin"]["p50_us"], viewer["edge_miss"]["p50_us"]
     lines.append(f"| edge miss p50 one at a time against the origin alone's | {miss_p50:.0f} µs | {origin_p50:.0f} µs "
                  f"the origin alone | {miss_p50 / origin_p50:.2f}x |")

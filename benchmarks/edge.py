@@ -144,6 +144,31 @@ def _load(url: str, host: str, path: str, seconds: float, connections: int) -> d
     return {"rps": sum(counts) / elapsed, "seen": seen}
 
 
+def _client_alone(url: str, host: str, path: str, seconds: float, connections: int) -> float:
+    """Requests per second of the edge's origin client (aiohttp, as edge/origins.py sets it up) asking the
+    origin directly, `connections` at a time, with nothing of the edge around it: the most a miss can do."""
+    import aiohttp
+
+    async def run() -> int:
+        connector = aiohttp.TCPConnector(limit=0, use_dns_cache=False)
+        async with aiohttp.ClientSession(connector=connector, auto_decompress=False) as session:
+            done = [0]
+            deadline = time.perf_counter() + seconds
+
+            async def one_connection():
+                while time.perf_counter() < deadline:
+                    async with session.get(url + path, headers={"Host": host}) as response:
+                        await response.read()
+                    done[0] += 1
+
+            await asyncio.gather(*(one_connection() for _ in range(connections)))
+            return done[0]
+
+    started = time.perf_counter()
+    count = asyncio.run(run())
+    return count / (time.perf_counter() - started)
+
+
 def _latency(url: str, host: str, path: str, requests: int) -> float:
     """p50 of one request at a time on one keep-alive connection, in µs."""
     address = urllib.parse.urlsplit(url)
@@ -209,11 +234,14 @@ def measure(seconds: float = 5, connections: int = 8, rounds: int = 5, latency_r
             _load(url, host, path, min(1.0, seconds / 4), connections)  # warm: first connections, the hit's entry
         rounds_rps = {name: [] for name in rows}
         seen = {name: collections.Counter() for name in rows}
+        client_rounds = []
         for _ in range(rounds):
             for name, (url, host, path) in rows.items():
                 loaded = _load(url, host, path, seconds / rounds, connections)
                 rounds_rps[name].append(loaded["rps"])
                 seen[name].update(loaded["seen"])
+            client_rounds.append(_client_alone(origin.url, rows["origin"][1], MISS_PATH, seconds / rounds,
+                                               connections))
         figures = {}
         for name, (url, host, path) in rows.items():
             if {status for status, _ in seen[name]} != {"200"}:
@@ -229,7 +257,9 @@ def measure(seconds: float = 5, connections: int = 8, rounds: int = 5, latency_r
             if path:
                 os.unlink(path)
     floor_rps = figures["floor"]["rps"]
+    figures["origin_client_alone"] = {"rps": max(client_rounds), "rounds_rps": client_rounds}
     return {**figures, "connections": connections, "seconds": seconds, "rounds": rounds,
+            "miss_of_client_alone": figures["edge_miss"]["rps"] / max(client_rounds),
             "floor_over_hit": floor_rps / figures["edge_hit"]["rps"],
             "floor_over_miss": floor_rps / figures["edge_miss"]["rps"],
             "miss_of_origin": figures["edge_miss"]["rps"] / figures["origin"]["rps"]}
@@ -244,7 +274,9 @@ def table(results: dict) -> str:
         seen = ", ".join(f"{cache} ×{count}" for cache, count in row["x_cache"].items())
         lines.append(f"| {name.replace('_', ' ')} | {row['rps']:.0f} | {row['p50_us']:.0f} µs | {seen} | "
                      f"{floor_rps / row['rps']:.2f}x |")
-    lines.append(f"\nedge miss = {results['miss_of_origin']:.0%} of the origin alone; "
+    lines.append(f"\nedge miss = {results['miss_of_origin']:.0%} of the origin alone, "
+                 f"{results['miss_of_client_alone']:.0%} of the origin client alone "
+                 f"(aiohttp, {results['origin_client_alone']['rps']:.0f} req/s); "
                  f"{results['connections']} keep-alive connections, {results['seconds']:g} s a row "
                  f"in {results['rounds']} rounds (best round)")
     return "\n".join(lines)
