@@ -23,6 +23,7 @@ class _Run:
         self.thread.start()
 
     def _run(self, body, env, workdir) -> None:
+        __tracebackhide__ = True  # a failure's report starts in the body, as if the test had run it
         try:
             body(env, workdir)
         except BaseException as error:  # pytest.fail and pytest.skip raise BaseExceptions too
@@ -39,6 +40,7 @@ def body(run):
 
 def outcome(request, env: dict, tmp_path_factory) -> None:
     """Start every selected side-by-side body not started yet, then wait for this test's and raise its error."""
+    __tracebackhide__ = True
     with _lock:
         if not _runs:
             # Whatever this session leaves running at its end (after -x stopped it, say) is waited for, so
