@@ -5,7 +5,8 @@ and destroy leaves nothing behind.
 Terraform and the provider come from the machine: `terraform` on the PATH and the provider in a filesystem
 mirror (a directory named tf-plugins; CLOUDFRONT_LOCAL_TF_PLUGINS names another). Nothing is downloaded.
 Without them the test skips and says why. It is slow by nature: the provider waits about 30 s for each
-distribution change, so the configuration is applied, planned and destroyed once.
+distribution change, so the configuration is applied, planned and destroyed once, and the test runs side by
+side with test_terraform_lambda.py's (side_by_side.py): both are mostly the provider's sleeps.
 """
 import json
 import os
@@ -15,6 +16,7 @@ import subprocess
 
 import pytest
 
+import side_by_side
 from conftest import make_client
 from serving import RunningServer
 
@@ -90,8 +92,8 @@ def _leftovers(client) -> dict:
     return {kind: items for kind, items in found.items() if items}
 
 
-def test_apply_plan_destroy(terraform_env, tmp_path):
-    workdir = tmp_path / "config"
+def _apply_plan_destroy(terraform_env: dict, scratch: pathlib.Path) -> None:
+    workdir = scratch / "config"
     shutil.copytree(HERE, workdir)
     with RunningServer() as server:
         client = make_client(server.url, "123456789012")
@@ -130,6 +132,11 @@ def test_apply_plan_destroy(terraform_env, tmp_path):
         _terraform(workdir, terraform_env, "destroy", "-auto-approve", *variables)
         assert _leftovers(client) == {}
         assert not [line for line in server.lines if "internal error" in line]
+
+
+@side_by_side.body(_apply_plan_destroy)
+def test_apply_plan_destroy(terraform_env, tmp_path_factory, request):
+    side_by_side.outcome(request, terraform_env, tmp_path_factory)
 
 
 def _normalised(origins: list[dict]) -> dict[str, dict]:

@@ -5,20 +5,23 @@ each attached function ran; a second plan is empty; new code publishes version 2
 (the viewer sees the new code) with an empty plan after it; and destroy (the distribution first, then the
 functions whose versions it used) leaves nothing behind.
 
-Terraform and the provider come from the machine, as for test_terraform.py (whose fixture this reuses); the
-archive provider is not needed: the test writes the zips before apply, as a build step would."""
+Terraform and the provider come from the machine, as for test_terraform.py (whose fixture this reuses, and
+beside whose test this one runs: side_by_side.py); the archive provider is not needed: the test writes the zips
+before apply, as a build step would."""
+import contextlib
 import http.client
 import http.server
 import json
+import pathlib
 import shutil
 import uuid
 
 import boto3
 import botocore.config
 import origin_servers
-import pytest
 import requests
 
+import side_by_side
 from lambda_zips import node, python
 from serving import RunningServer
 from test_terraform import HERE, _terraform, terraform_env  # noqa: F401 - terraform_env is a fixture
@@ -61,11 +64,13 @@ class _Echo(http.server.BaseHTTPRequestHandler):
         pass
 
 
-@pytest.fixture(scope="module")
-def origin_port():
+@contextlib.contextmanager
+def _origin_port():
     server = origin_servers.start(_Echo)
-    yield server.server_address[1]
-    server.shutdown()
+    try:
+        yield server.server_address[1]
+    finally:
+        server.shutdown()
 
 
 def _viewer(url: str, domain: str, path: str) -> tuple[int, dict, dict]:
@@ -97,8 +102,18 @@ def _plan_is_empty(workdir, env, variables) -> None:
     assert plan.returncode == 0, f"the plan wants changes:\n{plan.stdout[-6000:]}\n{plan.stderr[-2000:]}"
 
 
-def test_lambda_edge_apply_view_plan_update_destroy(terraform_env, tmp_path, origin_port):
-    workdir = tmp_path / "config"
+def _apply_view_plan_update_destroy(terraform_env: dict, scratch: pathlib.Path) -> None:
+    with _origin_port() as origin_port:
+        _apply_view_plan_update_destroy_through(terraform_env, scratch, origin_port)
+
+
+@side_by_side.body(_apply_view_plan_update_destroy)
+def test_lambda_edge_apply_view_plan_update_destroy(terraform_env, tmp_path_factory, request):
+    side_by_side.outcome(request, terraform_env, tmp_path_factory)
+
+
+def _apply_view_plan_update_destroy_through(terraform_env: dict, scratch: pathlib.Path, origin_port: int) -> None:
+    workdir = scratch / "config"
     shutil.copytree(CONFIG, workdir)
     (workdir / "edge.zip").write_bytes(_node_handler("v1"))
     (workdir / "python.zip").write_bytes(PYTHON_HANDLER)
