@@ -124,14 +124,19 @@ class _PostgresTransaction:
     def _write(self, statements: list) -> psycopg.Cursor:
         """A write's statements sent together, in one round trip, inside a savepoint: a taken key must not
         doom the whole transaction (the pipeline skips what follows a failed statement, the savepoint undoes
-        what preceded it). The last statement's cursor."""
+        what preceded it). The last statement's cursor.
+
+        No statement of a pipeline is prepared: psycopg prepares a query on its fifth run, and when an earlier
+        statement of the pipeline fails, PostgreSQL skips the prepare while psycopg (3.3) records it as done;
+        every later run of that query on the connection then fails with "prepared statement does not exist"
+        (under contention on two servers, one DNS or key-pair write in a few hundred answered 500 so)."""
         db = self._db
         failure = None
         with db.pipeline() as pipeline:
             try:
-                db.execute("SAVEPOINT write")
-                cursors = [db.execute(sql, args) for sql, args in statements]
-                db.execute("RELEASE write")
+                db.execute("SAVEPOINT write", prepare=False)
+                cursors = [db.execute(sql, args, prepare=False) for sql, args in statements]
+                db.execute("RELEASE write", prepare=False)
             except psycopg.Error as raised:  # a failure's result came back while the rest was being sent
                 failure = raised
             try:
@@ -147,7 +152,7 @@ class _PostgresTransaction:
     def _count(self, kind: str, account: str, change: int) -> None:
         self._db.execute("INSERT INTO counts (kind, account, n) VALUES (%s, %s, %s)"
                          " ON CONFLICT (kind, account) DO UPDATE SET n = counts.n + EXCLUDED.n",
-                         (kind, account, change))
+                         (kind, account, change), prepare=False)
 
     def _taken(self, violation, keys: list, id_: str) -> KeyTaken:
         """Which key the violation was about (PostgreSQL names the constraint, not the value)."""
@@ -177,7 +182,8 @@ class _PostgresTransaction:
 
     def delete(self, record):
         with self._db.pipeline():  # both statements in one round trip
-            self._db.execute("DELETE FROM resources WHERE seq = %s", (record.seq,))  # keys go by ON DELETE CASCADE
+            self._db.execute("DELETE FROM resources WHERE seq = %s", (record.seq,),  # keys go by ON DELETE CASCADE
+                             prepare=False)
             self._count(record.kind, record.account, -1)
 
     def page(self, kind, account, after_seq, limit, where=None):
