@@ -20,6 +20,7 @@ from .config import Settings
 from .dashboard import Dashboard
 from .edge import geo
 from .edge.request_log import FILTERS, RequestLog
+from .log_lines import BatchedLines, stamp
 from .protocol import CodecError, Response, RestJsonCodec, RestXmlCodec, load_service_model
 from .service.common.context import Context
 from .service.common.errors import IF_MATCH_MISSING, ServiceError
@@ -92,7 +93,10 @@ class Application:
         # Whether requests may run in threads side by side (PostgreSQL): their transactions then queue and retry.
         self.workers = getattr(self.store, "workers", 0)
         # What the edge did, viewer request by viewer request: a ring of settings.request_log_size records.
-        self.requests = RequestLog(settings.request_log_size, settings.log_format, write=settings.log_requests)
+        # The server's lines, the API's and the edge's, written in batches off the requests' way (log_lines.py).
+        self.lines = BatchedLines()
+        self.requests = RequestLog(settings.request_log_size, settings.log_format, write=settings.log_requests,
+                                   lines=self.lines)
         self.edge = None  # the edge pipeline, once a viewer has come (it registers itself)
         self.dashboard = Dashboard(self)
         # What must run before the store closes: the edge's logs register their last flush here.
@@ -193,8 +197,8 @@ class Application:
                                                   500)
         response.headers["x-amz-request-id"] = request_id
         if self.settings.log_requests:
-            log.info("%s %s %s %d %.1fms", name, account, method, response.status,
-                     (time.perf_counter() - started) * 1000)
+            self.lines.add(_api_line, (time.time(), name, account, method, response.status,
+                                       (time.perf_counter() - started) * 1000))
         return response
 
     def _operation(self, service: Service, method, raw_path, query, headers, body, principal: Principal,
@@ -417,6 +421,11 @@ class Application:
         for hook in self.closing:
             hook()
         self.store.close()
+
+
+def _api_line(item: tuple) -> str:
+    when, name, account, method, status, milliseconds = item
+    return f"{stamp(when)} {name} {account} {method} {status} {milliseconds:.1f}ms\n"
 
 
 def _json(status: int, document) -> Response:

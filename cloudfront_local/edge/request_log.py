@@ -6,17 +6,15 @@ The edge's end-of-request hook (`Edge.answered`) calls `RequestLog.add` once per
 sent, with the `Viewed` (viewed.py) it filled from values it already held; the record is a tuple of the
 strings and numbers it shows, and every rendering (the ISO time, the result type, the line, the JSON
 document) waits until someone reads it, so that a cache hit pays for a tuple and a deque append. Lines go to
-stderr in batches, every FLUSH_SECONDS and when the application closes, formatted by the writer's thread."""
+stderr in batches with the API's (log_lines.py), formatted by the writer's thread."""
 from __future__ import annotations
 
 import collections
 import json
-import logging
-import sys
 import threading
 import time
 
-log = logging.getLogger("cloudfront_local")
+from ..log_lines import BatchedLines, stamp
 FORMATS = ("text", "json")
 DEFAULT_SIZE = 1000
 # The X-Cache words the edge writes, as CloudFront's standard log's x-edge-result-type has them. The edge's
@@ -30,9 +28,6 @@ FILTERS = ("distribution", "tenant", "status", "result")
 # A record's fields, in its tuple: (ended, started, method, path, query, host, viewer, scheme, status,
 # request_id, x_cache, bytes, distribution, tenant, pattern, asked, functions). The filters read these by place.
 STATUS, DISTRIBUTION, TENANT = 8, 12, 13
-# Lines are written in batches this often, by a thread of their own: a write (and a reader's wake-up) per
-# request cost a cache hit over HTTP a third of its speed on the 2-core test machine (docs/behaviour.md).
-FLUSH_SECONDS = 0.1
 
 
 def result_type(x_cache: str | None) -> tuple[str, str]:
@@ -42,7 +37,8 @@ def result_type(x_cache: str | None) -> tuple[str, str]:
 
 
 class RequestLog:
-    def __init__(self, size: int = DEFAULT_SIZE, form: str = "text", write: bool = True):
+    def __init__(self, size: int = DEFAULT_SIZE, form: str = "text", write: bool = True,
+                 lines: BatchedLines | None = None):
         if form not in FORMATS:
             raise ValueError(f"the log format is one of {', '.join(FORMATS)}, not {form!r}")
         self.form = form
@@ -50,9 +46,7 @@ class RequestLog:
         # A deque with maxlen: the oldest record goes as a new one comes, so memory never grows past `size`.
         self._ring: collections.deque = collections.deque(maxlen=max(size, 0))
         self._lock = threading.Lock()  # listing copies the ring while edge threads append
-        self._pending: list = []  # records whose lines are not written yet
-        self._writer: threading.Thread | None = None
-        self._stop = threading.Event()
+        self.lines = lines if lines is not None else BatchedLines()
 
     def add(self, viewed) -> None:
         """One viewer request's record, from the edge's `Viewed` (viewed.py): a tuple of the strings and
@@ -75,32 +69,14 @@ class RequestLog:
                   tuple(viewed.asked), _functions(ran, behavior) if ran else ())
         with self._lock:
             self._ring.append(record)
-            if self.write:
-                self._pending.append(record)
-                if self._writer is None:
-                    self._writer = threading.Thread(target=self._write_lines, name="request-log", daemon=True)
-                    self._writer.start()
+        if self.write:
+            self.lines.add(self._line, record)
 
-    def _write_lines(self) -> None:
-        while not self._stop.wait(FLUSH_SECONDS):
-            self.flush()
-
-    def flush(self) -> None:
-        """Write the lines of the records not written yet (the writer thread's work; and at a clean stop)."""
-        with self._lock:
-            batch, self._pending = self._pending, []
-        if not batch or not log.isEnabledFor(logging.INFO):
-            return
-        text = "".join(f"{_stamp(r[0])} {line(r, self.form)}\n" for r in batch)
-        try:
-            sys.stderr.write(text)
-            sys.stderr.flush()
-        except (OSError, ValueError):  # stderr closed or gone: the records are still kept
-            pass
+    def _line(self, record: tuple) -> str:
+        return f"{stamp(record[0])} {line(record, self.form)}\n"
 
     def close(self) -> None:
-        self._stop.set()
-        self.flush()
+        self.lines.close()
 
     def records(self, distribution: str | None = None, tenant: str | None = None, status: int | None = None,
                 result: str | None = None, limit: int | None = None) -> list[dict]:
@@ -193,20 +169,6 @@ def line(record: tuple, form: str) -> str:
         _safe(pattern or "-"),
         _safe(asked[-1] if asked else "-"), functions, f"{sent}B", f"{max(ended - started, 0.0) * 1000:.1f}ms",
         request_id or "-"))
-
-
-_second = [(None, "")]  # the last second formatted, and its text: one item, replaced whole
-
-
-def _stamp(seconds: float) -> str:
-    """The time stamp as logging.basicConfig's "%(asctime)s" writes it, of the record's own time; a batch's
-    records mostly share their second, formatted once."""
-    whole = int(seconds)
-    known, text = _second[0]
-    if known != whole:
-        text = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(whole))
-        _second[0] = (whole, text)
-    return f"{text},{int(seconds % 1 * 1000):03d}"
 
 
 def _safe(text: str) -> str:
