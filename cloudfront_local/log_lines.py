@@ -1,8 +1,8 @@
 """The server's own lines on stderr, one per API request and one per viewer request, written in batches by a
 thread of their own. A write (and a reader's wake-up) per request cost a cache hit over HTTP a third of its
-speed on the 2-core test machine, and an API GET over HTTP went from 1.23x the floor's p50 to 1.12x without it
-(docs/behaviour.md, "The edge's request log"). What a line says is worked out by that thread too: a request pays for
-a tuple and a list append."""
+speed on the 2-core test machine, and an API GET over HTTP went from 1.23x the floor's p50 to 1.12x once its line
+was batched (docs/behaviour.md, "The edge's request log"). What a line says is worked out by that thread too: a
+request pays for a tuple and a deque append."""
 from __future__ import annotations
 
 import collections
@@ -62,7 +62,7 @@ class BatchedLines:
         self.flush()
 
 
-_second: list = [(None, "")]
+_second: list = [(None, "")]  # the last second formatted, and its text: one item, replaced whole
 
 
 def stamp(seconds: float) -> str:
