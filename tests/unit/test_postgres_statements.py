@@ -29,11 +29,11 @@ def test_failed_writes_at_every_run_count_leave_the_connection_usable(store):
     insert's and the replace's statements: every later statement runs."""
     for n in range(8):
         _insert(store, n, {"n": n})
-        with pytest.raises(psycopg.Error):
+        with pytest.raises(psycopg.errors.UntranslatableCharacter):
             _insert(store, 100 + n, {"n": "\x00"})
         with store.transaction("111") as tx:
             tx.replace(tx.get("thing", "111", f"t{n}"), {"n": -n}, [("111", "name", f"m{n}")])
-        with pytest.raises(psycopg.Error):
+        with pytest.raises(psycopg.errors.UntranslatableCharacter):
             with store.transaction("111") as tx:
                 tx.replace(tx.get("thing", "111", f"t{n}"), {"n": "\x00"}, [("111", "name", f"x{n}")])
     with store.transaction("111") as tx:
